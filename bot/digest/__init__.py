@@ -1,0 +1,1 @@
+"""Quote picking, due-time maths, scheduling and posting of the daily digest."""
