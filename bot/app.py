@@ -1,0 +1,224 @@
+"""The bot: a `commands.Bot` subclass whose `setup_hook` wires config, content, store, scheduler
+and extensions, plus the command tree's error handler.
+
+Nothing here starts work at import or in `__init__`; everything starts in `setup_hook` and stops
+in `close`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.catalog import Catalog, load_catalog
+from bot.endpoints import apply_overrides
+from bot.i18n import SummitTranslator, lang_for_locale, t
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.digest.scheduler import DigestScheduler
+    from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+#: Every feature is an extension (STYLE.md §1); loaded in this order.
+EXTENSIONS: tuple[str, ...] = (
+    "bot.exts.quotes",
+    "bot.exts.speakers",
+    "bot.exts.glossary",
+    "bot.exts.summit",
+    "bot.exts.help",
+    "bot.exts.digest",
+    "bot.exts.admin",
+)
+
+
+def interaction_context(interaction: discord.Interaction[Any]) -> dict[str, object]:
+    """Identify an interaction in log records (ids only, never tokens)."""
+    command = interaction.command.qualified_name if interaction.command else None
+    return {
+        "interaction_id": interaction.id,
+        "guild_id": interaction.guild_id,
+        "channel_id": interaction.channel_id,
+        "user_id": interaction.user.id,
+        "command": command,
+        "locale": str(interaction.locale),
+    }
+
+
+async def send_ephemeral(interaction: discord.Interaction[Any], content: str) -> None:
+    """Answer with a short private message, whether or not the interaction was answered."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                content, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+        else:
+            await interaction.response.send_message(
+                content, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+    except discord.HTTPException:
+        log.warning("could not send an error reply", extra=interaction_context(interaction))
+
+
+class SummitTree(app_commands.CommandTree["SummitBot"]):
+    """Command tree with one error handler for every app command."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[SummitBot], error: app_commands.AppCommandError, /
+    ) -> None:
+        lang = lang_for_locale(interaction.locale)
+        if isinstance(error, app_commands.NoPrivateMessage):
+            await send_ephemeral(interaction, t("errors.guild_only", lang))
+        elif isinstance(error, app_commands.MissingPermissions):
+            await send_ephemeral(interaction, t("errors.missing_permissions", lang))
+        elif isinstance(error, app_commands.CommandOnCooldown):
+            await send_ephemeral(
+                interaction, t("errors.cooldown", lang, seconds=f"{error.retry_after:.0f}")
+            )
+        elif isinstance(error, app_commands.CheckFailure):
+            await send_ephemeral(interaction, t("errors.check_failed", lang))
+        elif isinstance(error, app_commands.TransformerError):
+            await send_ephemeral(interaction, t("errors.bad_value", lang))
+        else:
+            original = getattr(error, "original", error)
+            error_id = secrets.token_hex(4)
+            log.error(
+                "unexpected error in an interaction (error id %s)",
+                error_id,
+                exc_info=original,
+                extra={**interaction_context(interaction), "error_id": error_id},
+            )
+            interaction.client.record_outcome(interaction, "error")
+            await send_ephemeral(interaction, t("errors.unexpected", lang, error_id=error_id))
+
+
+class ContentHolder:
+    """The current catalog; swapped whole on reload so readers never see a half-loaded pack."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.lock = asyncio.Lock()
+
+
+class SummitBot(commands.Bot):
+    """The bot on one gateway connection; `ShardedSummitBot` adds auto-sharding."""
+
+    def __init__(self, settings: Settings, *, runtime: bool = True, **options: Any) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True  # app commands need nothing else; no privileged intents
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents,
+            tree_cls=SummitTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            chunk_guilds_at_startup=False,
+            max_messages=None,
+            **options,
+        )
+        self.settings = settings
+        #: False for `summitbot sync`: commands only, no store, no scheduler.
+        self.runtime = runtime
+        self._content: ContentHolder | None = None
+        self._store: Store | None = None
+        self._scheduler: DigestScheduler | None = None
+        apply_overrides(settings.discord.api_base, settings.discord.gateway_url)
+
+    # -- wiring ---------------------------------------------------------------------------------
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._content is None:
+            raise RuntimeError("content is loaded in setup_hook")
+        return self._content.catalog
+
+    @property
+    def content(self) -> ContentHolder:
+        if self._content is None:
+            raise RuntimeError("content is loaded in setup_hook")
+        return self._content
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store is opened in setup_hook (runtime mode only)")
+        return self._store
+
+    @property
+    def scheduler(self) -> DigestScheduler:
+        if self._scheduler is None:
+            raise RuntimeError("the scheduler is started in setup_hook (runtime mode only)")
+        return self._scheduler
+
+    async def setup_hook(self) -> None:
+        settings = self.settings
+        catalog = await asyncio.to_thread(load_catalog, settings.content.path)
+        self._content = ContentHolder(catalog)
+        log.info(
+            "content loaded: %d packs, %d quotes, %d terms",
+            len(catalog.packs),
+            len(catalog.quotes),
+            len(catalog.terms),
+        )
+        if self.runtime:
+            from bot.digest.scheduler import DigestScheduler
+            from bot.store import Store
+
+            self._store = await Store.open(settings.database.path)
+            await self._store.migrate()
+            self._scheduler = DigestScheduler(
+                grace_seconds=int(settings.digest.misfire_grace_hours * 3600)
+            )
+            self._scheduler.start()
+
+        await self.tree.set_translator(SummitTranslator())
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+
+        guild_id = settings.discord.dev_guild_id
+        if self.runtime and guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to the dev guild %d", len(synced), guild_id)
+
+    async def close(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown()
+        await super().close()
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
+
+    # -- hooks for metrics and logging ----------------------------------------------------------
+
+    def record_outcome(self, interaction: discord.Interaction[Any], outcome: str) -> None:
+        """Note how an interaction ended (overridden by the metrics layer when enabled)."""
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d guilds", self.user, len(self.guilds))
+
+
+class ShardedSummitBot(SummitBot, commands.AutoShardedBot):
+    """The bot on several shards in one process (`discord.shard_count` / `shard_ids`)."""
+
+
+def create_bot(settings: Settings, *, runtime: bool = True) -> SummitBot:
+    """Build the right bot class for the settings."""
+    shard_count = settings.discord.shard_count
+    if shard_count is None:
+        return SummitBot(settings, runtime=runtime)
+    return ShardedSummitBot(
+        settings,
+        runtime=runtime,
+        shard_count=shard_count,
+        shard_ids=settings.discord.shard_ids,
+    )

@@ -1,0 +1,110 @@
+"""Helpers every extension shares: language of an interaction, autocomplete choices, replies for
+misses, and a view base class that only its invoker drives and that disables itself on timeout."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.catalog import Kind, Suggestion
+from bot.catalog.models import Lang
+from bot.i18n import lang_for_locale, t
+from bot.render import escape_user_text
+
+if TYPE_CHECKING:
+    from bot.app import SummitBot
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+#: How long buttons stay live. Interaction tokens last 15 minutes; the timeout edit needs one.
+VIEW_TIMEOUT = 600.0
+
+#: Autocomplete may not offer more than this many choices (Discord's limit).
+MAX_CHOICES = 25
+
+
+def lang_of(interaction: discord.Interaction[Any]) -> Lang:
+    """The response language: the user's client locale (zh-CN/zh-TW → Chinese)."""
+    return lang_for_locale(interaction.locale)
+
+
+def to_choices(suggestions: Sequence[Suggestion]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices from catalog suggestions: label as the name, id as the value."""
+    return [
+        app_commands.Choice(name=s.label[:100], value=s.id[:100])
+        for s in suggestions[:MAX_CHOICES]
+    ]
+
+
+def miss_message(bot: SummitBot, kind: Kind, query: str, lang: Lang) -> str:
+    """A short answer for a value that resolves to nothing, with "did you mean" when we can."""
+    shown = escape_user_text(query.strip()[:80]) or "…"
+    suggestions = bot.catalog.did_you_mean(kind, query, limit=5)
+    message = t(f"errors.unknown_{kind}", lang, query=shown)
+    if suggestions:
+        listed = ", ".join(f"`{escape_user_text(s.label)}`" for s in suggestions)
+        message += "\n" + t("errors.did_you_mean", lang, suggestions=listed)
+    return message
+
+
+async def reply_private(interaction: discord.Interaction[Any], content: str) -> None:
+    """Send a short ephemeral text, as the first response or as a followup."""
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.response.send_message(
+            content, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+
+class OwnedView(discord.ui.View):
+    """A view that answers only the user who invoked it and disables its items on timeout.
+
+    `origin` is the interaction whose response carries the view; its token edits the message
+    when the view times out.
+    """
+
+    def __init__(self, origin: discord.Interaction[SummitBot], *, timeout: float = VIEW_TIMEOUT):
+        super().__init__(timeout=timeout)
+        self.origin = origin
+        self.owner_id = origin.user.id
+        self.lang: Lang = lang_of(origin)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await reply_private(interaction, t("errors.not_your_view", lang_of(interaction)))
+        return False
+
+    def disable_all(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button) and item.url is None:
+                item.disabled = True
+
+    async def on_timeout(self) -> None:
+        self.disable_all()
+        try:
+            await self.origin.edit_original_response(view=self)
+        except discord.HTTPException:
+            # The message may be gone or the token expired; nothing left to disable.
+            log.debug("could not disable a timed-out view", exc_info=True)
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        # Route button failures through the tree's handler: logged with an id, short apology.
+        wrapped = (
+            error
+            if isinstance(error, app_commands.AppCommandError)
+            else app_commands.AppCommandError(str(error))
+        )
+        if wrapped is not error:
+            wrapped.__cause__ = error
+            wrapped.original = error  # type: ignore[attr-defined]
+        await interaction.client.tree.on_error(interaction, wrapped)

@@ -1,0 +1,45 @@
+"""`/summit`: the event at a glance."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.exts._shared import NO_MENTIONS, lang_of
+from bot.i18n import t
+from bot.render import summit_embed
+
+if TYPE_CHECKING:
+    from bot.app import SummitBot
+
+
+class Summit(commands.Cog):
+    """The event overview."""
+
+    def __init__(self, bot: SummitBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="summit", description="The summit at a glance: date, host, sections")
+    async def summit(self, interaction: discord.Interaction[SummitBot]) -> None:
+        lang = lang_of(interaction)
+        catalog = self.bot.catalog
+        embeds = [summit_embed(catalog, pack, lang) for pack in catalog.packs][:10]
+        view = discord.ui.View()
+        for pack in catalog.packs[:5]:
+            view.add_item(
+                discord.ui.Button(
+                    label=t("buttons.source", lang),
+                    url=pack.event.source.url,
+                    style=discord.ButtonStyle.link,
+                )
+            )
+        await interaction.response.send_message(
+            embeds=embeds, view=view, allowed_mentions=NO_MENTIONS
+        )
+
+
+async def setup(bot: SummitBot) -> None:
+    await bot.add_cog(Summit(bot))

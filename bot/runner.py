@@ -1,0 +1,135 @@
+"""`summitbot run` and `summitbot sync`: start the bot, or push its commands to Discord.
+
+Both turn the failures an operator can meet (no token, a rejected token, bad content, a refused
+database) into one clear line and an exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.app import create_bot
+from bot.catalog import ContentError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+#: Permissions the bot needs where it posts: View Channel, Send Messages, Embed Links.
+INVITE_PERMISSIONS = 1024 + 2048 + 16384
+
+NO_TOKEN_HELP = f"""\
+summitbot: no bot token. Set DISCORD_TOKEN in the environment.
+
+  1. Create an application at https://discord.com/developers/applications,
+     open "Bot", press "Reset Token" and copy it: export DISCORD_TOKEN=...
+     No privileged intents are needed.
+  2. Invite it with the scopes `bot` and `applications.commands` and the permissions
+     View Channel, Send Messages and Embed Links ({INVITE_PERMISSIONS}):
+     https://discord.com/oauth2/authorize?client_id=<APPLICATION_ID>&scope=bot+applications.commands&permissions={INVITE_PERMISSIONS}
+  3. Run `summitbot sync` once (or set discord.dev_guild_id while developing), then `summitbot run`.
+
+To try the content offline without Discord: `summitbot preview quote`, `summitbot preview speaker tangjie`,
+`summitbot preview term RLVR --lang en`."""
+
+REJECTED_TOKEN = (
+    "summitbot: Discord rejected the token in DISCORD_TOKEN (401). "
+    "Reset it under Bot in the Developer Portal and try again."
+)
+
+
+def _token(settings: Settings) -> str | None:
+    secret = settings.token
+    if secret is None:
+        return None
+    value = secret.get_secret_value().strip()
+    return value or None
+
+
+def _report_content(error: ContentError) -> None:
+    print("summitbot: the content has errors; nothing was loaded:", file=sys.stderr)
+    for issue in error.issues:
+        print(f"  {issue}", file=sys.stderr)
+
+
+async def _run(settings: Settings, token: str) -> None:
+    bot = create_bot(settings)
+    loop = asyncio.get_running_loop()
+    stopping: list[asyncio.Task[None]] = []
+
+    def request_stop(signame: str) -> None:
+        if not stopping:
+            log.info("received %s: shutting down", signame)
+            stopping.append(loop.create_task(bot.close()))
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, request_stop, sig.name)
+    try:
+        async with bot:
+            await bot.start(token)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        if stopping:
+            await stopping[0]
+
+
+def run(settings: Settings) -> int:
+    """Run the bot until it is stopped; returns the process exit code."""
+    token = _token(settings)
+    if token is None:
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_run(settings, token))
+    except discord.LoginFailure:
+        print(REJECTED_TOKEN, file=sys.stderr)
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        print("summitbot: Discord refused the gateway intents.", file=sys.stderr)
+        return 1
+    except ContentError as error:
+        _report_content(error)
+        return 1
+    return 0
+
+
+async def _sync(settings: Settings, token: str, guild_id: int | None) -> int:
+    bot = create_bot(settings, runtime=False)
+    async with bot:
+        await bot.login(token)  # runs setup_hook: content and extensions, no store/scheduler
+        if guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            bot.tree.copy_global_to(guild=guild)
+            synced = await bot.tree.sync(guild=guild)
+            print(f"Synced {len(synced)} commands to guild {guild_id}.")
+        else:
+            synced = await bot.tree.sync()
+            print(f"Synced {len(synced)} global commands.")
+    return 0
+
+
+def sync(settings: Settings, guild_id: int | None) -> int:
+    """Register the app commands globally, or in one guild; returns the exit code."""
+    token = _token(settings)
+    if token is None:
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_sync(settings, token, guild_id))
+    except discord.LoginFailure:
+        print(REJECTED_TOKEN, file=sys.stderr)
+        return 1
+    except ContentError as error:
+        _report_content(error)
+        return 1
+    except discord.HTTPException as error:
+        print(f"summitbot: Discord refused the commands: {error}", file=sys.stderr)
+        return 1
