@@ -1,0 +1,323 @@
+"""Settings: defaults, the environment, file loading and every kind of bad value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import BaseModel
+
+from bot.config import (
+    PROJECT_ROOT,
+    ConfigError,
+    FileSettings,
+    Settings,
+    load_settings,
+    parse_clock_time,
+)
+
+EXAMPLE = PROJECT_ROOT / "config.example.yaml"
+
+
+def write(tmp_path: Path, text: str, name: str = "config.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={})
+    assert info.value.file == path
+    return [str(problem) for problem in info.value.problems]
+
+
+def test_defaults_with_no_file() -> None:
+    settings = load_settings(None, env={})
+    assert settings.config_file is None
+    assert settings.token is None
+    assert settings.discord.dev_guild_id is None
+    assert settings.discord.owner_ids == ()
+    assert settings.database.path == PROJECT_ROOT / "data" / "summitbot.db"
+    assert settings.content.path == PROJECT_ROOT / "content"
+    assert settings.digest.default_time == dt.time(9, 0)
+    assert settings.digest.default_timezone == "UTC"
+    assert settings.digest.misfire_grace_hours == 6
+    assert settings.digest.global_rate_per_second == 50
+    assert settings.logging.level == "INFO"
+    assert settings.logging.json_format is False
+    assert settings.health.enabled is False
+    assert (settings.health.host, settings.health.port) == ("127.0.0.1", 8080)
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings(None, env={})
+    with pytest.raises(ValueError, match="frozen"):
+        settings.digest.default_timezone = "Asia/Shanghai"  # type: ignore[misc]
+
+
+def test_token_comes_from_the_environment() -> None:
+    settings = load_settings(None, env={"DISCORD_TOKEN": "  abc.def.ghi \n"})
+    assert settings.token is not None
+    assert settings.require_token() == "abc.def.ghi"
+
+
+def test_missing_token_is_a_config_error_only_when_required() -> None:
+    settings = load_settings(None, env={"DISCORD_TOKEN": ""})
+    assert settings.token is None
+    with pytest.raises(ConfigError, match="DISCORD_TOKEN"):
+        settings.require_token()
+
+
+def test_token_never_in_repr_str_or_dumps() -> None:
+    secret = "MTIzNDU2Nzg5.secret-token-value"
+    settings = load_settings(None, env={"DISCORD_TOKEN": secret})
+    assert secret not in repr(settings)
+    assert secret not in str(settings)
+    assert secret not in settings.model_dump_json()
+    assert secret not in str(settings.model_dump())
+
+
+def test_token_in_the_file_is_refused(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, "discord:\n  token: abc\n"))
+    assert found == [
+        "line 2: discord.token: unknown key; the token comes from the DISCORD_TOKEN "
+        "environment variable only"
+    ]
+
+
+def test_config_path_from_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, "digest:\n  default_timezone: Asia/Shanghai\n")
+    settings = load_settings(None, env={"SUMMITBOT_CONFIG": str(path)})
+    assert settings.config_file == path
+    assert settings.digest.default_timezone == "Asia/Shanghai"
+
+
+def test_explicit_path_wins_over_environment(tmp_path: Path) -> None:
+    chosen = write(tmp_path, "logging:\n  level: debug\n", "a.yaml")
+    other = write(tmp_path, "logging:\n  level: error\n", "b.yaml")
+    settings = load_settings(chosen, env={"SUMMITBOT_CONFIG": str(other)})
+    assert settings.logging.level == "DEBUG"
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    assert problems(tmp_path / "nope.yaml") == ["(file): config file not found"]
+
+
+def test_relative_paths_resolve_against_the_file(tmp_path: Path) -> None:
+    sub = tmp_path / "etc"
+    sub.mkdir()
+    path = write(sub, "database:\n  path: ../db/bot.db\ncontent:\n  path: packs\n")
+    settings = load_settings(path, env={})
+    assert settings.database.path == sub / "../db/bot.db"
+    assert settings.content.path == sub / "packs"
+    absolute = write(tmp_path, f"content:\n  path: {tmp_path / 'x'}\n", "abs.yaml")
+    assert load_settings(absolute, env={}).content.path == tmp_path / "x"
+
+
+def test_full_valid_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+discord:
+  dev_guild_id: "123456789012345678"
+  api_base: http://127.0.0.1:8080/api/v10/
+  gateway_url: ws://127.0.0.1:8080/gateway
+  shard_count: 4
+  shard_ids: [0, 2]
+  owner_ids: [1, 2]
+digest:
+  default_time: 21:30
+  default_timezone: Europe/Berlin
+  misfire_grace_hours: 1.5
+  global_rate_per_second: 10
+logging: {level: warning, json: true}
+health: {enabled: true, host: 0.0.0.0, port: 9000}
+""",
+    )
+    s = load_settings(path, env={})
+    assert s.discord.dev_guild_id == 123456789012345678
+    assert s.discord.api_base == "http://127.0.0.1:8080/api/v10"
+    assert s.discord.gateway_url == "ws://127.0.0.1:8080/gateway"
+    assert (s.discord.shard_count, s.discord.shard_ids) == (4, (0, 2))
+    assert s.discord.owner_ids == (1, 2)
+    # Unquoted 21:30 is a sexagesimal integer in YAML 1.1; the loader keeps it a time.
+    assert s.digest.default_time == dt.time(21, 30)
+    assert s.digest.default_timezone == "Europe/Berlin"
+    assert s.digest.misfire_grace_hours == 1.5
+    assert s.logging.level == "WARNING"
+    assert s.logging.json_format is True
+    assert s.health.port == 9000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("9:00", dt.time(9, 0)),
+        ("09:05", dt.time(9, 5)),
+        ("23:59", dt.time(23, 59)),
+        ("00:00", dt.time(0, 0)),
+        ("24:00", None),
+        ("12:60", None),
+        ("9", None),
+        ("9:5", None),
+        ("ab:cd", None),
+    ],
+)
+def test_parse_clock_time(text: str, expected: dt.time | None) -> None:
+    assert parse_clock_time(text) == expected
+
+
+def test_empty_file_and_empty_sections_mean_defaults(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path, ""), env={}).digest.default_time == dt.time(9, 0)
+    settings = load_settings(write(tmp_path, "digest:\nlogging:\n", "b.yaml"), env={})
+    assert settings.logging.level == "INFO"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "digest:\n  default_time: '25:00'\n",
+            "line 2: digest.default_time: expected HH:MM, got '25:00'",
+        ),
+        (
+            "digest:\n  default_time: 25:00\n",
+            "line 2: digest.default_time: expected HH:MM, got '25:00'",
+        ),
+        (
+            "digest:\n  default_time: noon\n",
+            "line 2: digest.default_time: expected HH:MM, got 'noon'",
+        ),
+        ("digest:\n  default_time: 900\n", "line 2: digest.default_time: expected HH:MM, got 900"),
+        (
+            "digest:\n  default_timezone: Mars/Olympus\n",
+            "line 2: digest.default_timezone: unknown IANA timezone 'Mars/Olympus'",
+        ),
+        (
+            "digest:\n  default_timezone: ../etc/passwd\n",
+            "line 2: digest.default_timezone: unknown IANA timezone '../etc/passwd'",
+        ),
+        (
+            "digest:\n  misfire_grace_hours: -1\n",
+            "line 2: digest.misfire_grace_hours: Input should be greater than or equal to 0",
+        ),
+        (
+            "digest:\n  global_rate_per_second: 0\n",
+            "line 2: digest.global_rate_per_second: Input should be greater than 0",
+        ),
+        (
+            "logging:\n  level: LOUD\n",
+            "line 2: logging.level: expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL, "
+            "got 'LOUD'",
+        ),
+        ("logging:\n  json: maybe\n", "line 2: logging.json: Input should be a valid boolean"),
+        ("health:\n  port: 70000\n", "line 2: health.port: Input should be less than or equal"),
+        (
+            "discord:\n  dev_guild_id: abc\n",
+            "line 2: discord.dev_guild_id: Input should be a valid",
+        ),
+        ("discord:\n  dev_guild_id: true\n", "line 2: discord.dev_guild_id: expected an integer"),
+        (
+            "discord:\n  owner_ids: [1, -5]\n",
+            "line 2: discord.owner_ids.1: Input should be greater",
+        ),
+        (
+            "discord:\n  api_base: ftp://example.com\n",
+            "line 2: discord.api_base: expected an http:// or https:// URL, got 'ftp://example.com'",
+        ),
+        (
+            "discord:\n  gateway_url: http://example.com\n",
+            "line 2: discord.gateway_url: expected an ws:// or wss:// URL",
+        ),
+        ("discord:\n  shard_ids: [0]\n", "line 2: discord.shard_ids: requires discord.shard_count"),
+        (
+            "discord:\n  shard_count: 2\n  shard_ids: [0, 2]\n",
+            "line 3: discord.shard_ids: shard ids must be < shard_count (2), got [2]",
+        ),
+        (
+            "discord:\n  shard_count: 2\n  shard_ids: [1, 1]\n",
+            "line 3: discord.shard_ids: shard ids must be unique",
+        ),
+        ("discord:\n  shard_idz: [0]\n", "line 2: discord.shard_idz: unknown key"),
+        ("discrod:\n  dev_guild_id: 1\n", "line 1: discrod: unknown key"),
+        ("digest: 5\n", "line 1: digest: expected a mapping"),
+        ("- a\n- b\n", "line 1: (root): expected a mapping of sections"),
+        ("database:\n  path: ''\n", "line 2: database.path: expected a path"),
+    ],
+)
+def test_bad_values_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
+    found = problems(write(tmp_path, text))
+    assert len(found) == 1, found
+    assert found[0].startswith(expected), found
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "digest:\n  default_time: '25:00'\n  default_timezone: Nowhere\n"
+        "logging:\n  level: LOUD\nextra: 1\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={})
+    keys = [p.key for p in info.value.problems]
+    assert keys == ["digest.default_time", "digest.default_timezone", "logging.level", "extra"]
+    text = str(info.value)
+    assert str(path) in text
+    assert f"{path}:2: digest.default_time: expected HH:MM, got '25:00'" in text
+    assert f"{path}:6: extra: unknown key" in text
+
+
+def test_yaml_syntax_error_has_the_line(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, "digest:\n  default_time: '09:00\nlogging:\n  level: INFO\n"))
+    assert len(found) == 1
+    assert found[0].startswith("line ")
+    assert "(yaml): syntax error" in found[0]
+    found = problems(write(tmp_path, "discord:\n  owner_ids: [1, 2\n", "b.yaml"))
+    assert found[0].startswith("line 3: (yaml): syntax error")
+
+
+def _leaf_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
+    keys: set[str] = set()
+    for name, field in model.model_fields.items():
+        key = prefix + (field.alias or name)
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            keys |= _leaf_keys(annotation, key + ".")
+        else:
+            keys.add(key)
+    return keys
+
+
+def _yaml_leaf_keys(data: dict[str, object], prefix: str = "") -> set[str]:
+    keys: set[str] = set()
+    for name, value in data.items():
+        if isinstance(value, dict):
+            keys |= _yaml_leaf_keys(value, f"{prefix}{name}.")
+        else:
+            keys.add(prefix + name)
+    return keys
+
+
+def test_example_file_documents_every_key() -> None:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    assert _yaml_leaf_keys(data) == _leaf_keys(FileSettings)
+    # The token and the file's own path are not file keys.
+    assert set(Settings.model_fields) - set(FileSettings.model_fields) == {"token", "config_file"}
+
+
+def test_example_file_gives_exactly_the_defaults() -> None:
+    from_example = load_settings(EXAMPLE, env={})
+    assert from_example.config_file == EXAMPLE
+    assert from_example.model_copy(update={"config_file": None}) == load_settings(None, env={})
+
+
+def test_every_example_key_has_a_comment() -> None:
+    lines = [ln.strip() for ln in EXAMPLE.read_text(encoding="utf-8").splitlines()]
+    lines = [ln for ln in lines if ln]
+    for previous, line in itertools.pairwise(lines):
+        if not line.startswith("#") and not line.endswith(":"):
+            assert previous.startswith("#"), f"undocumented key: {line}"
