@@ -1,0 +1,28 @@
+"""SQLite storage for summitbot: connection, migrations and every SQL statement. No discord."""
+
+from bot.store._base import StoreConnection
+from bot.store._errors import MigrationError, StoreError, StoreLockedError
+from bot.store._models import (
+    CycleState,
+    DisableReason,
+    GuildSettings,
+    MigrationStatus,
+    PostRecord,
+    PostStatus,
+)
+from bot.store._store import DEFAULT_MIGRATIONS_DIR, Store
+
+__all__ = [
+    "DEFAULT_MIGRATIONS_DIR",
+    "CycleState",
+    "DisableReason",
+    "GuildSettings",
+    "MigrationError",
+    "MigrationStatus",
+    "PostRecord",
+    "PostStatus",
+    "Store",
+    "StoreConnection",
+    "StoreError",
+    "StoreLockedError",
+]

@@ -1,0 +1,96 @@
+"""Typed rows the store returns. Frozen: they are snapshots, not live records."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Literal
+
+# Same values as bot.catalog.models.Lang; not imported so the store does not load the catalog.
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+__all__ = [
+    "LANGS",
+    "CycleState",
+    "DisableReason",
+    "GuildSettings",
+    "Lang",
+    "MigrationStatus",
+    "PostRecord",
+    "PostStatus",
+]
+
+
+class DisableReason(enum.StrEnum):
+    """Why a guild's digest is off; shown as a code in ``/digest status``."""
+
+    CHANNEL_MISSING = "channel_missing"  # the channel was deleted or is not visible
+    MISSING_ACCESS = "missing_access"  # Discord 50001: the bot cannot see the channel
+    MISSING_PERMISSIONS = "missing_permissions"  # Discord 50013: cannot send or embed
+    CHANNEL_UNSUPPORTED = "channel_unsupported"  # not a channel the bot can post in
+    GUILD_UNAVAILABLE = "guild_unavailable"  # the bot left or was removed from the guild
+    ADMIN = "admin"  # turned off with /digest disable
+
+
+class PostStatus(enum.StrEnum):
+    """A post-log row's state: ``claimed`` before sending, then one of the other three."""
+
+    CLAIMED = "claimed"
+    POSTED = "posted"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    guild_id: int
+    channel_id: int
+    post_time: time
+    timezone: str
+    language: Lang
+    enabled: bool
+    disabled_reason: DisableReason | None
+    disabled_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    """One guild-local date's digest outcome (at most one row per guild and date)."""
+
+    guild_id: int
+    local_date: date
+    status: PostStatus
+    quote_id: str | None
+    channel_id: int | None
+    message_id: int | None
+    reason: str | None
+    attempts: int
+    scheduled_for: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CycleState:
+    """Where a guild is in its walk through the quotes."""
+
+    guild_id: int
+    cycle: int
+    seed: str
+    avoid_first: str | None  # the previous cycle's last quote; this cycle never opens with it
+    posted: frozenset[str]  # quotes posted in this cycle
+    last_quote_id: str | None  # the latest quote posted in this cycle
+    started_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationStatus:
+    version: int
+    name: str
+    applied_at: datetime | None  # None: pending
+    checksum_ok: bool  # False: the applied file changed or is missing
+    problem: str | None = None  # why checksum_ok is False, for `summitbot db status`

@@ -1,0 +1,223 @@
+"""The post log: one row per guild and guild-local date, claimed before the post is sent."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+
+from bot.store._base import StoreBase, StoreConnection, iso, parse_ts
+from bot.store._models import PostRecord, PostStatus
+
+__all__ = ["MAX_REASON_LENGTH", "PostLogQueries"]
+
+MAX_REASON_LENGTH = 500
+
+_POST_COLUMNS = (
+    "guild_id, local_date, status, quote_id, channel_id, message_id, reason, attempts, "
+    "scheduled_for, created_at, updated_at"
+)
+
+
+def _post(row: sqlite3.Row) -> PostRecord:
+    return PostRecord(
+        guild_id=row["guild_id"],
+        local_date=date.fromisoformat(row["local_date"]),
+        status=PostStatus(row["status"]),
+        quote_id=row["quote_id"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        reason=row["reason"],
+        attempts=row["attempts"],
+        scheduled_for=parse_ts(row["scheduled_for"]),
+        created_at=parse_ts(row["created_at"]),
+        updated_at=parse_ts(row["updated_at"]),
+    )
+
+
+def _reason(reason: str) -> str:
+    text = reason.strip()
+    if not text:
+        raise ValueError("a reason is required")
+    return text[:MAX_REASON_LENGTH]
+
+
+class PostLogQueries(StoreBase):
+    """The post log: claim a date, then record it posted, failed or skipped."""
+
+    async def claim_post(
+        self,
+        guild_id: int,
+        local_date: date,
+        scheduled_for: datetime,
+        quote_id: str | None,
+        *,
+        channel_id: int | None = None,
+        conn: StoreConnection | None = None,
+    ) -> bool:
+        """Claim the guild's post for ``local_date`` before sending it; exactly one caller wins.
+
+        False when the date already has a row in any state (a failed one is re-claimed only
+        through :meth:`retry_claim`).
+        """
+        now = iso(self._clock())
+        async with self._use(conn, write=True) as c:
+            inserted = await c._execute(
+                """
+                INSERT INTO digest_posts
+                    (guild_id, local_date, status, quote_id, channel_id, attempts,
+                     scheduled_for, created_at, updated_at)
+                VALUES (?, ?, 'claimed', ?, ?, 0, ?, ?, ?)
+                ON CONFLICT (guild_id, local_date) DO NOTHING
+                """,
+                (
+                    guild_id,
+                    local_date.isoformat(),
+                    quote_id,
+                    channel_id,
+                    iso(scheduled_for),
+                    now,
+                    now,
+                ),
+            )
+        return inserted == 1
+
+    async def retry_claim(
+        self,
+        guild_id: int,
+        local_date: date,
+        *,
+        quote_id: str | None = None,
+        conn: StoreConnection | None = None,
+    ) -> bool:
+        """Re-claim a ``failed`` post for another attempt; False for any other state."""
+        now = iso(self._clock())
+        async with self._use(conn, write=True) as c:
+            changed = await c._execute(
+                """
+                UPDATE digest_posts
+                SET status = 'claimed', reason = NULL, quote_id = coalesce(?, quote_id),
+                    updated_at = ?
+                WHERE guild_id = ? AND local_date = ? AND status = 'failed'
+                """,
+                (quote_id, now, guild_id, local_date.isoformat()),
+            )
+        return changed == 1
+
+    async def mark_posted(
+        self,
+        guild_id: int,
+        local_date: date,
+        message_id: int,
+        *,
+        channel_id: int | None = None,
+        attempts: int | None = None,
+        conn: StoreConnection | None = None,
+    ) -> bool:
+        """Record the sent message of a claimed post; False unless the row is ``claimed``."""
+        now = iso(self._clock())
+        async with self._use(conn, write=True) as c:
+            changed = await c._execute(
+                """
+                UPDATE digest_posts
+                SET status = 'posted', message_id = ?, channel_id = coalesce(?, channel_id),
+                    attempts = coalesce(?, max(attempts, 1)), reason = NULL, updated_at = ?
+                WHERE guild_id = ? AND local_date = ? AND status = 'claimed'
+                """,
+                (message_id, channel_id, attempts, now, guild_id, local_date.isoformat()),
+            )
+        return changed == 1
+
+    async def mark_failed(
+        self,
+        guild_id: int,
+        local_date: date,
+        reason: str,
+        attempts: int,
+        *,
+        conn: StoreConnection | None = None,
+    ) -> bool:
+        """Record that a claimed post could not be sent; False unless the row is ``claimed``."""
+        if attempts < 0:
+            raise ValueError("attempts cannot be negative")
+        now = iso(self._clock())
+        async with self._use(conn, write=True) as c:
+            changed = await c._execute(
+                """
+                UPDATE digest_posts
+                SET status = 'failed', reason = ?, attempts = ?, updated_at = ?
+                WHERE guild_id = ? AND local_date = ? AND status = 'claimed'
+                """,
+                (_reason(reason), attempts, now, guild_id, local_date.isoformat()),
+            )
+        return changed == 1
+
+    async def mark_skipped(
+        self,
+        guild_id: int,
+        local_date: date,
+        reason: str,
+        *,
+        scheduled_for: datetime,
+        quote_id: str | None = None,
+        channel_id: int | None = None,
+        conn: StoreConnection | None = None,
+    ) -> bool:
+        """Record the date as skipped (missed beyond grace, channel gone, …).
+
+        Inserts a ``skipped`` row, or turns this date's ``claimed`` row into one; returns False
+        (and changes nothing) when the date is already posted, skipped or failed.
+        """
+        now = iso(self._clock())
+        day = local_date.isoformat()
+        async with self._use(conn, write=True) as c:
+            changed = await c._execute(
+                """
+                INSERT INTO digest_posts
+                    (guild_id, local_date, status, quote_id, channel_id, reason, attempts,
+                     scheduled_for, created_at, updated_at)
+                VALUES (?, ?, 'skipped', ?, ?, ?, 0, ?, ?, ?)
+                ON CONFLICT (guild_id, local_date) DO UPDATE SET
+                    status = 'skipped', reason = excluded.reason, updated_at = excluded.updated_at
+                WHERE digest_posts.status = 'claimed'
+                """,
+                (
+                    guild_id,
+                    day,
+                    quote_id,
+                    channel_id,
+                    _reason(reason),
+                    iso(scheduled_for),
+                    now,
+                    now,
+                ),
+            )
+        return changed == 1
+
+    async def post_for(
+        self, guild_id: int, local_date: date, *, conn: StoreConnection | None = None
+    ) -> PostRecord | None:
+        async with self._use(conn, write=False) as c:
+            row = await c._fetchone(
+                f"SELECT {_POST_COLUMNS} FROM digest_posts WHERE guild_id = ? AND local_date = ?",
+                (guild_id, local_date.isoformat()),
+            )
+        return _post(row) if row is not None else None
+
+    async def last_post(
+        self, guild_id: int, *, conn: StoreConnection | None = None
+    ) -> PostRecord | None:
+        """The post-log row with the latest local date, in any state."""
+        posts = await self.recent_posts(guild_id, limit=1, conn=conn)
+        return posts[0] if posts else None
+
+    async def recent_posts(
+        self, guild_id: int, *, limit: int = 7, conn: StoreConnection | None = None
+    ) -> list[PostRecord]:
+        """The latest ``limit`` post-log rows, newest local date first."""
+        async with self._use(conn, write=False) as c:
+            rows = await c._fetchall(
+                f"SELECT {_POST_COLUMNS} FROM digest_posts WHERE guild_id = ? "
+                "ORDER BY local_date DESC LIMIT ?",
+                (guild_id, max(0, limit)),
+            )
+        return [_post(r) for r in rows]

@@ -1,0 +1,197 @@
+"""Guild digest settings: where, when and in which language each guild's digest posts."""
+
+from __future__ import annotations
+
+import sqlite3
+import zoneinfo
+from collections.abc import Collection
+from datetime import time
+from typing import Any, cast
+
+from bot.store._base import StoreBase, StoreConnection, iso, parse_ts
+from bot.store._errors import StoreError
+from bot.store._models import LANGS, DisableReason, GuildSettings, Lang
+
+__all__ = ["SettingsQueries"]
+
+_SETTINGS_COLUMNS = (
+    "guild_id, channel_id, post_time, timezone, language, enabled, disabled_reason, "
+    "disabled_at, created_at, updated_at"
+)
+
+
+def _hhmm(value: time | str) -> str:
+    if isinstance(value, str):
+        parsed = time.fromisoformat(value) if len(value) == 5 else None
+        if parsed is None or parsed.strftime("%H:%M") != value:
+            raise ValueError(f"post time {value!r} is not HH:MM")
+        return value
+    if value.second or value.microsecond:
+        raise ValueError(f"post time {value} has seconds; the digest is scheduled to the minute")
+    return value.strftime("%H:%M")
+
+
+def _settings(row: sqlite3.Row) -> GuildSettings:
+    reason = row["disabled_reason"]
+    language = row["language"]
+    if language not in LANGS:
+        raise StoreError(f"guild {row['guild_id']} has an unknown digest language {language!r}")
+    return GuildSettings(
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        post_time=time.fromisoformat(row["post_time"]),
+        timezone=row["timezone"],
+        language=cast("Lang", language),
+        enabled=bool(row["enabled"]),
+        disabled_reason=DisableReason(reason) if reason is not None else None,
+        disabled_at=parse_ts(row["disabled_at"]) if row["disabled_at"] else None,
+        created_at=parse_ts(row["created_at"]),
+        updated_at=parse_ts(row["updated_at"]),
+    )
+
+
+class SettingsQueries(StoreBase):
+    """Settings: read, save, disable/enable, delete and list guilds' digest settings."""
+
+    async def get_settings(
+        self, guild_id: int, *, conn: StoreConnection | None = None
+    ) -> GuildSettings | None:
+        async with self._use(conn, write=False) as c:
+            row = await c._fetchone(
+                f"SELECT {_SETTINGS_COLUMNS} FROM guild_digest_settings WHERE guild_id = ?",
+                (guild_id,),
+            )
+        return _settings(row) if row is not None else None
+
+    async def upsert_settings(
+        self,
+        guild_id: int,
+        *,
+        channel_id: int,
+        post_time: time | str,
+        timezone: str,
+        language: Lang,
+        conn: StoreConnection | None = None,
+    ) -> GuildSettings:
+        """Create or replace a guild's digest settings; saving them (re-)enables the digest."""
+        hhmm = _hhmm(post_time)
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {timezone!r}") from exc
+        if language not in LANGS:
+            raise ValueError(f"unknown language {language!r}")
+        now = iso(self._clock())
+        async with self._use(conn, write=True) as c:
+            await c._execute(
+                """
+                INSERT INTO guild_digest_settings
+                    (guild_id, channel_id, post_time, timezone, language, enabled,
+                     disabled_reason, disabled_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 1, NULL, NULL, ?, ?)
+                ON CONFLICT (guild_id) DO UPDATE SET
+                    channel_id = excluded.channel_id,
+                    post_time = excluded.post_time,
+                    timezone = excluded.timezone,
+                    language = excluded.language,
+                    enabled = 1,
+                    disabled_reason = NULL,
+                    disabled_at = NULL,
+                    updated_at = excluded.updated_at
+                """,
+                (guild_id, channel_id, hhmm, timezone, language, now, now),
+            )
+            row = await c._fetchone(
+                f"SELECT {_SETTINGS_COLUMNS} FROM guild_digest_settings WHERE guild_id = ?",
+                (guild_id,),
+            )
+        assert row is not None
+        return _settings(row)
+
+    async def disable_settings(
+        self,
+        guild_id: int,
+        reason: DisableReason,
+        *,
+        conn: StoreConnection | None = None,
+    ) -> bool:
+        """Turn a guild's digest off with a reason code, keeping its settings.
+
+        Returns False when the guild has no settings. An already-disabled digest keeps its
+        first reason and time.
+        """
+        reason = DisableReason(reason)
+        now = iso(self._clock())
+        async with self._use(conn, write=True) as c:
+            changed = await c._execute(
+                """
+                UPDATE guild_digest_settings
+                SET enabled = 0, disabled_reason = ?, disabled_at = ?, updated_at = ?
+                WHERE guild_id = ? AND enabled = 1
+                """,
+                (reason.value, now, now, guild_id),
+            )
+            if changed:
+                return True
+            row = await c._fetchone(
+                "SELECT 1 FROM guild_digest_settings WHERE guild_id = ?", (guild_id,)
+            )
+        return row is not None
+
+    async def enable_settings(self, guild_id: int, *, conn: StoreConnection | None = None) -> bool:
+        """Turn a guild's digest back on; False when the guild has no settings."""
+        now = iso(self._clock())
+        async with self._use(conn, write=True) as c:
+            await c._execute(
+                """
+                UPDATE guild_digest_settings
+                SET enabled = 1, disabled_reason = NULL, disabled_at = NULL, updated_at = ?
+                WHERE guild_id = ? AND enabled = 0
+                """,
+                (now, guild_id),
+            )
+            row = await c._fetchone(
+                "SELECT 1 FROM guild_digest_settings WHERE guild_id = ?", (guild_id,)
+            )
+        return row is not None
+
+    async def delete_settings(self, guild_id: int, *, conn: StoreConnection | None = None) -> bool:
+        """Delete a guild's settings (the post log and quote cycle stay); False if none."""
+        async with self._use(conn, write=True) as c:
+            return (
+                await c._execute(
+                    "DELETE FROM guild_digest_settings WHERE guild_id = ?", (guild_id,)
+                )
+                > 0
+            )
+
+    async def list_enabled_settings(
+        self,
+        *,
+        shard_count: int | None = None,
+        shard_ids: Collection[int] | None = None,
+        conn: StoreConnection | None = None,
+    ) -> list[GuildSettings]:
+        """Enabled digests by guild id; with sharding, only guilds on ``shard_ids``.
+
+        A guild's shard is ``(guild_id >> 22) % shard_count``, as Discord assigns it.
+        """
+        sql = f"SELECT {_SETTINGS_COLUMNS} FROM guild_digest_settings WHERE enabled = 1"
+        params: list[Any] = []
+        if shard_count is not None:
+            if shard_count < 1:
+                raise ValueError("shard_count must be at least 1")
+            ids = sorted(set(shard_ids if shard_ids is not None else range(shard_count)))
+            sql += f" AND ((guild_id >> 22) % ?) IN ({', '.join('?' * len(ids)) or 'NULL'})"
+            params += [shard_count, *ids]
+        async with self._use(conn, write=False) as c:
+            rows = await c._fetchall(sql + " ORDER BY guild_id", params)
+        return [_settings(r) for r in rows]
+
+    async def list_settings(self, *, conn: StoreConnection | None = None) -> list[GuildSettings]:
+        """Every guild's settings, enabled or not, by guild id."""
+        async with self._use(conn, write=False) as c:
+            rows = await c._fetchall(
+                f"SELECT {_SETTINGS_COLUMNS} FROM guild_digest_settings ORDER BY guild_id"
+            )
+        return [_settings(r) for r in rows]
