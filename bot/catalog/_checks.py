@@ -1,0 +1,314 @@
+"""Checks that need more than one entry: ids, references, aliases, lengths."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.catalog._errors import did_you_mean, format_path
+from bot.catalog._issues import ContentIssue
+from bot.catalog._normalize import key
+from bot.catalog._yaml import line_of
+from bot.catalog.models import LANGS, Quote, Speaker, Term, Text, Topic
+
+if TYPE_CHECKING:
+    from bot.catalog.loader import Item, LoadedPack
+
+# Character limits, chosen from how the renderer shows each field (Discord's embed limits:
+# description 4,096, field value 1,024, choice name 100). A quote shows both languages in one
+# description, so zh + en together stay well inside it with room for attribution.
+NAME_LIMIT = 100  # names, terms, section titles, aliases: autocomplete labels and titles
+ROLE_LIMIT = 256
+QUOTE_TEXT_LIMIT = 3000  # text.zh + text.en
+FIELD_LIMIT = 1024  # definitions, contexts, section summaries: one embed field each
+SUMMARY_LIMIT = 2048  # speaker and event summaries
+POINT_LIMIT = 300
+
+_KINDS = ("speaker", "quote", "term", "topic")
+
+
+def check_pack(pack: LoadedPack) -> list[ContentIssue]:
+    """Checks within one pack, over every entry that parsed (valid or not)."""
+    issues: list[ContentIssue] = []
+    issues.extend(_event_checks(pack))
+    for kind in _KINDS:
+        issues.extend(_duplicate_ids(pack.items.get(kind, []), kind))
+    ids = {kind: [item.id for item in pack.items.get(kind, []) if item.id] for kind in _KINDS}
+    sections = [section.id for section in pack.event.sections] if pack.event else []
+    for item in pack.items.get("quote", []):
+        if isinstance(item.model, Quote):
+            issues.extend(_quote_checks(item, item.model, ids, sections, pack.event is not None))
+    for item in pack.items.get("term", []):
+        if isinstance(item.model, Term):
+            issues.extend(_term_checks(item, item.model, ids))
+    for item in pack.items.get("speaker", []):
+        if isinstance(item.model, Speaker):
+            issues.extend(_speaker_checks(item, item.model))
+    for item in pack.items.get("topic", []):
+        if isinstance(item.model, Topic):
+            issues.extend(_length(item, ("name",), item.model.name, NAME_LIMIT))
+    return issues
+
+
+def check_catalog(packs: list[LoadedPack]) -> list[ContentIssue]:
+    """Checks across packs: ids unique per kind, no surface form naming two terms."""
+    issues: list[ContentIssue] = []
+    for kind in _KINDS:
+        first: dict[str, tuple[str, Item]] = {}
+        for pack in packs:
+            for item in _first_of_each_id(pack.items.get(kind, [])):
+                assert item.id is not None
+                seen = first.get(item.id)
+                if seen is None:
+                    first[item.id] = (pack.id, item)
+                elif seen[0] != pack.id:
+                    where = f"{seen[1].file}:{seen[1].line('id')}"
+                    issues.append(
+                        ContentIssue(
+                            item.file,
+                            item.line("id"),
+                            f"{item.subject} is also defined in pack '{seen[0]}' ({where})",
+                        )
+                    )
+    issues.extend(_surface_conflicts(item for pack in packs for item in pack.items.get("term", [])))
+    return issues
+
+
+def _first_of_each_id(items: list[Item]) -> Iterator[Item]:
+    seen: set[str] = set()
+    for item in items:
+        if item.id and item.id not in seen:
+            seen.add(item.id)
+            yield item
+
+
+def _event_checks(pack: LoadedPack) -> list[ContentIssue]:
+    issues: list[ContentIssue] = []
+    event, raw, file = pack.event, pack.event_raw, pack.event_file
+    if event is None or raw is None:
+        return issues
+
+    def at(*loc: int | str) -> int:
+        return line_of(raw, loc)
+
+    if event.id != pack.id:
+        issues.append(
+            ContentIssue(
+                file, at("id"), f"event id '{event.id}' must equal the pack folder name '{pack.id}'"
+            )
+        )
+    first: dict[str, int] = {}
+    for position, section in enumerate(event.sections):
+        line = at("sections", position, "id")
+        if section.id in first:
+            issues.append(
+                ContentIssue(
+                    file,
+                    line,
+                    f"section '{section.id}' is defined twice (first at line {first[section.id]})",
+                )
+            )
+        else:
+            first[section.id] = line
+    limits: list[tuple[tuple[int | str, ...], Text, int]] = [
+        (("name",), event.name, NAME_LIMIT),
+        (("host",), event.host, ROLE_LIMIT),
+        (("summary",), event.summary, SUMMARY_LIMIT),
+    ]
+    for position, section in enumerate(event.sections):
+        limits.append((("sections", position, "title"), section.title, NAME_LIMIT))
+        limits.append((("sections", position, "summary"), section.summary, FIELD_LIMIT))
+    for loc, text, limit in limits:
+        for lang in LANGS:
+            size = len(text.get(lang))
+            if size > limit:
+                issues.append(
+                    ContentIssue(
+                        file,
+                        at(*loc, lang),
+                        f"event: {format_path((*loc, lang))} is {size} characters (limit {limit})",
+                    )
+                )
+    return issues
+
+
+def _duplicate_ids(items: list[Item], kind: str) -> list[ContentIssue]:
+    issues: list[ContentIssue] = []
+    first: dict[str, int] = {}
+    for item in items:
+        if not item.id:
+            continue
+        line = item.line("id")
+        if item.id in first:
+            issues.append(
+                ContentIssue(
+                    item.file,
+                    line,
+                    f"{kind} '{item.id}' is defined twice (first at line {first[item.id]})",
+                )
+            )
+        else:
+            first[item.id] = line
+    return issues
+
+
+def _reference(
+    item: Item,
+    loc: tuple[int | str, ...],
+    what: str,
+    value: str,
+    defined: list[str],
+) -> list[ContentIssue]:
+    if value in defined:
+        return []
+    hint = did_you_mean(value, defined)
+    return [
+        ContentIssue(
+            item.file,
+            item.line(*loc),
+            f"{item.subject}: {what} '{value}' is not defined{hint}",
+        )
+    ]
+
+
+def _reference_list(
+    item: Item, field: str, what: str, values: tuple[str, ...], defined: list[str]
+) -> list[ContentIssue]:
+    issues: list[ContentIssue] = []
+    seen: set[str] = set()
+    for position, value in enumerate(values):
+        if value in seen:
+            issues.append(
+                ContentIssue(
+                    item.file,
+                    item.line(field, position),
+                    f"{item.subject}: {field} lists '{value}' twice",
+                )
+            )
+            continue
+        seen.add(value)
+        issues.extend(_reference(item, (field, position), what, value, defined))
+    return issues
+
+
+def _quote_checks(
+    item: Item,
+    quote: Quote,
+    ids: dict[str, list[str]],
+    sections: list[str],
+    has_event: bool,
+) -> list[ContentIssue]:
+    issues = _reference(item, ("speaker",), "speaker", quote.speaker, ids["speaker"])
+    if has_event:
+        issues += _reference(item, ("section",), "section", quote.section, sections)
+    issues += _reference_list(item, "topics", "topic", quote.topics, ids["topic"])
+    size = len(quote.text.zh) + len(quote.text.en)
+    if size > QUOTE_TEXT_LIMIT:
+        issues.append(
+            ContentIssue(
+                item.file,
+                item.line("text"),
+                f"{item.subject}: text is {size} characters in zh and en together "
+                f"(limit {QUOTE_TEXT_LIMIT})",
+            )
+        )
+    issues += _length(item, ("context",), quote.context, FIELD_LIMIT)
+    return issues
+
+
+def _term_checks(item: Item, term: Term, ids: dict[str, list[str]]) -> list[ContentIssue]:
+    issues = _reference_list(item, "mentioned_by", "speaker", term.mentioned_by, ids["speaker"])
+    for position, related in enumerate(term.related):
+        if related == term.id:
+            issues.append(
+                ContentIssue(
+                    item.file,
+                    item.line("related", position),
+                    f"{item.subject}: related lists the term itself",
+                )
+            )
+    others = [term_id for term_id in ids["term"] if term_id != term.id]
+    issues += _reference_list(
+        item, "related", "related term", tuple(r for r in term.related if r != term.id), others
+    )
+    issues += _reference_list(item, "topics", "topic", term.topics, ids["topic"])
+    issues += _length(item, ("term",), term.term, NAME_LIMIT)
+    issues += _length(item, ("definition",), term.definition, FIELD_LIMIT)
+    issues += _alias_lengths(item, term.aliases)
+    return issues
+
+
+def _speaker_checks(item: Item, speaker: Speaker) -> list[ContentIssue]:
+    issues = _length(item, ("name",), speaker.name, NAME_LIMIT)
+    issues += _length(item, ("role",), speaker.role, ROLE_LIMIT)
+    issues += _length(item, ("summary",), speaker.summary, SUMMARY_LIMIT)
+    for position, point in enumerate(speaker.points):
+        issues += _length(item, ("points", position), point, POINT_LIMIT)
+    issues += _alias_lengths(item, speaker.aliases)
+    return issues
+
+
+def _length(item: Item, loc: tuple[int | str, ...], text: Text, limit: int) -> list[ContentIssue]:
+    issues: list[ContentIssue] = []
+    for lang in LANGS:
+        size = len(text.get(lang))
+        if size > limit:
+            issues.append(
+                ContentIssue(
+                    item.file,
+                    item.line(*loc, lang),
+                    f"{item.subject}: {format_path((*loc, lang))} is {size} characters "
+                    f"(limit {limit})",
+                )
+            )
+    return issues
+
+
+def _alias_lengths(item: Item, aliases: tuple[str, ...]) -> list[ContentIssue]:
+    return [
+        ContentIssue(
+            item.file,
+            item.line("aliases", position),
+            f"{item.subject}: alias '{alias[:20]}…' is {len(alias)} characters "
+            f"(limit {NAME_LIMIT})",
+        )
+        for position, alias in enumerate(aliases)
+        if len(alias) > NAME_LIMIT
+    ]
+
+
+def _surfaces(term: Term) -> Iterator[tuple[tuple[int | str, ...], str, str]]:
+    """(location, label, text) of every form that names the term."""
+    yield ("id",), "id", term.id
+    yield ("term", "zh"), "term.zh", term.term.zh
+    yield ("term", "en"), "term.en", term.term.en
+    for position, alias in enumerate(term.aliases):
+        yield ("aliases", position), "alias", alias
+
+
+def _surface_conflicts(items: Iterable[Item]) -> list[ContentIssue]:
+    """A name, alias or id may point at one term only (compared folded: case, width, 繁/简)."""
+    issues: list[ContentIssue] = []
+    owner: dict[str, tuple[str, Path, int]] = {}
+    for item in items:
+        term = item.model
+        if not isinstance(term, Term):
+            continue
+        for loc, label, text in _surfaces(term):
+            surface_key = key(text)
+            if not surface_key:
+                continue
+            seen = owner.get(surface_key)
+            if seen is None:
+                owner[surface_key] = (term.id, item.file, item.line(*loc))
+            elif seen[0] != term.id:
+                issues.append(
+                    ContentIssue(
+                        item.file,
+                        item.line(*loc),
+                        f"{item.subject}: {label} '{text}' also names term '{seen[0]}' "
+                        f"({seen[1]}:{seen[2]})",
+                    )
+                )
+    return issues

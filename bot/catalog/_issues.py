@@ -1,0 +1,31 @@
+"""Content problems, each pinned to a file and line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ContentIssue:
+    """One problem in a content pack. Line 0 means the whole file (e.g. it is missing)."""
+
+    file: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """Content failed validation; `issues` lists every problem, sorted by file and line."""
+
+    def __init__(self, issues: Iterable[ContentIssue]) -> None:
+        self.issues: tuple[ContentIssue, ...] = tuple(
+            sorted(issues, key=lambda issue: (str(issue.file), issue.line))
+        )
+        count = len(self.issues)
+        lines = "\n".join(str(issue) for issue in self.issues)
+        super().__init__(f"{count} content problem{'s' if count != 1 else ''}:\n{lines}")

@@ -1,0 +1,196 @@
+"""Lookup, autocomplete and "did you mean" over named entries (speakers, terms, topics).
+
+Everything a query is compared with is folded once at build time into plain lists and dicts:
+an exact-key dict, two sorted key arrays for prefix ranges (bisect), and a length-sorted
+choice list for rapidfuzz. A query costs a few dict/bisect operations plus, only when the
+cheaper tiers leave room, one rapidfuzz pass over the keys of plausible length.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.catalog._normalize import has_cjk, key, pinyin_keys
+
+# Exact-match ranks, best first: what a `find_*` prefers when two entries share a key.
+_RANK_NAME = 0  # id, zh, en, alias
+_RANK_PINYIN = 1  # full pinyin
+_RANK_INITIALS = 2  # pinyin initials
+
+SUGGEST_CUTOFF = 70.0
+DID_YOU_MEAN_CUTOFF = 60.0
+_PREFIX_END = "\U0010ffff"
+
+
+@dataclass(frozen=True)
+class NameEntry:
+    """What the index needs to know about one entry."""
+
+    id: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...]
+
+
+def fuzzy_allowed(query_key: str) -> bool:
+    """Fuzzy matching of one or two Latin letters only produces noise."""
+    return len(query_key) >= 3 or (len(query_key) == 2 and has_cjk(query_key))
+
+
+class NameIndex:
+    """Search structures for one kind of named entry, in natural (pack) order."""
+
+    def __init__(self, entries: Sequence[NameEntry]) -> None:
+        self.size = len(entries)
+        self._exact: dict[str, tuple[int, int]] = {}  # key -> (rank, entry) best
+        self._exact_names: dict[str, list[int]] = {}  # key -> entries with that name key
+        primary: set[tuple[str, int]] = set()
+        secondary: set[tuple[str, int]] = set()
+        fuzzy: set[tuple[str, int]] = set()
+        blob: list[str] = []
+        self._blob_starts: list[int] = []
+        self._blob_idx: list[int] = []
+        offset = 0
+        for index, entry in enumerate(entries):
+            names = {key(entry.id), key(entry.zh), key(entry.en)} - {""}
+            aliases = {key(alias) for alias in entry.aliases} - {""}
+            pinyins: set[str] = set()
+            initials: set[str] = set()
+            for text in (entry.zh, *entry.aliases):
+                full, short = pinyin_keys(text)
+                if full:
+                    pinyins.add(full)
+                    initials.add(short)
+            words = {key(word) for word in entry.en.split()} | {
+                key(word) for alias in entry.aliases for word in alias.split()
+            }
+            words -= {""}
+            for name in names | aliases:
+                self._add_exact(name, _RANK_NAME, index)
+                self._exact_names.setdefault(name, []).append(index)
+            for full in pinyins:
+                self._add_exact(full, _RANK_PINYIN, index)
+            for short in initials:
+                self._add_exact(short, _RANK_INITIALS, index)
+            primary.update((name, index) for name in names)
+            secondary.update((k, index) for k in aliases | pinyins | initials | words)
+            fuzzy.update((k, index) for k in names | aliases | pinyins)
+            for name in sorted(names | aliases):
+                blob.append(name)
+                self._blob_starts.append(offset)
+                self._blob_idx.append(index)
+                offset += len(name) + 1
+        # One string of every name, so "contains" is a C-speed str.find, not a Python loop.
+        self._blob = "\n".join(blob)
+        self._primary_keys, self._primary_idx = _sorted_columns(primary)
+        self._secondary_keys, self._secondary_idx = _sorted_columns(secondary)
+        by_length = sorted(fuzzy, key=lambda item: (len(item[0]), item[1], item[0]))
+        self._fuzzy_keys = [item[0] for item in by_length]
+        self._fuzzy_idx = [item[1] for item in by_length]
+        self._fuzzy_lengths = [len(item[0]) for item in by_length]
+
+    def _add_exact(self, k: str, rank: int, index: int) -> None:
+        current = self._exact.get(k)
+        if current is None or (rank, index) < current:
+            self._exact[k] = (rank, index)
+
+    def find(self, query: str) -> int | None:
+        """The entry a query names exactly (by any key), or None."""
+        found = self._exact.get(key(query))
+        return None if found is None else found[1]
+
+    def suggest(self, query: str, limit: int) -> list[int]:
+        """Entries for autocomplete, one per entry, best tier first.
+
+        Tiers: exact name/id/alias; prefix of a name or id; alias, pinyin, initials or English
+        word (exact, then prefix); a name or alias containing the query; fuzzy.
+        """
+        if limit <= 0:
+            return []
+        query_key = key(query)
+        if not query_key:
+            return list(range(min(limit, self.size)))
+        seen: set[int] = set()
+        ranked: list[int] = []
+
+        def take(indexes: Iterator[int] | list[int]) -> bool:
+            for index in indexes:
+                if index not in seen:
+                    seen.add(index)
+                    ranked.append(index)
+                    if len(ranked) >= limit:
+                        return True
+            return False
+
+        if take(sorted(self._exact_names.get(query_key, ()))):
+            return ranked
+        if take(_prefix_range(self._primary_keys, self._primary_idx, query_key)):
+            return ranked
+        if take(_prefix_range(self._secondary_keys, self._secondary_idx, query_key)):
+            return ranked
+        if take(self._containing(query_key)):
+            return ranked
+        if fuzzy_allowed(query_key):
+            take(iter(self.fuzzy(query_key, limit, SUGGEST_CUTOFF)))
+        return ranked
+
+    def _containing(self, query_key: str) -> Iterator[int]:
+        """Entries with a name or alias containing the query, in natural order."""
+        position = self._blob.find(query_key)
+        while position >= 0:
+            slot = bisect_right(self._blob_starts, position) - 1
+            yield self._blob_idx[slot]
+            if slot + 1 >= len(self._blob_starts):
+                return
+            position = self._blob.find(query_key, self._blob_starts[slot + 1])
+
+    def did_you_mean(self, query: str, limit: int) -> list[int]:
+        query_key = key(query)
+        if limit <= 0 or not query_key:
+            return []
+        return self.fuzzy(query_key, limit, DID_YOU_MEAN_CUTOFF)
+
+    def fuzzy(self, query_key: str, limit: int, cutoff: float) -> list[int]:
+        """Best fuzzy matches (Indel similarity), one per entry, best first."""
+        # Indel similarity 2·min/(a+b) caps the score, so keys far from the query's length
+        # cannot reach the cutoff: only the length window that can is handed to rapidfuzz.
+        ratio = cutoff / 100.0
+        length = len(query_key)
+        shortest = int(length * ratio / (2.0 - ratio))
+        longest = int(length * (2.0 - ratio) / ratio) + 1
+        lo = bisect_left(self._fuzzy_lengths, shortest)
+        hi = bisect_right(self._fuzzy_lengths, longest)
+        if lo >= hi:
+            return []
+        matches = process.extract(
+            query_key,
+            self._fuzzy_keys[lo:hi],
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=cutoff,
+            limit=limit * 8,
+        )
+        best: dict[int, float] = {}
+        for _choice, score, position in matches:
+            index = self._fuzzy_idx[lo + position]
+            if score > best.get(index, -1.0):
+                best[index] = score
+        ordered = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        return [index for index, _score in ordered[:limit]]
+
+
+def _sorted_columns(pairs: set[tuple[str, int]]) -> tuple[list[str], list[int]]:
+    ordered = sorted(pairs)
+    return [pair[0] for pair in ordered], [pair[1] for pair in ordered]
+
+
+def _prefix_range(keys: list[str], indexes: list[int], prefix: str) -> Iterator[int]:
+    """Entries whose key starts with `prefix`, in key order (an exact key comes first)."""
+    lo = bisect_left(keys, prefix)
+    hi = bisect_left(keys, prefix + _PREFIX_END, lo)
+    for position in range(lo, hi):
+        yield indexes[position]

@@ -1,0 +1,112 @@
+"""Text folding shared by the loader, the index and the term scanner.
+
+- `fold_text`: NFKC + casefold + whitespace collapsed. Used for quote text, which is only
+  ever searched, never converted (OpenCC over 100,000 quotes would dominate startup).
+- `fold`: `fold_text` + Traditional→Simplified, one character at a time (memoised). Used
+  for names, terms, aliases and every query.
+- `key`: `fold` without whitespace and punctuation: the form lookups compare.
+- `fold_with_map`: `fold` for scanning, plus the original offset of every folded character.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import opencc
+from pypinyin import lazy_pinyin
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@functools.cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@functools.cache
+def fold_char(char: str) -> str:
+    """Fold one character: NFKC, casefold, Traditional→Simplified, whitespace → one space."""
+    if char.isspace():
+        return " "
+    folded = unicodedata.normalize("NFKC", char).casefold()
+    if folded.isascii():
+        return folded
+    if folded.isspace():
+        return " "
+    converted: str = _t2s().convert(folded)
+    return converted
+
+
+@functools.cache
+def _is_key_char(char: str) -> bool:
+    """Keys keep letters, digits and symbols (C++, C#); drop punctuation and separators."""
+    category = unicodedata.category(char)
+    return not (char.isspace() or category[0] in "PZC")
+
+
+def fold_text(text: str) -> str:
+    """NFKC + casefold, whitespace runs collapsed to one space, trimmed."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _WHITESPACE.sub(" ", folded).strip()
+
+
+def fold(text: str) -> str:
+    """`fold_text` plus Traditional→Simplified."""
+    joined = "".join([fold_char(char) for char in unicodedata.normalize("NFKC", text)])
+    return _WHITESPACE.sub(" ", joined).strip()
+
+
+def key(text: str) -> str:
+    """The lookup form of a name or query: folded, no whitespace or punctuation."""
+    return "".join([char for char in fold(text) if _is_key_char(char)])
+
+
+def fold_with_map(text: str) -> tuple[str, list[int] | None]:
+    """Fold `text` for scanning and map every folded character to its original offset.
+
+    The map is None when folding kept every character in place (the common case), so the
+    offsets are the same. Whitespace runs collapse to one space (mapped to the run's start).
+    """
+    parts = [fold_char(char) for char in text]
+    joined = "".join(parts)
+    if len(joined) == len(text) and "  " not in joined:
+        return joined, None
+    chars: list[str] = []
+    offsets: list[int] = []
+    previous_space = False
+    for index, part in enumerate(parts):
+        for char in part:
+            if char == " ":
+                if previous_space:
+                    continue
+                previous_space = True
+            else:
+                previous_space = False
+            chars.append(char)
+            offsets.append(index)
+    return "".join(chars), offsets
+
+
+@functools.cache
+def _has_cjk_char(char: str) -> bool:
+    return unicodedata.name(char, "").startswith("CJK UNIFIED IDEOGRAPH")
+
+
+def has_cjk(text: str) -> bool:
+    return any(_has_cjk_char(char) for char in text)
+
+
+def pinyin_keys(text: str) -> tuple[str, str]:
+    """Full pinyin and pinyin initials of a Chinese string: 唐杰 → ("tangjie", "tj").
+
+    Non-Chinese runs are kept as they are (folded), and contribute their first letter to the
+    initials. Returns ("", "") when the text has no Chinese characters.
+    """
+    simplified = fold(text)
+    if not has_cjk(simplified):
+        return "", ""
+    syllables = [key(part) for part in lazy_pinyin(simplified)]
+    syllables = [part for part in syllables if part]
+    return "".join(syllables), "".join(part[0] for part in syllables)

@@ -1,0 +1,249 @@
+"""Load content packs from YAML, reporting every problem at once with file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.catalog import _checks
+from bot.catalog._errors import describe, message
+from bot.catalog._issues import ContentError, ContentIssue
+from bot.catalog._yaml import LineDict, LineList, line_of, load_yaml
+from bot.catalog.index import Catalog
+from bot.catalog.models import Event, Pack, Quote, Speaker, Term, Topic
+
+EVENT_FILE = "event.yaml"
+# file name → (top-level key, model, the word used for one item in messages)
+LIST_FILES: dict[str, tuple[str, type[BaseModel], str]] = {
+    "speakers.yaml": ("speakers", Speaker, "speaker"),
+    "quotes.yaml": ("quotes", Quote, "quote"),
+    "glossary.yaml": ("terms", Term, "term"),
+    "topics.yaml": ("topics", Topic, "topic"),
+}
+
+
+@dataclass
+class Item:
+    """One entry of a pack file, valid or not, with where it came from."""
+
+    kind: str
+    file: Path
+    raw: LineDict
+    model: BaseModel | None
+    id: str | None  # the raw id when it is a string, even if invalid
+
+    @property
+    def subject(self) -> str:
+        return f"{self.kind} '{self.id}'" if self.id else f"{self.kind} at line {self.raw.line}"
+
+    def line(self, *loc: int | str) -> int:
+        return line_of(self.raw, loc)
+
+
+@dataclass
+class LoadedPack:
+    """A pack folder after parsing and per-item validation."""
+
+    id: str
+    folder: Path
+    event_file: Path
+    event_raw: LineDict | None = None
+    event: Event | None = None
+    items: dict[str, list[Item]] = field(default_factory=dict)
+    issues: list[ContentIssue] = field(default_factory=list)
+
+    def issue(self, file: Path, line: int, text: str) -> None:
+        self.issues.append(ContentIssue(file, line, text))
+
+    def valid(self, kind: str) -> list[Any]:
+        return [item.model for item in self.items.get(kind, []) if item.model is not None]
+
+
+def load_catalog(content_path: Path) -> Catalog:
+    """Load every pack under `content_path`; raise ContentError listing every problem."""
+    if not content_path.is_dir():
+        raise ContentError([ContentIssue(content_path, 0, "content folder does not exist")])
+    folders = sorted(
+        child
+        for child in content_path.iterdir()
+        if child.is_dir() and (child / EVENT_FILE).is_file()
+    )
+    if not folders:
+        raise ContentError(
+            [
+                ContentIssue(
+                    content_path, 0, f"no content pack found (a pack is a folder with {EVENT_FILE})"
+                )
+            ]
+        )
+    packs = [_load_pack(folder) for folder in folders]
+    issues = [issue for pack in packs for issue in pack.issues]
+    issues.extend(_checks.check_catalog(packs))
+    if issues:
+        raise ContentError(_unique(issues))
+    return Catalog(
+        [
+            Pack(
+                id=pack.id,
+                event=pack.event,
+                speakers=tuple(pack.valid("speaker")),
+                quotes=tuple(pack.valid("quote")),
+                terms=tuple(pack.valid("term")),
+                topics=tuple(pack.valid("topic")),
+            )
+            for pack in packs
+        ]
+    )
+
+
+def _unique(issues: list[ContentIssue]) -> list[ContentIssue]:
+    return list(dict.fromkeys(issues))
+
+
+def _load_pack(folder: Path) -> LoadedPack:
+    pack = LoadedPack(id=folder.name, folder=folder, event_file=folder / EVENT_FILE)
+    event_data = _read(pack, pack.event_file)
+    if event_data is not _MISSING:
+        _load_event(pack, event_data)
+    for name, (top_key, model, kind) in LIST_FILES.items():
+        file = folder / name
+        data = _read(pack, file)
+        pack.items[kind] = (
+            [] if data is _MISSING else _load_items(pack, file, data, top_key, model, kind)
+        )
+    if not pack.issues or pack.event is not None:
+        pack.issues.extend(_checks.check_pack(pack))
+    return pack
+
+
+_MISSING: Any = object()
+
+
+def _read(pack: LoadedPack, file: Path) -> Any:
+    """Parse one file; on any problem record it and return _MISSING."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        pack.issue(file, 0, "file is missing")
+        return _MISSING
+    except (OSError, UnicodeDecodeError) as error:
+        pack.issue(file, 0, f"cannot read file: {error}")
+        return _MISSING
+    try:
+        data = load_yaml(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = error.problem or "invalid YAML"
+        context = f" ({error.context})" if error.context else ""
+        pack.issue(file, line, f"YAML syntax error: {problem}{context}")
+        return _MISSING
+    except yaml.YAMLError as error:
+        pack.issue(file, 0, f"YAML syntax error: {error}")
+        return _MISSING
+    for duplicate, line, first in _duplicate_keys(data):
+        pack.issue(file, line, f"duplicate key `{duplicate}` (first at line {first})")
+    return data
+
+
+def _duplicate_keys(data: Any) -> list[tuple[Any, int, int]]:
+    found: list[tuple[Any, int, int]] = []
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, LineDict):
+            found.extend(node.duplicate_keys)
+            stack.extend(node.values())
+        elif isinstance(node, LineList):
+            stack.extend(node)
+    return found
+
+
+def _load_event(pack: LoadedPack, data: Any) -> None:
+    if not isinstance(data, LineDict):
+        pack.issue(
+            pack.event_file, 1, f"expected a mapping with the event's keys, got {describe(data)}"
+        )
+        return
+    pack.event_raw = data
+    try:
+        pack.event = Event.model_validate(data)
+    except ValidationError as error:
+        _report(pack, pack.event_file, data, Event, error, "event")
+
+
+def _load_items(
+    pack: LoadedPack, file: Path, data: Any, top_key: str, model: type[BaseModel], kind: str
+) -> list[Item]:
+    if not isinstance(data, LineDict):
+        line = getattr(data, "line", 1)
+        pack.issue(file, line, f"expected a mapping with the key `{top_key}`, got {describe(data)}")
+        return []
+    for other in data:
+        if other != top_key:
+            pack.issue(
+                file,
+                data.key_lines.get(other, data.line),
+                f"unknown top-level key `{other}` (expected `{top_key}`)",
+            )
+    if top_key not in data:
+        pack.issue(file, data.line, f"missing top-level key `{top_key}`")
+        return []
+    entries = data[top_key]
+    if not isinstance(entries, LineList):
+        line = data.key_lines[top_key]
+        pack.issue(file, line, f"`{top_key}` must be a list, got {describe(entries)}")
+        return []
+    items: list[Item] = []
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, LineDict):
+            line = entries.item_lines[position]
+            pack.issue(file, line, f"{kind} entries must be mappings, got {describe(entry)}")
+            continue
+        raw_id = entry.get("id")
+        item = Item(kind, file, entry, None, raw_id if isinstance(raw_id, str) and raw_id else None)
+        try:
+            item.model = model.model_validate(entry)
+        except ValidationError as error:
+            _report(pack, file, entry, model, error, item.subject)
+        items.append(item)
+    return items
+
+
+def _report(
+    pack: LoadedPack,
+    file: Path,
+    data: LineDict,
+    model: type[BaseModel],
+    error: ValidationError,
+    subject: str,
+) -> None:
+    for detail in error.errors(include_url=False):
+        loc = _data_loc(data, detail["loc"], detail["type"])
+        detail["loc"] = loc
+        pack.issue(file, line_of(data, loc), f"{subject}: {message(model, detail)}")
+
+
+def _data_loc(data: Any, loc: tuple[int | str, ...], kind: str) -> tuple[int | str, ...]:
+    """Drop pydantic's union-member tags (e.g. `published.date`) that are not in the data."""
+    kept: list[int | str] = []
+    node = data
+    for position, part in enumerate(loc):
+        if _has(node, part):
+            node = node[part]
+        elif not isinstance(node, dict) and not (
+            position == len(loc) - 1 and kind in {"missing", "extra_forbidden"}
+        ):
+            continue  # not a key or index: pydantic's name for a union member
+        kept.append(part)
+    return tuple(kept)
+
+
+def _has(node: Any, part: int | str) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
