@@ -34,11 +34,18 @@ def check_pack(pack: LoadedPack) -> list[ContentIssue]:
     issues.extend(_event_checks(pack))
     for kind in _KINDS:
         issues.extend(_duplicate_ids(pack.items.get(kind, []), kind))
-    ids = {kind: [item.id for item in pack.items.get(kind, []) if item.id] for kind in _KINDS}
-    sections = [section.id for section in pack.event.sections] if pack.event else []
+    # References are checked against every entry that has an id, valid or not, and not at
+    # all against a file that could not be read: one broken file is one problem, not fifty.
+    ids: dict[str, list[str] | None] = {
+        kind: None
+        if kind in pack.unreadable
+        else [item.id for item in pack.items.get(kind, []) if item.id]
+        for kind in _KINDS
+    }
+    sections = _section_ids(pack)
     for item in pack.items.get("quote", []):
         if isinstance(item.model, Quote):
-            issues.extend(_quote_checks(item, item.model, ids, sections, pack.event is not None))
+            issues.extend(_quote_checks(item, item.model, ids, sections))
     for item in pack.items.get("term", []):
         if isinstance(item.model, Term):
             issues.extend(_term_checks(item, item.model, ids))
@@ -75,6 +82,20 @@ def check_catalog(packs: list[LoadedPack]) -> list[ContentIssue]:
     return issues
 
 
+def _section_ids(pack: LoadedPack) -> list[str] | None:
+    """Section ids from the event, or from its raw data when the event itself is invalid."""
+    if pack.event is not None:
+        return [section.id for section in pack.event.sections]
+    sections = pack.event_raw.get("sections") if pack.event_raw is not None else None
+    if not isinstance(sections, list):
+        return None
+    return [
+        entry["id"]
+        for entry in sections
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str)
+    ]
+
+
 def _first_of_each_id(items: list[Item]) -> Iterator[Item]:
     seen: set[str] = set()
     for item in items:
@@ -86,18 +107,21 @@ def _first_of_each_id(items: list[Item]) -> Iterator[Item]:
 def _event_checks(pack: LoadedPack) -> list[ContentIssue]:
     issues: list[ContentIssue] = []
     event, raw, file = pack.event, pack.event_raw, pack.event_file
-    if event is None or raw is None:
+    if raw is None:
         return issues
 
     def at(*loc: int | str) -> int:
         return line_of(raw, loc)
 
-    if event.id != pack.id:
+    event_id = raw.get("id")
+    if isinstance(event_id, str) and event_id != pack.id:
         issues.append(
             ContentIssue(
-                file, at("id"), f"event id '{event.id}' must equal the pack folder name '{pack.id}'"
+                file, at("id"), f"event id '{event_id}' must equal the pack folder name '{pack.id}'"
             )
         )
+    if event is None:
+        return issues
     first: dict[str, int] = {}
     for position, section in enumerate(event.sections):
         line = at("sections", position, "id")
@@ -158,9 +182,9 @@ def _reference(
     loc: tuple[int | str, ...],
     what: str,
     value: str,
-    defined: list[str],
+    defined: list[str] | None,
 ) -> list[ContentIssue]:
-    if value in defined:
+    if defined is None or value in defined:
         return []
     hint = did_you_mean(value, defined)
     return [
@@ -173,7 +197,7 @@ def _reference(
 
 
 def _reference_list(
-    item: Item, field: str, what: str, values: tuple[str, ...], defined: list[str]
+    item: Item, field: str, what: str, values: tuple[str, ...], defined: list[str] | None
 ) -> list[ContentIssue]:
     issues: list[ContentIssue] = []
     seen: set[str] = set()
@@ -195,13 +219,11 @@ def _reference_list(
 def _quote_checks(
     item: Item,
     quote: Quote,
-    ids: dict[str, list[str]],
-    sections: list[str],
-    has_event: bool,
+    ids: dict[str, list[str] | None],
+    sections: list[str] | None,
 ) -> list[ContentIssue]:
     issues = _reference(item, ("speaker",), "speaker", quote.speaker, ids["speaker"])
-    if has_event:
-        issues += _reference(item, ("section",), "section", quote.section, sections)
+    issues += _reference(item, ("section",), "section", quote.section, sections)
     issues += _reference_list(item, "topics", "topic", quote.topics, ids["topic"])
     size = len(quote.text.zh) + len(quote.text.en)
     if size > QUOTE_TEXT_LIMIT:
@@ -217,7 +239,7 @@ def _quote_checks(
     return issues
 
 
-def _term_checks(item: Item, term: Term, ids: dict[str, list[str]]) -> list[ContentIssue]:
+def _term_checks(item: Item, term: Term, ids: dict[str, list[str] | None]) -> list[ContentIssue]:
     issues = _reference_list(item, "mentioned_by", "speaker", term.mentioned_by, ids["speaker"])
     for position, related in enumerate(term.related):
         if related == term.id:
@@ -228,7 +250,8 @@ def _term_checks(item: Item, term: Term, ids: dict[str, list[str]]) -> list[Cont
                     f"{item.subject}: related lists the term itself",
                 )
             )
-    others = [term_id for term_id in ids["term"] if term_id != term.id]
+    terms = ids["term"]
+    others = None if terms is None else [term_id for term_id in terms if term_id != term.id]
     issues += _reference_list(
         item, "related", "related term", tuple(r for r in term.related if r != term.id), others
     )

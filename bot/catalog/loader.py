@@ -54,6 +54,7 @@ class LoadedPack:
     event_raw: LineDict | None = None
     event: Event | None = None
     items: dict[str, list[Item]] = field(default_factory=dict)
+    unreadable: set[str] = field(default_factory=set)  # kinds whose file could not be read
     issues: list[ContentIssue] = field(default_factory=list)
 
     def issue(self, file: Path, line: int, text: str) -> None:
@@ -112,11 +113,11 @@ def _load_pack(folder: Path) -> LoadedPack:
     for name, (top_key, model, kind) in LIST_FILES.items():
         file = folder / name
         data = _read(pack, file)
-        pack.items[kind] = (
-            [] if data is _MISSING else _load_items(pack, file, data, top_key, model, kind)
-        )
-    if not pack.issues or pack.event is not None:
-        pack.issues.extend(_checks.check_pack(pack))
+        items = None if data is _MISSING else _load_items(pack, file, data, top_key, model, kind)
+        if items is None:
+            pack.unreadable.add(kind)
+        pack.items[kind] = items or []
+    pack.issues.extend(_checks.check_pack(pack))
     return pack
 
 
@@ -178,11 +179,12 @@ def _load_event(pack: LoadedPack, data: Any) -> None:
 
 def _load_items(
     pack: LoadedPack, file: Path, data: Any, top_key: str, model: type[BaseModel], kind: str
-) -> list[Item]:
+) -> list[Item] | None:
+    """The file's entries, or None when its structure is too broken to list them."""
     if not isinstance(data, LineDict):
         line = getattr(data, "line", 1)
         pack.issue(file, line, f"expected a mapping with the key `{top_key}`, got {describe(data)}")
-        return []
+        return None
     for other in data:
         if other != top_key:
             pack.issue(
@@ -192,12 +194,12 @@ def _load_items(
             )
     if top_key not in data:
         pack.issue(file, data.line, f"missing top-level key `{top_key}`")
-        return []
+        return None
     entries = data[top_key]
     if not isinstance(entries, LineList):
         line = data.key_lines[top_key]
         pack.issue(file, line, f"`{top_key}` must be a list, got {describe(entries)}")
-        return []
+        return None
     items: list[Item] = []
     for position, entry in enumerate(entries):
         if not isinstance(entry, LineDict):
