@@ -1,0 +1,1 @@
+"""Tests for the daily digest: due-time maths, quote picking, scheduling."""
