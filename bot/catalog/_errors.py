@@ -43,12 +43,12 @@ def format_path(loc: Sequence[int | str]) -> str:
     return text
 
 
-def did_you_mean(value: str, choices: Sequence[str], cutoff: float = 60.0) -> str:
-    """ " (did you mean 'x'?)" for the closest choice, or "" when nothing is close."""
+def did_you_mean(value: str, choices: Sequence[str], cutoff: float = 60.0, quote: str = "'") -> str:
+    """The closest choice as " (did you mean 'x'?)", or "" when nothing is close."""
     if not choices:
         return ""
     best = process.extractOne(value, list(choices), score_cutoff=cutoff)
-    return "" if best is None else f" (did you mean '{best[0]}'?)"
+    return "" if best is None else f" (did you mean {quote}{best[0]}{quote}?)"
 
 
 def _fields_at(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
@@ -81,7 +81,7 @@ def message(model: type[BaseModel], error: ErrorDetails) -> str:
     if kind == "missing":
         return _at(loc[:-1], f"missing `{loc[-1]}`")
     if kind == "extra_forbidden":
-        hint = did_you_mean(str(loc[-1]), _fields_at(model, loc[:-1]))
+        hint = did_you_mean(str(loc[-1]), _fields_at(model, loc[:-1]), quote="`")
         return _at(loc[:-1], f"unknown key `{loc[-1]}`{hint}")
     path = format_path(loc)
     if kind == "string_pattern_mismatch":

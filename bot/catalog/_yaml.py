@@ -56,8 +56,8 @@ class LineLoader(_Base):  # type: ignore[valid-type, misc]
             line = key_node.start_mark.line + 1
             if key in mapping.key_lines:
                 mapping.duplicate_keys.append((key, line, mapping.key_lines[key]))
-            else:
-                mapping.key_lines[key] = line
+            # The last occurrence wins, as in PyYAML, so its line is the one to report.
+            mapping.key_lines[key] = line
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 

@@ -140,7 +140,11 @@ def _read(pack: LoadedPack, file: Path) -> Any:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 0
         problem = error.problem or "invalid YAML"
-        context = f" ({error.context})" if error.context else ""
+        context = ""
+        if error.context:
+            start = error.context_mark
+            where = f" at line {start.line + 1}" if start is not None and mark is not start else ""
+            context = f" ({error.context}{where})"
         pack.issue(file, line, f"YAML syntax error: {problem}{context}")
         return _MISSING
     except yaml.YAMLError as error:

@@ -1,0 +1,376 @@
+"""Loader validation: every rule reports `file:line: message`, all problems at once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import ContentError, ContentIssue, load_catalog
+from tests.catalog.conftest import MINI, PackCopy
+
+Q = "content/mini-summit/quotes.yaml"
+S = "content/mini-summit/speakers.yaml"
+G = "content/mini-summit/glossary.yaml"
+E = "content/mini-summit/event.yaml"
+T = "content/mini-summit/topics.yaml"
+
+
+def test_the_mini_pack_loads() -> None:
+    catalog = load_catalog(MINI)
+    assert [pack.id for pack in catalog.packs] == ["mini-summit"]
+    assert list(catalog.speakers) == ["tangjie", "yangzhilin", "yaoshunyu"]
+    assert len(catalog.quotes) == 6
+    assert len(catalog.terms) == 8
+    assert list(catalog.topics) == ["reinforcement-learning", "efficiency", "agents"]
+
+
+def test_issue_string_and_sorting() -> None:
+    issue = ContentIssue(Path("content/a/quotes.yaml"), 12, "boom")
+    assert str(issue) == "content/a/quotes.yaml:12: boom"
+    error = ContentError(
+        [
+            ContentIssue(Path("b.yaml"), 1, "third"),
+            ContentIssue(Path("a.yaml"), 9, "second"),
+            ContentIssue(Path("a.yaml"), 2, "first"),
+        ]
+    )
+    assert [issue.message for issue in error.issues] == ["first", "second", "third"]
+    assert "3 content problems" in str(error)
+
+
+# -- files and YAML ---------------------------------------------------------------------------
+
+
+def test_yaml_syntax_error_has_its_line(pack: PackCopy) -> None:
+    pack.replace("topics.yaml", "      en: Efficiency\n", "      en: [Efficiency\n")
+    assert pack.issues() == [
+        f"{T}:10: YAML syntax error: did not find expected ',' or ']' "
+        "(while parsing a flow sequence at line 9)"
+    ]
+
+
+def test_missing_file(pack: PackCopy) -> None:
+    (pack.folder / "glossary.yaml").unlink()
+    assert pack.issues() == [f"{G}:0: file is missing"]
+
+
+def test_unknown_top_level_key(pack: PackCopy) -> None:
+    pack.replace("quotes.yaml", "quotes:\n", "quote:\n")
+    assert pack.issues() == [
+        f"{Q}:1: unknown top-level key `quote` (expected `quotes`)",
+        f"{Q}:1: missing top-level key `quotes`",
+    ]
+
+
+def test_extra_top_level_key(pack: PackCopy) -> None:
+    pack.replace("topics.yaml", "topics:\n", "version: 2\ntopics:\n")
+    assert pack.issues() == [f"{T}:1: unknown top-level key `version` (expected `topics`)"]
+
+
+def test_top_level_must_be_a_mapping_with_a_list(pack: PackCopy) -> None:
+    pack.write("topics.yaml", "- id: a\n")
+    pack.replace("speakers.yaml", "speakers:\n", "speakers: none\nold:\n")
+    assert pack.issues() == [
+        f"{S}:1: `speakers` must be a list, got text",
+        f"{S}:2: unknown top-level key `old` (expected `speakers`)",
+        f"{T}:1: expected a mapping with the key `topics`, got a list",
+    ]
+
+
+def test_duplicate_yaml_key(pack: PackCopy) -> None:
+    pack.replace("event.yaml", "date: 2026-01-10\n", "date: 2026-01-10\ndate: 2026-01-11\n")
+    assert pack.issues() == [f"{E}:7: duplicate key `date` (first at line 6)"]
+
+
+def test_no_pack_and_no_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "content" / "notes").mkdir(parents=True)
+    with pytest.raises(ContentError) as raised:
+        load_catalog(Path("content"))
+    assert [str(i) for i in raised.value.issues] == [
+        "content:0: no content pack found (a pack is a folder with event.yaml)"
+    ]
+    with pytest.raises(ContentError) as raised:
+        load_catalog(Path("nowhere"))
+    assert [str(i) for i in raised.value.issues] == ["nowhere:0: content folder does not exist"]
+
+
+# -- model validation ----------------------------------------------------------------------
+
+
+def test_missing_language(pack: PackCopy) -> None:
+    pack.replace("speakers.yaml", "      en: Yang Zhilin\n", "")
+    assert pack.issues() == [f"{S}:20: speaker 'yangzhilin': name: missing `en`"]
+
+
+def test_missing_field(pack: PackCopy) -> None:
+    pack.replace(
+        "quotes.yaml",
+        "    context:\n      zh: 谈中美差距。\n      en: On the gap between China and the US.\n",
+        "",
+    )
+    assert pack.issues() == [f"{Q}:32: quote 'tangjie-gap': missing `context`"]
+
+
+def test_unknown_key_suggests_the_field(pack: PackCopy) -> None:
+    pack.replace(
+        "quotes.yaml",
+        "  - id: yangzhilin-muon\n    speaker: yangzhilin\n",
+        "  - id: yangzhilin-muon\n    speeker: yangzhilin\n",
+    )
+    assert pack.issues() == [
+        f"{Q}:42: quote 'yangzhilin-muon': missing `speaker`",
+        f"{Q}:43: quote 'yangzhilin-muon': unknown key `speeker` (did you mean `speaker`?)",
+    ]
+
+
+def test_unknown_nested_key(pack: PackCopy) -> None:
+    pack.replace("speakers.yaml", "      en: Tang Jie\n", "      en: Tang Jie\n      fr: Jie\n")
+    assert pack.issues() == [f"{S}:6: speaker 'tangjie': name: unknown key `fr`"]
+
+
+def test_wrong_type(pack: PackCopy) -> None:
+    pack.replace("speakers.yaml", "    aliases: [Jie Tang]\n", "    aliases: Jie Tang\n")
+    pack.replace(
+        "glossary.yaml",
+        "    topics: [reinforcement-learning]\n",
+        "    topics: [reinforcement-learning]\n    definition: 3\n",
+    )
+    assert pack.issues() == [
+        f"{G}:13: duplicate key `definition` (first at line 7)",
+        f"{G}:13: term 'rlvr': definition: expected a mapping, got a number",
+        f"{S}:6: speaker 'tangjie': aliases: expected a list, got text",
+    ]
+
+
+def test_bad_slug_id(pack: PackCopy) -> None:
+    pack.replace("quotes.yaml", "  - id: tangjie-gap\n", "  - id: Tangjie Gap\n")
+    assert pack.issues() == [
+        f"{Q}:32: quote 'Tangjie Gap': id: 'Tangjie Gap' is not a valid id "
+        "(use lowercase letters, digits and hyphens)"
+    ]
+
+
+def test_bad_attendance(pack: PackCopy) -> None:
+    pack.replace("speakers.yaml", "attendance: remote", "attendance: online")
+    assert pack.issues() == [
+        f"{S}:41: speaker 'yaoshunyu': attendance: must be 'in-person' or 'remote', got 'online'"
+    ]
+
+
+def test_bad_date_and_url(pack: PackCopy) -> None:
+    pack.replace("event.yaml", "date: 2026-01-10", "date: soon")
+    pack.replace("event.yaml", "url: https://example.com/agi-next", "url: example.com")
+    assert pack.issues() == [
+        f"{E}:6: event: date: expected a date (YYYY-MM-DD), got 'soon'",
+        f"{E}:17: event: source.url: 'example.com' is not an http(s) URL",
+    ]
+
+
+def test_empty_text(pack: PackCopy) -> None:
+    pack.replace("topics.yaml", "      en: Efficiency\n", "      en: '  '\n")
+    assert pack.issues() == [f"{T}:9: topic 'efficiency': name.en: must not be empty"]
+
+
+def test_entry_that_is_not_a_mapping(pack: PackCopy) -> None:
+    pack.replace("topics.yaml", "topics:\n", "topics:\n  - agents-and-more\n")
+    assert pack.issues() == [f"{T}:2: topic entries must be mappings, got text"]
+
+
+def test_event_id_must_match_the_folder(pack: PackCopy) -> None:
+    pack.replace("event.yaml", "id: mini-summit", "id: mini")
+    assert pack.issues() == [
+        f"{E}:2: event id 'mini' must equal the pack folder name 'mini-summit'"
+    ]
+
+
+# -- ids and references --------------------------------------------------------------------
+
+
+def test_duplicate_id_in_a_pack(pack: PackCopy) -> None:
+    pack.replace("quotes.yaml", "  - id: tangjie-gap\n", "  - id: tangjie-rlvr-year\n")
+    assert pack.issues() == [
+        f"{Q}:32: quote 'tangjie-rlvr-year' is defined twice (first at line 12)"
+    ]
+
+
+def test_duplicate_section_id(pack: PackCopy) -> None:
+    pack.replace("event.yaml", "  - id: training\n", "  - id: outlook\n")
+    issues = pack.issues()
+    assert issues[0] == f"{E}:27: section 'outlook' is defined twice (first at line 20)"
+    # The quotes in the section that no longer exists are reported too.
+    assert f"{Q}:14: quote 'tangjie-rlvr-year': section 'training' is not defined" in issues
+
+
+def test_duplicate_id_across_packs(pack: PackCopy) -> None:
+    other = pack.content / "other-summit"
+    shutil.copytree(pack.folder, other)
+    path = other / "event.yaml"
+    path.write_text(path.read_text().replace("id: mini-summit", "id: other-summit"))
+    issues = pack.issues()
+    assert (
+        "content/other-summit/speakers.yaml:2: speaker 'tangjie' is also defined in pack "
+        "'mini-summit' (content/mini-summit/speakers.yaml:2)"
+    ) in issues
+    assert (
+        "content/other-summit/quotes.yaml:42: quote 'yangzhilin-muon' is also defined in pack "
+        "'mini-summit' (content/mini-summit/quotes.yaml:42)"
+    ) in issues
+    assert len(issues) == 3 + 6 + 8 + 3  # every entry of the copy, once
+
+
+def test_dangling_quote_references(pack: PackCopy) -> None:
+    pack.replace(
+        "quotes.yaml",
+        "    speaker: yangzhilin\n    section: training\n    topics: [efficiency]\n",
+        "    speaker: yangzhilni\n    section: trainin\n    topics: [efficiency, nope, efficiency]\n",
+    )
+    assert pack.issues() == [
+        f"{Q}:43: quote 'yangzhilin-muon': speaker 'yangzhilni' is not defined "
+        "(did you mean 'yangzhilin'?)",
+        f"{Q}:44: quote 'yangzhilin-muon': section 'trainin' is not defined "
+        "(did you mean 'training'?)",
+        f"{Q}:45: quote 'yangzhilin-muon': topic 'nope' is not defined",
+        f"{Q}:45: quote 'yangzhilin-muon': topics lists 'efficiency' twice",
+    ]
+
+
+def test_dangling_quote_references_on_their_own_lines(pack: PackCopy) -> None:
+    pack.replace(
+        "quotes.yaml", "    topics: [agents]\n", "    topics:\n      - agents\n      - agentz\n"
+    )
+    assert pack.issues() == [
+        f"{Q}:7: quote 'tangjie-ai-for-science': topic 'agentz' is not defined "
+        "(did you mean 'agents'?)"
+    ]
+
+
+def test_dangling_term_references(pack: PackCopy) -> None:
+    pack.replace(
+        "glossary.yaml",
+        "    mentioned_by: [tangjie]\n    related: [ai]\n    topics: [reinforcement-learning]\n",
+        "    mentioned_by: [tangjei]\n    related: [rlvr, aii]\n    topics: [reinforcement]\n",
+    )
+    assert pack.issues() == [
+        f"{G}:10: term 'rlvr': speaker 'tangjei' is not defined (did you mean 'tangjie'?)",
+        f"{G}:11: term 'rlvr': related lists the term itself",
+        f"{G}:11: term 'rlvr': related term 'aii' is not defined (did you mean 'ai'?)",
+        f"{G}:12: term 'rlvr': topic 'reinforcement' is not defined "
+        "(did you mean 'reinforcement-learning'?)",
+    ]
+
+
+def test_a_broken_file_does_not_cascade(pack: PackCopy) -> None:
+    pack.write("topics.yaml", "topics: [\n")
+    issues = pack.issues()
+    assert len(issues) == 1
+    assert issues[0].startswith(f"{T}:2: YAML syntax error")
+
+
+def test_an_invalid_entry_still_counts_as_defined(pack: PackCopy) -> None:
+    pack.replace(
+        "speakers.yaml",
+        "attendance: in-person\n    summary:\n      zh: 关注",
+        "attendance: yes\n    summary:\n      zh: 关注",
+    )
+    # Only the speaker's own problem: quotes by yangzhilin do not turn into dangling ones.
+    assert pack.issues() == [
+        f"{S}:26: speaker 'yangzhilin': attendance: must be 'in-person' or 'remote', got 'True'"
+    ]
+
+
+# -- aliases --------------------------------------------------------------------------------
+
+
+def test_alias_naming_two_terms(pack: PackCopy) -> None:
+    pack.replace(
+        "glossary.yaml", "aliases: [MUON optimizer]", "aliases: [MUON optimizer, ｒｌｖｒ]"
+    )
+    assert pack.issues() == [
+        f"{G}:17: term 'muon': alias 'ｒｌｖｒ' also names term 'rlvr' ({G}:2)"
+    ]
+
+
+def test_term_name_clashing_after_folding(pack: PackCopy) -> None:
+    # 智能體 is the Traditional form of 智能体 (the agent term's zh name).
+    pack.replace("glossary.yaml", "      zh: 自我认知\n", "      zh: 智能體\n")
+    assert pack.issues() == [
+        f"{G}:71: term 'self-cognition': term.zh '智能體' also names term 'agent' ({G}:61)"
+    ]
+
+
+# -- lengths --------------------------------------------------------------------------------
+
+
+def test_quote_text_too_long(pack: PackCopy) -> None:
+    long_en = "word " * 600
+    pack.replace(
+        "quotes.yaml",
+        "      en: I think reaching AGI on the basis of priors may happen sooner.\n",
+        f"      en: {long_en}\n",
+    )
+    assert pack.issues() == [
+        f"{Q}:56: quote 'yangzhilin-prior': text is 3020 characters in zh and en together "
+        "(limit 3000)"
+    ]
+
+
+def test_definition_summary_point_name_alias_too_long(pack: PackCopy) -> None:
+    pack.replace(
+        "glossary.yaml",
+        "      en: Reaching the same result with fewer tokens.\n",
+        f"      en: {'x' * 1025}\n",
+    )
+    pack.replace(
+        "speakers.yaml",
+        "      en: Focuses on token efficiency and better priors.\n",
+        f"      en: {'y' * 2049}\n",
+    )
+    pack.replace(
+        "speakers.yaml",
+        "        en: The gap with the US has not narrowed.\n",
+        f"        en: {'z' * 301}\n",
+    )
+    pack.replace("topics.yaml", "      en: Agents\n", f"      en: {'a' * 101}\n")
+    pack.replace("speakers.yaml", "aliases: [Shunyu Yao]", f"aliases: [Shunyu Yao, {'b' * 101}]")
+    assert pack.issues() == [
+        f"{G}:30: term 'token-efficiency': definition.en is 1025 characters (limit 1024)",
+        f"{S}:18: speaker 'tangjie': points[1].en is 301 characters (limit 300)",
+        f"{S}:29: speaker 'yangzhilin': summary.en is 2049 characters (limit 2048)",
+        f"{S}:37: speaker 'yaoshunyu': alias 'bbbbbbbbbbbbbbbbbbbb…' is 101 characters (limit 100)",
+        f"{T}:13: topic 'agents': name.en is 101 characters (limit 100)",
+    ]
+
+
+# -- everything at once -------------------------------------------------------------------
+
+
+def test_every_problem_in_every_file_is_reported_at_once(pack: PackCopy) -> None:
+    pack.replace("event.yaml", "id: mini-summit", "id: mini")
+    pack.replace("speakers.yaml", "      en: Yang Zhilin\n", "")
+    pack.replace(
+        "quotes.yaml", "muon\n    speaker: yangzhilin\n", "muon\n    speaker: yangzhilni\n"
+    )
+    pack.replace(
+        "glossary.yaml", "    related: [ai]\n    topics", "    related: [rlvr]\n    topics"
+    )
+    pack.write("topics.yaml", "topics:\n  - id: agents\n    name: {zh: 智能体}\n")
+    with pytest.raises(ContentError) as raised:
+        load_catalog(pack.content)
+    assert [str(issue) for issue in raised.value.issues] == [
+        f"{E}:2: event id 'mini' must equal the pack folder name 'mini-summit'",
+        f"{G}:11: term 'rlvr': related lists the term itself",
+        f"{G}:12: term 'rlvr': topic 'reinforcement-learning' is not defined",
+        f"{G}:23: term 'muon': topic 'efficiency' is not defined",
+        f"{G}:33: term 'token-efficiency': topic 'efficiency' is not defined",
+        f"{Q}:15: quote 'tangjie-rlvr-year': topic 'reinforcement-learning' is not defined",
+        f"{Q}:25: quote 'tangjie-verifiable-env': topic 'reinforcement-learning' is not defined",
+        f"{Q}:43: quote 'yangzhilin-muon': speaker 'yangzhilni' is not defined "
+        "(did you mean 'yangzhilin'?)",
+        f"{Q}:45: quote 'yangzhilin-muon': topic 'efficiency' is not defined",
+        f"{Q}:55: quote 'yangzhilin-prior': topic 'efficiency' is not defined",
+        f"{S}:20: speaker 'yangzhilin': name: missing `en`",
+        f"{T}:3: topic 'agents': name: missing `en`",
+    ]
