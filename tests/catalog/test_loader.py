@@ -225,7 +225,8 @@ def test_dangling_quote_references(pack: PackCopy) -> None:
     pack.replace(
         "quotes.yaml",
         "    speaker: yangzhilin\n    section: training\n    topics: [efficiency]\n",
-        "    speaker: yangzhilni\n    section: trainin\n    topics: [efficiency, nope, efficiency]\n",
+        "    speaker: yangzhilni\n    section: trainin\n"
+        "    topics: [efficiency, nope, efficiency]\n",
     )
     assert pack.issues() == [
         f"{Q}:43: quote 'yangzhilin-muon': speaker 'yangzhilni' is not defined "
