@@ -1,0 +1,1 @@
+"""Presentation helpers: Discord's embed limits and a terminal view of embeds."""
