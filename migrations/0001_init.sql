@@ -56,7 +56,7 @@ CREATE TABLE digest_cycle_posts (
 CREATE TABLE digest_posts (
     id            INTEGER NOT NULL PRIMARY KEY,
     guild_id      INTEGER NOT NULL CHECK (guild_id > 0),
-    local_date    TEXT    NOT NULL CHECK (date(local_date) IS local_date),
+    local_date    TEXT    NOT NULL CHECK (date(local_date, '+0 days') IS local_date),
     status        TEXT    NOT NULL CHECK (status IN ('claimed', 'posted', 'skipped', 'failed')),
     quote_id      TEXT,
     channel_id    INTEGER CHECK (channel_id > 0),

@@ -22,7 +22,10 @@ _SETTINGS_COLUMNS = (
 
 def _hhmm(value: time | str) -> str:
     if isinstance(value, str):
-        parsed = time.fromisoformat(value) if len(value) == 5 else None
+        try:
+            parsed = time.fromisoformat(value) if len(value) == 5 else None
+        except ValueError:
+            parsed = None
         if parsed is None or parsed.strftime("%H:%M") != value:
             raise ValueError(f"post time {value!r} is not HH:MM")
         return value

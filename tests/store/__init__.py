@@ -1,0 +1,1 @@
+"""Tests for the SQLite store and its migrations."""
