@@ -1,0 +1,1 @@
+"""summitbot test suite."""
