@@ -1,0 +1,127 @@
+"""The real AGI-Next pack: it loads, resolves the names people type, and scans messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import Catalog, load_catalog, verify_quotes
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTENT = ROOT / "content"
+ARTICLE = Path("/work/shared/source/000_5fa7106190b3eeef.txt")
+
+
+@pytest.fixture(scope="module")
+def real() -> Catalog:
+    return load_catalog(CONTENT)
+
+
+def test_the_pack_loads_with_the_fixed_ids(real: Catalog) -> None:
+    assert "agi-next-2026" in [pack.id for pack in real.packs]
+    assert {"tangjie", "yangzhilin", "yaoshunyu", "linjunyang", "yangqiang"} <= set(real.speakers)
+    assert {"rlvr", "muon", "token-efficiency"} <= set(real.terms)
+    assert [s.id for s in real.event_for(real.speakers["tangjie"]).sections] == [
+        "divergence",
+        "training-paradigm",
+        "taking-risks",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("唐杰", "tangjie"),
+        ("Tang Jie", "tangjie"),
+        ("tangjie", "tangjie"),
+        ("TangJie", "tangjie"),
+        ("tj", "tangjie"),
+        ("唐傑", "tangjie"),
+        ("ＴＡＮＧ　ＪＩＥ", "tangjie"),
+        ("杨植麟", "yangzhilin"),
+        ("Yang Zhilin", "yangzhilin"),
+        ("姚顺雨", "yaoshunyu"),
+        ("林俊旸", "linjunyang"),
+        ("linjunyang", "linjunyang"),
+        ("杨强", "yangqiang"),
+    ],
+)
+def test_speaker_queries(real: Catalog, query: str, expected: str) -> None:
+    found = real.find_speaker(query)
+    assert found is not None
+    assert found.id == expected
+    assert real.suggest("speaker", query)[0].id == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("RLVR", "rlvr"),
+        ("rlvr", "rlvr"),
+        ("ＲＬＶＲ", "rlvr"),
+        ("可验证奖励强化学习", "rlvr"),
+        ("muon", "muon"),
+        ("MUON", "muon"),
+        ("Token Efficiency", "token-efficiency"),
+    ],
+)
+def test_term_queries(real: Catalog, query: str, expected: str) -> None:
+    found = real.find_term(query)
+    assert found is not None
+    assert found.id == expected
+    assert real.suggest("term", query)[0].id == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "query", "expected"),
+    [("speaker", "tangjei", "tangjie"), ("term", "RLVF", "rlvr"), ("term", "muno", "muon")],
+)
+def test_misspellings(real: Catalog, kind: str, query: str, expected: str) -> None:
+    if kind == "speaker":
+        assert real.find_speaker(query) is None
+    else:
+        assert real.find_term(query) is None
+    assert real.did_you_mean(kind, query)[0].id == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["speaker", "term", "topic", "quote"])
+@pytest.mark.parametrize("query", ["", "a", "ai", "模型", "tang", "learning", "学习"])
+def test_suggestions_fit_discord(real: Catalog, kind: str, query: str) -> None:
+    suggestions = real.suggest(kind, query)  # type: ignore[arg-type]
+    assert len(suggestions) <= 25
+    ids = [s.id for s in suggestions]
+    assert len(ids) == len(set(ids))
+    assert all(1 <= len(s.label) <= 100 and len(s.id) <= 100 for s in suggestions)
+
+
+def test_scan_a_mixed_message(real: Catalog) -> None:
+    matches = real.scan_terms("RLVR和Muon都提到了Token Efficiency")
+    assert [(m.term.id, m.text) for m in matches] == [
+        ("rlvr", "RLVR"),
+        ("muon", "Muon"),
+        ("token-efficiency", "Token Efficiency"),
+    ]
+    assert real.scan_terms("he said so") == []
+
+
+def test_every_term_name_and_alias_resolves_and_scans(real: Catalog) -> None:
+    for term in real.terms.values():
+        for surface in (term.term.zh, term.term.en, *term.aliases):
+            found = real.find_term(surface)
+            assert found is not None, surface
+            assert found.id == term.id, surface
+            assert real.scan_terms(surface)[0].term.id == term.id, surface
+
+
+def test_every_speaker_name_resolves(real: Catalog) -> None:
+    for speaker in real.speakers.values():
+        for name in (speaker.id, speaker.name.zh, speaker.name.en, *speaker.aliases):
+            found = real.find_speaker(name)
+            assert found is not None, name
+            assert found.id == speaker.id, name
+
+
+def test_every_quote_is_verbatim_in_the_article(real: Catalog) -> None:
+    source = ARTICLE.read_text(encoding="utf-8")
+    assert [quote.id for quote in verify_quotes(real, source)] == []
