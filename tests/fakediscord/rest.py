@@ -191,6 +191,15 @@ class RestApi:
 
         def violation(reason: str, status: int = 400, code: int = 50035) -> None:
             fake.record_violation(Violation(method, path, reason, record_body, status, code))
+            # Wake whoever waits on the interaction this request was about.
+            result = None
+            if template == CALLBACK and params["interaction_id"].isdigit():
+                result = fake.interactions.get(int(params["interaction_id"]))
+            elif template in TOKEN_ROUTES:
+                result = fake.interaction_by_token(params["webhook_token"])
+            if result is not None:
+                result.errors.append(code)
+                result.notify()
 
         if request.match_info["version"] != "10":
             violation(f"API version v{request.match_info['version']} (the fake serves v10)")
@@ -472,15 +481,11 @@ class RestApi:
         if result is None or result.token != call.params["interaction_token"]:
             raise unknown_interaction()
         if result.responded:
-            result.errors.append(40060)
-            result.notify()
             raise HttpError(
                 400, 40060, "Interaction has already been acknowledged.", violation=True
             )
         late = fake.clock.monotonic() - result.created_at
         if late > fake.interaction_deadline:
-            result.errors.append(10062)
-            result.notify()
             raise HttpError(
                 404,
                 10062,
