@@ -165,8 +165,10 @@ class DigestScheduler:
 
     def schedule_guild(self, settings: GuildSettings) -> bool:
         """Add or replace the guild's job; a disabled digest is unscheduled. True if scheduled."""
+        # Remove first: before start(), APScheduler keeps added jobs in a pending list where
+        # replace_existing does not apply yet, so a second add would leave two jobs.
+        self.unschedule_guild(settings.guild_id)
         if not settings.enabled:
-            self.unschedule_guild(settings.guild_id)
             return False
         self._scheduler.add_job(
             self._run,
