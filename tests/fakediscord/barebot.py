@@ -107,8 +107,10 @@ async def _demo() -> None:
         bot = BareBot(sync_guild_id=guild.id)
         async with run_client(bot, fake):
             result = await fake.slash(guild, None, "alice", "ping")
-            print(f"/ping -> type {result.response_type}, {result.embeds[0]['title']!r}, "
-                  f"{result.elapsed_ms:.1f} ms")
+            print(
+                f"/ping -> type {result.response_type}, {result.embeds[0]['title']!r}, "
+                f"{result.elapsed_ms:.1f} ms"
+            )
             choices = await fake.autocomplete(guild, None, "alice", "ping", {"word": "a"}, "word")
             print(f"autocomplete -> {[c['name'] for c in choices]}")
         fake.assert_clean()

@@ -65,17 +65,24 @@ class HttpError(Exception):
     """A Discord error answer: ``{"message": ..., "code": ...}`` with an HTTP status."""
 
     def __init__(
-        self, status: int, code: int, message: str, *, violation: bool = False, **extra: Any
+        self,
+        status: int,
+        code: int,
+        message: str,
+        *,
+        violation: bool = False,
+        detail: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.violation = violation
-        self.extra = extra
+        #: Why, for the violation record (not sent: Discord's bodies carry no such field).
+        self.detail = detail
 
     def body(self) -> JSON:
-        return {"message": self.message, "code": self.code, **self.extra}
+        return {"message": self.message, "code": self.code}
 
 
 def unknown_channel() -> HttpError:
@@ -250,7 +257,8 @@ class RestApi:
             resp = await handler(call)
         except HttpError as exc:
             if exc.violation:
-                violation(exc.message, exc.status, exc.code)
+                reason = f"{exc.message}: {exc.detail}" if exc.detail else exc.message
+                violation(reason, exc.status, exc.code)
             resp = json_response(exc.body(), exc.status)
         for k, v in decision.headers.items():
             resp.headers[k] = v
@@ -491,7 +499,8 @@ class RestApi:
                 10062,
                 "Unknown interaction",
                 violation=True,
-                _fake=f"initial response after {late:.2f}s (deadline {fake.interaction_deadline}s)",
+                detail=f"initial response after {late:.2f}s "
+                f"(deadline {fake.interaction_deadline}s)",
             )
         body: JSON = call.body if isinstance(call.body, dict) else {}
         cb = body.get("type")
