@@ -301,7 +301,15 @@ class RestApi:
                 call.body = _loads(payload)
             for key, value in form.items():
                 if key.startswith("files[") and hasattr(value, "filename"):
-                    call.files.append({"field": key, "filename": value.filename})
+                    size = len(value.file.read())
+                    call.files.append(
+                        {
+                            "field": key,
+                            "filename": value.filename,
+                            "size": size,
+                            "content_type": value.content_type,
+                        }
+                    )
             return
         raw = await request.read()
         if not raw:
@@ -353,6 +361,37 @@ class RestApi:
         ):
             errors += limits.command_errors((), body)
         return errors
+
+    def _with_attachments(self, call: Call, body: JSON, existing: Message | None) -> JSON:
+        """The body with ``attachments`` as Discord stores them: uploads of this request
+        (``files[n]`` referenced by ``{"id": n}``) plus kept attachments of ``existing``."""
+        if not call.files and "attachments" not in body:
+            return body
+        kept = {a["id"]: a for a in existing.attachments} if existing is not None else {}
+        uploads = {f["field"][len("files[") : -1]: f for f in call.files}
+        out: list[JSON] = []
+        refs = body.get("attachments")
+        if refs is None:
+            refs = [{"id": n} for n in uploads]
+        for ref in refs or []:
+            rid = str(ref.get("id"))
+            if rid in kept:
+                out.append(kept[rid])
+            elif rid in uploads:
+                f = uploads[rid]
+                aid = str(self.fake.ids.next())
+                out.append(
+                    {
+                        "id": aid,
+                        "filename": ref.get("filename") or f["filename"],
+                        "size": f["size"],
+                        "url": f"{self.fake.base_url}/attachments/{aid}/{f['filename']}",
+                        "proxy_url": f"{self.fake.base_url}/attachments/{aid}/{f['filename']}",
+                        "content_type": f["content_type"],
+                        "description": ref.get("description"),
+                    }
+                )
+        return {**body, "attachments": out}
 
     # --- identity and gateway ----------------------------------------------------------------
 
@@ -515,6 +554,7 @@ class RestApi:
         assert isinstance(data, dict)
         resource: JSON | None = None
         if cb == CHANNEL_MESSAGE:
+            data = self._with_attachments(call, data, None)
             msg = self._interaction_message(result, data, int(data.get("flags") or 0) & EPHEMERAL)
             result.message = msg
             resource = {"type": cb, "message": msg.to_json()}
@@ -529,7 +569,7 @@ class RestApi:
             source = result.source_message
             if source is None:
                 raise HttpError(400, 50035, "UPDATE_MESSAGE needs a message", violation=True)
-            source.apply_edit(data, at=fake.clock.now())
+            source.apply_edit(self._with_attachments(call, data, source), at=fake.clock.now())
             result.message = source
             resource = {"type": cb, "message": source.to_json()}
         elif cb == MODAL:
@@ -617,13 +657,15 @@ class RestApi:
             and result.response_type == DEFERRED_CHANNEL_MESSAGE
         ):
             # After a deferral, the first followup fills in the "thinking" message.
-            original.apply_edit(body, at=self.fake.clock.now())
+            original.apply_edit(
+                self._with_attachments(call, body, original), at=self.fake.clock.now()
+            )
             msg = original
         else:
             msg = self.fake.create_message(
                 result.channel,
                 self.fake.bot_user,
-                body,
+                self._with_attachments(call, body, None),
                 type=0,
                 flags=int(body.get("flags") or 0) & EPHEMERAL,
                 webhook_id=self.fake.application_id,
@@ -643,7 +685,7 @@ class RestApi:
         result = self._webhook_interaction(call)
         msg = self._webhook_message(call, result)
         body: JSON = call.body if isinstance(call.body, dict) else {}
-        msg.apply_edit(body, at=self.fake.clock.now())
+        msg.apply_edit(self._with_attachments(call, body, msg), at=self.fake.clock.now())
         if msg is result.message:
             result.edits.append(body)
         result.notify()
@@ -707,7 +749,11 @@ class RestApi:
             )
         ref = body.get("message_reference")
         msg = self.fake.create_message(
-            channel, self.fake.bot_user, body, type=19 if ref else 0, flags=flags
+            channel,
+            self.fake.bot_user,
+            self._with_attachments(call, body, None),
+            type=19 if ref else 0,
+            flags=flags,
         )
         return json_response(msg.to_json())
 
@@ -731,7 +777,7 @@ class RestApi:
         body: JSON = call.body if isinstance(call.body, dict) else {}
         if body.get("embeds") and not msg.webhook_id:
             self._require(channel, perms.VIEW_CHANNEL | perms.EMBED_LINKS)
-        msg.apply_edit(body, at=self.fake.clock.now())
+        msg.apply_edit(self._with_attachments(call, body, msg), at=self.fake.clock.now())
         return json_response(msg.to_json())
 
     async def delete_message(self, call: Call) -> web.StreamResponse:

@@ -190,4 +190,11 @@ def load_spec(path: str | None = None) -> OpenApiSpec:
             f"Discord's OpenAPI spec is not at {spec_path}; set ${SPEC_ENV} to its path"
         )
     with spec_path.open(encoding="utf-8") as fh:
-        return OpenApiSpec(json.load(fh))
+        document = json.load(fh)
+    # Discord takes a snowflake as a string or an integer (discord.py sends integer
+    # attachment ids in multipart payloads); the spec only describes the string form.
+    schemas = document["components"]["schemas"]
+    schemas["SnowflakeType"] = {
+        "anyOf": [schemas["SnowflakeType"], {"type": "integer", "minimum": 0}]
+    }
+    return OpenApiSpec(document)
