@@ -99,7 +99,6 @@ def ping_command() -> app_commands.Command[app_commands.Group, ..., None]:
 
 
 async def _demo() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from tests.fakediscord import FakeDiscord, run_client
 
     async with FakeDiscord(heartbeat_interval=5000) as fake:
@@ -117,4 +116,5 @@ async def _demo() -> None:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     asyncio.run(_demo())

@@ -19,7 +19,7 @@ async def run_client(
     fake: FakeDiscord,
     *,
     token: str | None = None,
-    timeout: float = 20.0,
+    timeout: float = 20.0,  # noqa: ASYNC109 - a plain deadline in seconds
 ) -> AsyncIterator[discord.Client]:
     """Point discord.py at ``fake``, start ``client`` and wait until every shard got READY
     and its GUILD_CREATEs; close the client on exit.

@@ -28,7 +28,8 @@ async def test_login_ready_and_guild_create(connected: Connected) -> None:
     identify = fake.gateway.identifies[0]
     assert identify["token"] == fake.token
     assert identify["intents"] == discord.Intents.default().value
-    assert bot.user is not None and bot.user.id == fake.bot_user.id
+    assert bot.user is not None
+    assert bot.user.id == fake.bot_user.id
     assert bot.application_id == fake.application_id
     cached = bot.get_guild(guild.id)
     assert cached is not None

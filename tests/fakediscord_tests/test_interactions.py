@@ -74,12 +74,14 @@ async def test_defer_then_followups(probe: Probe) -> None:
     fake = probe.fake
     result = await fake.slash(probe.guild, None, "bob", "defer", locale="en-GB")
     assert result.response_type == 5
-    assert result.deferred and result.ephemeral
+    assert result.deferred
+    assert result.ephemeral
     followups = await result.wait_followups(2)
     # The first followup fills in the "thinking" message; the second is a new message.
     assert followups[0] is result.message
     assert followups[0].content == "first"
-    assert followups[1].content == "second" and followups[1].ephemeral
+    assert followups[1].content == "second"
+    assert followups[1].ephemeral
     assert fake.channel_messages(probe.guild.channel("general")) == []
     assert probe.bot.seen_locales == [("en-GB", "zh-CN")]
 
@@ -107,7 +109,8 @@ async def test_message_context_menu(probe: Probe) -> None:
     )
     assert result.ephemeral
     assert result.content == "12 chars"
-    assert result.message is not None and result.message.type == 23
+    assert result.message is not None
+    assert result.message.type == 23
     [target] = fake.channel_messages(probe.guild.channel("general"))
     assert target.author.username == "bob"
     [cmd] = [c for c in fake.registered_commands(probe.guild) if c["type"] == 3]
@@ -140,7 +143,8 @@ async def test_oversize_embed_is_a_violation(probe: Probe) -> None:
     assert not result.responded
     assert result.errors == [50035]
     [violation] = fake.take_violations()
-    assert "embeds" in violation.reason and "title" in violation.reason
+    assert "embeds" in violation.reason
+    assert "title" in violation.reason
     [error] = await _errors(probe.bot, 1)
     assert isinstance(error.__cause__, discord.HTTPException)
     assert error.__cause__.code == 50035

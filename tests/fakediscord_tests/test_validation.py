@@ -66,7 +66,8 @@ async def test_schema_invalid_body_is_rejected(connected: Connected) -> None:
     )
     assert status == 400
     assert body["message"] == "Invalid Form Body"
-    assert "content" in body["errors"] and "embeds" in body["errors"]
+    assert "content" in body["errors"]
+    assert "embeds" in body["errors"]
     [violation] = fake.take_violations()
     assert violation.body == {"content": 5, "embeds": "nope"}
 
@@ -170,7 +171,7 @@ async def test_autocomplete_over_25_choices_is_rejected(connected: Connected) ->
         {"type": 3, "name": "q", "value": "x", "focused": True}
     ]
     choices = [{"name": f"c{i}", "value": f"v{i}"} for i in range(26)]
-    status, body = await _post(
+    status, _body = await _post(
         fake,
         f"/interactions/{result.id}/{result.token}/callback",
         json.dumps({"type": 8, "data": {"choices": choices}}),
@@ -276,5 +277,6 @@ def test_spec_paths_match_templates() -> None:
     assert original is not None
     assert original.template.endswith("/messages/@original")
     me = spec.match("/users/@me")
-    assert me is not None and me.template == "/users/@me"
+    assert me is not None
+    assert me.template == "/users/@me"
     assert spec.match("/no/such/route") is None
