@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -34,8 +35,6 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.glossary",
     "bot.exts.summit",
     "bot.exts.help",
-    "bot.exts.digest",
-    "bot.exts.admin",
 )
 
 
@@ -130,6 +129,8 @@ class SummitBot(commands.Bot):
         self._content: ContentHolder | None = None
         self._store: Store | None = None
         self._scheduler: DigestScheduler | None = None
+        #: Set by the digest extension: posts today's digest for a guild when its time is due.
+        self.digest_poster: Callable[[int], Awaitable[None]] | None = None
         apply_overrides(settings.discord.api_base, settings.discord.gateway_url)
 
     # -- wiring ---------------------------------------------------------------------------------
@@ -175,7 +176,8 @@ class SummitBot(commands.Bot):
             self._store = await Store.open(settings.database.path)
             await self._store.migrate()
             self._scheduler = DigestScheduler(
-                grace_seconds=int(settings.digest.misfire_grace_hours * 3600)
+                self._on_digest_due,
+                grace_seconds=int(settings.digest.misfire_grace_hours * 3600),
             )
             self._scheduler.start()
 
@@ -190,9 +192,17 @@ class SummitBot(commands.Bot):
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to the dev guild %d", len(synced), guild_id)
 
+    async def _on_digest_due(self, guild_id: int) -> None:
+        """The scheduler's job: hand the guild to the poster the digest extension registered."""
+        if self.digest_poster is None:
+            log.warning("digest due for guild %d but no poster is registered", guild_id)
+            return
+        await self.digest_poster(guild_id)
+
     async def close(self) -> None:
         if self._scheduler is not None:
-            self._scheduler.shutdown()
+            # Let a post in flight finish and record itself before the gateway goes away.
+            await self._scheduler.shutdown(wait=True)
         await super().close()
         if self._store is not None:
             await self._store.close()

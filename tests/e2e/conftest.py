@@ -1,0 +1,108 @@
+"""The real bot, unmodified, connected to the local fake Discord: the end-to-end harness.
+
+`summit` gives a running bot in one guild (zh-CN) with a second guild (en-US), admins and members,
+commands synced to the dev guild, a fresh SQLite file and the real content pack.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.app import SummitBot, create_bot
+from bot.config import Settings, load_settings
+from tests.fakediscord import Channel, FakeDiscord, Guild, User, run_client
+
+#: discord.py's Manage Server permission bit.
+MANAGE_GUILD = 1 << 5
+
+
+async def _no_identify_pacing(shard_id: int | None, *, initial: bool = False) -> None:
+    """Skip discord.py's identify pacing (5 s between shards) so tests stay quick."""
+
+
+def write_settings(
+    tmp_path: Path, fake: FakeDiscord, overrides: Mapping[str, Mapping[str, Any]] | None = None
+) -> Settings:
+    """Settings pointed at the fake, loaded through the real config loader."""
+    data: dict[str, dict[str, Any]] = {
+        "discord": {"api_base": fake.api_base, "gateway_url": fake.gateway_url},
+        "database": {"path": str(tmp_path / "summitbot.db")},
+    }
+    for section, values in (overrides or {}).items():
+        data.setdefault(section, {}).update(values)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return load_settings(path, env={"DISCORD_TOKEN": fake.token})
+
+
+def build_bot(settings: Settings, *, runtime: bool = True) -> SummitBot:
+    """`create_bot`, with identify pacing removed."""
+    bot = create_bot(settings, runtime=runtime)
+    bot.before_identify_hook = _no_identify_pacing  # type: ignore[method-assign]
+    return bot
+
+
+@dataclass
+class Summit:
+    fake: FakeDiscord
+    bot: SummitBot
+    settings: Settings
+    guild: Guild
+    channel: Channel
+    other_guild: Guild
+    admin: User
+    member: User
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    async def slash(
+        self, name: str, options: Mapping[str, object] | None = None, **kw: Any
+    ) -> Any:
+        user = kw.pop("user", self.member)
+        guild = kw.pop("guild", self.guild)
+        channel = kw.pop("channel", self.channel if guild is self.guild else guild.text_channels[0])
+        return await self.fake.slash(guild, channel, user, name, options, **kw)
+
+    async def autocomplete(
+        self, name: str, options: Mapping[str, object], focused: str, **kw: Any
+    ) -> list[dict[str, Any]]:
+        user = kw.pop("user", self.member)
+        return await self.fake.autocomplete(
+            self.guild, self.channel, user, name, options, focused, **kw
+        )
+
+
+@contextlib.asynccontextmanager
+async def running_summit(
+    fake: FakeDiscord,
+    tmp_path: Path,
+    *,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> AsyncIterator[Summit]:
+    """Start the real bot against `fake` with two guilds; stop it on exit."""
+    admin = fake.add_user("ada-admin")
+    member = fake.add_user("mo-member")
+    guild = fake.add_guild("Summit HQ", locale="zh-CN", channels=["general", "daily"])
+    other = fake.add_guild("Elsewhere", locale="en-US", channels=["lobby"])
+    for g in (guild, other):
+        fake.add_member(g, member, dispatch=False)
+        fake.add_member(g, admin, permissions=MANAGE_GUILD, dispatch=False)
+    merged: dict[str, dict[str, Any]] = {"discord": {"dev_guild_id": guild.id}}
+    for section, values in (overrides or {}).items():
+        merged.setdefault(section, {}).update(values)
+    settings = write_settings(tmp_path, fake, merged)
+    bot = build_bot(settings)
+    async with run_client(bot, fake):
+        yield Summit(fake, bot, settings, guild, guild.text_channels[0], other, admin, member)
+
+
+@pytest.fixture
+async def summit(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Summit]:
+    async with running_summit(fake_discord, tmp_path) as running:
+        yield running
