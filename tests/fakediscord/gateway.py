@@ -22,12 +22,21 @@ from aiohttp import WSMsgType, web
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
-try:  # zstd-stream is what discord.py asks for when it can decompress zstd.
-    from zstandard import ZstdCompressor as _ZstdCompressor
+# discord.py asks for zstd-stream when it can decompress zstd (the zstandard package, or
+# Python 3.14's compression.zstd); the fake compresses with whichever of the two it has.
+_ZSTD_SOURCE: str | None
+try:
+    import zstandard  # type: ignore[import-not-found, unused-ignore]
 
-    _HAS_ZSTD = True
+    _ZSTD_SOURCE = "zstandard"
 except ImportError:
-    _HAS_ZSTD = False
+    try:
+        from compression import zstd  # type: ignore[import-not-found, unused-ignore]
+
+        _ZSTD_SOURCE = "compression.zstd"
+    except ImportError:
+        _ZSTD_SOURCE = None
+_HAS_ZSTD = _ZSTD_SOURCE is not None
 
 log = logging.getLogger(__name__)
 JSON = dict[str, Any]
@@ -76,18 +85,24 @@ class _Encoder:
     def __init__(self, compress: str | None) -> None:
         self.compress = compress
         self._zlib = zlib.compressobj() if compress == "zlib-stream" else None
-        self._zstd = _ZstdCompressor().compressobj() if compress == "zstd-stream" else None
+        self._zstd: Any = None
+        if compress == "zstd-stream" and _ZSTD_SOURCE == "zstandard":
+            self._zstd = zstandard.ZstdCompressor().compressobj()
+        elif compress == "zstd-stream" and _ZSTD_SOURCE == "compression.zstd":
+            self._zstd = zstd.ZstdCompressor()
 
     def encode(self, payload: JSON) -> str | bytes:
+        """One gateway message; compressed ones end on a flush boundary, so each
+        websocket frame decompresses to exactly one payload."""
         text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        raw = text.encode()
         if self._zlib is not None:
-            raw = text.encode()
             return self._zlib.compress(raw) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
+        if self._zstd is not None and _ZSTD_SOURCE == "zstandard":
+            flush = zstandard.COMPRESSOBJ_FLUSH_BLOCK
+            return bytes(self._zstd.compress(raw) + self._zstd.flush(flush))
         if self._zstd is not None:
-            from zstandard import COMPRESSOBJ_FLUSH_BLOCK
-
-            raw = text.encode()
-            return self._zstd.compress(raw) + self._zstd.flush(COMPRESSOBJ_FLUSH_BLOCK)
+            return bytes(self._zstd.compress(raw, mode=zstd.ZstdCompressor.FLUSH_BLOCK))
         return text
 
 

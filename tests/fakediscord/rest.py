@@ -300,7 +300,7 @@ class RestApi:
             if isinstance(payload, str):
                 call.body = _loads(payload)
             for key, value in form.items():
-                if key.startswith("files[") and hasattr(value, "filename"):
+                if key.startswith("files[") and isinstance(value, web.FileField):
                     size = len(value.file.read())
                     call.files.append(
                         {

@@ -898,14 +898,14 @@ class FakeDiscord:
 
 
 def _find_component(rows: list[JSON], custom_id: str) -> JSON | None:
-    for row in rows:
-        for comp in row.get("components") or []:
-            if comp.get("custom_id") == custom_id:
-                return comp
-            # Sections/containers nest components one level deeper.
-            for inner in comp.get("components") or []:
-                if inner.get("custom_id") == custom_id:
-                    return inner
-        if row.get("custom_id") == custom_id:
-            return row
+    """The component with ``custom_id`` in action rows (or nested sections/containers)."""
+    for node in rows:
+        if node.get("custom_id") == custom_id:
+            return node
+        found = _find_component(list(node.get("components") or []), custom_id)
+        if found is not None:
+            return found
+        accessory = node.get("accessory")
+        if isinstance(accessory, dict) and accessory.get("custom_id") == custom_id:
+            return accessory
     return None
