@@ -70,8 +70,8 @@ class OwnedView(discord.ui.View):
     when the view times out.
     """
 
-    def __init__(self, origin: discord.Interaction[SummitBot], *, timeout: float = VIEW_TIMEOUT):
-        super().__init__(timeout=timeout)
+    def __init__(self, origin: discord.Interaction[SummitBot], *, timeout: float | None = None):
+        super().__init__(timeout=VIEW_TIMEOUT if timeout is None else timeout)
         self.origin = origin
         self.owner_id = origin.user.id
         self.lang: Lang = lang_of(origin)
