@@ -117,6 +117,8 @@ class Call:
     query: dict[str, str]
     body: Any = None
     files: list[JSON] = field(default_factory=list)
+    #: perf_counter when the request reached the fake (before validation).
+    arrived: float = field(default_factory=time.perf_counter)
 
     def int_param(self, name: str) -> int:
         try:
@@ -179,6 +181,7 @@ class RestApi:
         from .server import RequestRecord, Violation
 
         fake = self.fake
+        arrived = time.perf_counter()
         method = request.method.upper()
         path = "/" + request.match_info["tail"]
         fake.stats.requests += 1
@@ -234,7 +237,7 @@ class RestApi:
             return finish(json_response(decision.body(), 429, decision.headers))
 
         # Body parsing: JSON exactly, or multipart where Discord takes files.
-        call = Call(method, path, template, params, dict(request.query))
+        call = Call(method, path, template, params, dict(request.query), arrived=arrived)
         try:
             await self._parse_body(request, call, ctype)
         except HttpError as exc:
@@ -576,7 +579,7 @@ class RestApi:
             pass
         result.response_type = int(cb)
         result.response = body
-        result.responded_perf = time.perf_counter()
+        result.responded_perf = call.arrived
         result.notify()
         if call.query.get("with_response", "").lower() not in ("1", "true"):
             return web.Response(status=204)

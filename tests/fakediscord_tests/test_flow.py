@@ -112,3 +112,22 @@ async def test_wrong_token_is_login_failure(fake_discord: FakeDiscord) -> None:
             pass
     [violation] = fake_discord.take_violations()
     assert violation.status == 401
+
+
+async def test_global_sync_and_dm_interaction(fake_discord: FakeDiscord) -> None:
+    from tests.fakediscord import run_client
+    from tests.fakediscord.barebot import BareBot
+
+    fake = fake_discord
+    fake.add_guild("g")
+    bot = BareBot(fast_identify=True)
+    async with run_client(bot, fake):
+        assert [c["name"] for c in fake.registered_commands()] == ["ping"]
+        assert fake.registered_commands()[0]["dm_permission"] is True
+        result = await fake.slash(None, None, "carol", "ping", locale="zh-TW")
+        assert result.responded
+        assert "user" in result.payload
+        assert "member" not in result.payload
+        assert result.payload["locale"] == "zh-TW"
+        assert result.channel.type == 1
+        assert result.embeds[0]["title"] == PING_TITLE
