@@ -114,6 +114,8 @@ class Connection:
         self.encoder = encoder
         self.session: Session | None = None
         self.heartbeats = 0
+        #: ``d`` of the client's latest heartbeat: the last sequence number it processed.
+        self.heartbeat_seq: int | None = None
         self._lock = asyncio.Lock()
 
     @property
@@ -283,6 +285,8 @@ class Gateway:
         data = payload.get("d")
         if op == HEARTBEAT:
             conn.heartbeats += 1
+            conn.heartbeat_seq = data if isinstance(data, int) else conn.heartbeat_seq
+            self.notify()
             await conn.send({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})
         elif op == IDENTIFY:
             await self._identify(conn, data if isinstance(data, dict) else {})
@@ -416,6 +420,26 @@ class Gateway:
                 "not_found": [],
                 "nonce": data.get("nonce"),
             },
+        )
+
+    async def barrier(self, shard_id: int, timeout: float) -> None:  # noqa: ASYNC109
+        """Return once the client has processed every event dispatched so far on a shard.
+
+        The fake asks for a heartbeat (op 1); discord.py answers it in order with the last
+        sequence number it handled, and its event parsers run synchronously, so a reply
+        carrying the latest sequence means the cache reflects every earlier event.
+        """
+        session = self.shards.get(shard_id)
+        if session is None or session.connection is None:
+            raise RuntimeError(f"shard {shard_id} is not connected")
+        conn = session.connection
+        target = session.seq
+        before = conn.heartbeats
+        await conn.send({"op": HEARTBEAT, "d": None, "s": None, "t": None})
+        await self.wait_for(
+            lambda: conn.heartbeats > before and (conn.heartbeat_seq or 0) >= target,
+            timeout,
+            f"shard {shard_id} did not catch up to sequence {target}",
         )
 
     # --- faults --------------------------------------------------------------------------

@@ -368,9 +368,15 @@ class FakeDiscord:
         return member
 
     def set_bot_permissions(self, guild: Guild, permissions: int) -> None:
-        """Replace the bot role's guild permissions (dispatches GUILD_ROLE_UPDATE)."""
+        """Replace the bot role's guild permissions (dispatches GUILD_ROLE_UPDATE).
+        @everyone still applies: see ``set_role_permissions(guild.everyone, ...)``."""
         role = next(r for r in guild.roles.values() if r.managed)
+        self.set_role_permissions(role, permissions)
+
+    def set_role_permissions(self, role: Role, permissions: int) -> None:
+        """Replace a role's permissions (dispatches GUILD_ROLE_UPDATE)."""
         role.permissions = permissions
+        guild = self.guilds[role.guild_id]
         self._dispatch_guild_soon(
             guild, "GUILD_ROLE_UPDATE", lambda: {"guild_id": str(guild.id), "role": role.to_json()}
         )
@@ -599,6 +605,18 @@ class FakeDiscord:
         invalidates the session, so the client must IDENTIFY again."""
         self._drop_marks[shard_id] = len(self.gateway.connect_log.get(shard_id, []))
         await self.gateway.drop(shard_id, resumable=resumable, via=via, close_code=close_code)
+
+    async def settle(
+        self,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a plain deadline in seconds
+    ) -> None:
+        """Wait until the bot has processed every gateway event the fake dispatched
+        (channel deletes, permission changes, joins, ...) on every connected shard."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        for shard_id, session in list(self.gateway.shards.items()):
+            if session.connected:
+                await self.gateway.barrier(shard_id, timeout)
 
     async def wait_reconnected(
         self,

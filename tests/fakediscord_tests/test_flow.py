@@ -131,3 +131,7 @@ async def test_global_sync_and_dm_interaction(fake_discord: FakeDiscord) -> None
         assert result.payload["locale"] == "zh-TW"
         assert result.channel.type == 1
         assert result.embeds[0]["title"] == PING_TITLE
+        joined = fake.add_guild("joined later")
+        await fake.settle()
+        assert bot.get_guild(joined.id) is not None
+        assert (await fake.slash(joined, None, "dave", "ping")).responded

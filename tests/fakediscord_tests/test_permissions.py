@@ -28,6 +28,24 @@ async def test_missing_send_messages_is_50013(connected: Connected) -> None:
     assert fake.violations == []
 
 
+async def test_bot_cache_follows_permission_changes(connected: Connected) -> None:
+    fake, guild = connected.fake, connected.guild
+    channel = _text_channel(connected, "quotes")
+    me = channel.guild.me
+    assert channel.permissions_for(me).send_messages
+    fake.set_channel_overwrite(guild.channel("quotes"), fake.bot_user, deny=perms.SEND_MESSAGES)
+    await fake.settle()
+    assert not channel.permissions_for(me).send_messages
+    fake.set_bot_permissions(guild, perms.VIEW_CHANNEL)
+    fake.set_role_permissions(guild.everyone, 0)
+    await fake.settle()
+    assert not channel.guild.me.guild_permissions.embed_links
+    fake.delete_channel(guild.channel("general"))
+    await fake.settle()
+    assert connected.bot.get_channel(guild.channel("quotes").id) is not None
+    assert len(channel.guild.text_channels) == 1
+
+
 async def test_missing_view_channel_is_50001(connected: Connected) -> None:
     fake = connected.fake
     channel = _text_channel(connected, "quotes")
@@ -41,7 +59,7 @@ async def test_missing_view_channel_is_50001(connected: Connected) -> None:
 
 async def test_embed_needs_embed_links(connected: Connected) -> None:
     fake, guild = connected.fake, connected.guild
-    guild.everyone.permissions &= ~perms.EMBED_LINKS
+    fake.set_role_permissions(guild.everyone, perms.DEFAULT_EVERYONE & ~perms.EMBED_LINKS)
     fake.set_bot_permissions(guild, perms.VIEW_CHANNEL | perms.SEND_MESSAGES)
     channel = _text_channel(connected, "general")
     await channel.send("plain text is fine")
