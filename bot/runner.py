@@ -36,8 +36,10 @@ summitbot: no bot token. Set DISCORD_TOKEN in the environment.
      https://discord.com/oauth2/authorize?client_id=<APPLICATION_ID>&scope=bot+applications.commands&permissions={INVITE_PERMISSIONS}
   3. Run `summitbot sync` once (or set discord.dev_guild_id while developing), then `summitbot run`.
 
-To try the content offline without Discord: `summitbot preview quote`, `summitbot preview speaker tangjie`,
-`summitbot preview term RLVR --lang en`."""
+To try the content offline without Discord:
+  summitbot preview quote
+  summitbot preview speaker tangjie
+  summitbot preview term RLVR --lang en"""
 
 REJECTED_TOKEN = (
     "summitbot: Discord rejected the token in DISCORD_TOKEN (401). "

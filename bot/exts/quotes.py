@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -110,7 +110,7 @@ class QuoteView(OwnedView):
             )
         )
 
-    async def interaction_check(self, interaction: discord.Interaction[SummitBot], /) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         # The message is public: anyone may open the profile; "another" for others is private.
         return True
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog.models import Speaker
-from bot.exts._shared import NO_MENTIONS, OwnedView, lang_of, miss_message, reply_private, to_choices
+from bot.exts._shared import (
+    NO_MENTIONS,
+    OwnedView,
+    lang_of,
+    miss_message,
+    reply_private,
+    to_choices,
+)
 from bot.exts.quotes import QuotePager
 from bot.i18n import t
 from bot.render import speaker_embed, speakers_embed
@@ -34,7 +41,7 @@ class SpeakerView(OwnedView):
             )
         )
 
-    async def interaction_check(self, interaction: discord.Interaction[SummitBot], /) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         return True  # the answer is private to whoever clicks
 
     @discord.ui.button(style=discord.ButtonStyle.primary)

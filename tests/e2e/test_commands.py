@@ -1,0 +1,354 @@
+"""Every command of DESIGN.md §3 but /digest, end to end through the fake Discord, in both locales.
+
+The fake validates every request body against Discord's OpenAPI spec and the documented limits,
+and enforces the 3-second deadline; the `fake_discord` fixture fails a test on any violation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+import pytest
+
+import bot.exts._shared as shared
+from tests.e2e.conftest import Summit
+
+EPHEMERAL = 64
+UPDATE_MESSAGE = 7
+CHANNEL_MESSAGE = 4
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def embed_text(embed: dict[str, Any]) -> str:
+    parts = [embed.get("title", ""), embed.get("description", "")]
+    parts += [embed.get("author", {}).get("name", ""), embed.get("footer", {}).get("text", "")]
+    for f in embed.get("fields", []):
+        parts += [f["name"], f["value"]]
+    return "\n".join(parts)
+
+
+def buttons(result: Any) -> list[dict[str, Any]]:
+    return [c for row in result.components for c in row.get("components", [])]
+
+
+def button_by_label(result: Any, label: str) -> dict[str, Any]:
+    for b in buttons(result):
+        if b.get("label", "").startswith(label):
+            return b
+    raise AssertionError(f"no button {label!r} in {[b.get('label') for b in buttons(result)]}")
+
+
+# --- sync and registration ----------------------------------------------------------------
+
+
+async def test_sync_registers_every_command_with_chinese_localizations(summit: Summit) -> None:
+    commands = {c["name"]: c for c in summit.fake.registered_commands(summit.guild)}
+    assert set(commands) == {
+        "quote",
+        "quotes",
+        "speaker",
+        "speakers",
+        "glossary",
+        "summit",
+        "help",
+        "Explain terms",
+    }
+    quote = commands["quote"]
+    assert quote["name_localizations"]["zh-CN"] == "语录"
+    assert quote["description_localizations"]["zh-CN"]
+    options = {o["name"]: o for o in quote["options"]}
+    assert set(options) == {"speaker", "topic", "search"}
+    assert all(o["autocomplete"] for o in options.values())
+    assert all(o["name_localizations"]["zh-CN"] for o in options.values())
+    assert commands["Explain terms"]["type"] == 3
+    assert commands["Explain terms"]["name_localizations"]["zh-CN"] == "解释术语"
+
+
+# --- /quote ----------------------------------------------------------------------------------
+
+
+async def test_quote_is_public_bilingual_with_buttons(summit: Summit) -> None:
+    result = await summit.slash("quote", locale="en-US")
+    assert result.response_type == CHANNEL_MESSAGE
+    assert not result.ephemeral
+    (embed,) = result.embeds
+    text = embed_text(embed)
+    assert CJK.search(embed["description"]), "the original Chinese is always shown"
+    assert re.search(r"[A-Za-z]{4,}", embed["description"]), "and the English translation"
+    assert "tmtpost.com/7838344" in text, "the source is credited"
+    labels = [b.get("label") for b in buttons(result)]
+    assert labels[:2] == ["Another", "Speaker profile"]
+    source = button_by_label(result, "Source")
+    assert source["url"] == "https://www.tmtpost.com/7838344.html"
+    assert result.elapsed_ms is not None
+    assert result.elapsed_ms < 3000
+
+
+async def test_quote_filters_by_speaker_topic_and_search(summit: Summit) -> None:
+    catalog = summit.bot.catalog
+    result = await summit.slash("quote", {"speaker": "tangjie"}, locale="en-US")
+    assert "Tang Jie" in result.embeds[0]["author"]["name"]
+
+    result = await summit.slash("quote", {"speaker": "杨植麟", "search": "Token"}, locale="en-US")
+    embed = result.embeds[0]
+    assert "Yang Zhilin" in embed["author"]["name"]
+    assert "Token" in embed["description"]
+
+    topic = next(iter(catalog.topics))
+    result = await summit.slash("quote", {"topic": topic}, locale="en-US")
+    quote_ids = {q.id for q in catalog.search_quotes(topic=topic)}
+    footer = result.embeds[0]["footer"]["text"]
+    assert any(qid in footer for qid in quote_ids)
+
+
+async def test_quote_autocomplete_pick_is_exact(summit: Summit) -> None:
+    choices = await summit.autocomplete("quote", {"search": "GDP"}, "search", locale="en-US")
+    assert choices
+    assert len(choices) <= 25
+    picked = choices[0]["value"]
+    result = await summit.slash("quote", {"search": picked}, locale="en-US")
+    assert picked in result.embeds[0]["footer"]["text"]
+
+
+async def test_quote_unknown_speaker_answers_privately_with_suggestions(summit: Summit) -> None:
+    result = await summit.slash("quote", {"speaker": "tangjei"}, locale="en-US")
+    assert result.ephemeral
+    assert "tangjei" in result.content
+    assert "Tang Jie" in result.content  # did you mean
+
+
+async def test_quote_search_without_match_is_private(summit: Summit) -> None:
+    result = await summit.slash("quote", {"search": "zzzz-no-such-words"}, locale="en-US")
+    assert result.ephemeral
+    assert "No quotes match" in result.content
+
+
+async def test_user_text_is_escaped_and_mentions_disabled(summit: Summit) -> None:
+    result = await summit.slash("speaker", {"name": "@everyone **x**"}, locale="en-US")
+    assert result.ephemeral
+    assert "**x**" not in result.content
+    assert "@\u200beveryone" in result.content or "\\@everyone" in result.content
+    assert result.response["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_another_button_keeps_filters_and_edits_for_the_invoker(summit: Summit) -> None:
+    first = await summit.slash("quote", {"speaker": "yaoshunyu"}, locale="en-US")
+    another = button_by_label(first, "Another")
+    clicked = await summit.fake.click(first.message, another["custom_id"], summit.member)
+    assert clicked.response_type == UPDATE_MESSAGE
+    embed = first.message.embeds[0]
+    assert "Yao Shunyu" in embed["author"]["name"]
+    assert len(first.message.history) == 2
+
+
+async def test_another_button_for_someone_else_is_private(summit: Summit) -> None:
+    first = await summit.slash("quote", {"speaker": "yaoshunyu"}, locale="en-US")
+    before = list(first.message.embeds)
+    another = button_by_label(first, "Another")
+    clicked = await summit.fake.click(first.message, another["custom_id"], summit.admin)
+    assert clicked.response_type == CHANNEL_MESSAGE
+    assert clicked.ephemeral
+    assert "Yao Shunyu" in clicked.embeds[0]["author"]["name"]
+    assert first.message.embeds == before
+
+
+async def test_speaker_profile_button(summit: Summit) -> None:
+    first = await summit.slash("quote", {"speaker": "linjunyang"}, locale="zh-CN")
+    profile = button_by_label(first, "嘉宾")
+    clicked = await summit.fake.click(first.message, profile["custom_id"], summit.member)
+    assert clicked.ephemeral
+    assert "林俊旸" in embed_text(clicked.embeds[0])
+
+
+# --- /quotes ---------------------------------------------------------------------------------
+
+
+async def test_quotes_pager_only_turns_for_its_invoker(summit: Summit) -> None:
+    result = await summit.slash("quotes", locale="en-US")
+    assert result.ephemeral
+    total = len(summit.bot.catalog.quotes)
+    assert f"{total} quotes" in result.embeds[0]["footer"]["text"]
+    assert "Page 1 of" in result.embeds[0]["footer"]["text"]
+    nxt = button_by_label(result, "Next")
+    prev = button_by_label(result, "Previous")
+    assert prev["disabled"] is True
+
+    stranger = await summit.fake.click(result.message, nxt["custom_id"], summit.admin)
+    assert stranger.ephemeral
+    assert stranger.response_type == CHANNEL_MESSAGE
+    assert "Page 1 of" in result.message.embeds[0]["footer"]["text"]
+
+    turned = await summit.fake.click(result.message, nxt["custom_id"], summit.member)
+    assert turned.response_type == UPDATE_MESSAGE
+    assert "Page 2 of" in result.message.embeds[0]["footer"]["text"]
+
+
+async def test_quotes_with_filters(summit: Summit) -> None:
+    result = await summit.slash("quotes", {"speaker": "yangqiang"}, locale="zh-CN")
+    assert result.ephemeral
+    assert "杨强" in embed_text(result.embeds[0])
+
+
+async def test_views_time_out_by_disabling_their_buttons(
+    summit: Summit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shared, "VIEW_TIMEOUT", 0.3)
+    result = await summit.slash("quotes", locale="en-US")
+    for _ in range(50):
+        if result.edits:
+            break
+        await asyncio.sleep(0.1)
+    assert result.edits, "the timed-out view edits its message"
+    rows = result.edits[-1]["components"]
+    live = [c for row in rows for c in row["components"] if "url" not in c]
+    assert live
+    assert all(c.get("disabled") for c in live)
+
+
+# --- /speaker, /speakers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["唐", "tang", "tangjie", "tj", "唐傑", "Tang Jie", "TANG"])
+async def test_speaker_autocomplete_understands_chinese_english_pinyin(
+    summit: Summit, typed: str
+) -> None:
+    choices = await summit.autocomplete("speaker", {"name": typed}, "name", locale="en-US")
+    assert choices[0]["value"] == "tangjie"
+    assert all(1 <= len(c["name"]) <= 100 for c in choices)
+
+
+async def test_speaker_profile_in_each_language(summit: Summit) -> None:
+    zh = await summit.slash("speaker", {"name": "tangjie"}, locale="zh-CN")
+    en = await summit.slash("speaker", {"name": "唐杰"}, locale="en-US")
+    zh_text, en_text = embed_text(zh.embeds[0]), embed_text(en.embeds[0])
+    assert ("清华大学" in zh_text and "角色" in zh_text) or "身份" in zh_text
+    assert "Tsinghua" in en_text
+    assert "Key points" in en_text
+    quotes_button = button_by_label(en, "Quotes")
+    count = len(summit.bot.catalog.quotes_by("tangjie"))
+    assert f"({count})" in quotes_button["label"]
+    opened = await summit.fake.click(en.message, quotes_button["custom_id"], summit.admin)
+    assert opened.ephemeral
+    assert f"{count} quotes" in opened.embeds[0]["footer"]["text"]
+
+
+async def test_speaker_typed_freely_is_revalidated(summit: Summit) -> None:
+    result = await summit.slash("speaker", {"name": "Yao"}, locale="en-US")
+    # "Yao" alone is not a speaker name: the command re-validates and suggests.
+    assert result.ephemeral
+    assert "Yao Shunyu" in result.content
+
+
+async def test_speakers_lists_everyone(summit: Summit) -> None:
+    result = await summit.slash("speakers", locale="en-US")
+    text = embed_text(result.embeds[0])
+    for name in ("Tang Jie", "Yang Zhilin", "Yao Shunyu", "Lin Junyang", "Yang Qiang"):
+        assert name in text
+
+
+# --- /glossary and Explain terms -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("RLVR", "rlvr"), ("rlv", "rlvr"), ("可验证", "rlvr"), ("muon", "muon"), ("ＲＬＶＲ", "rlvr")],
+)
+async def test_glossary_autocomplete(summit: Summit, typed: str, expected: str) -> None:
+    choices = await summit.autocomplete("glossary", {"term": typed}, "term", locale="zh-CN")
+    assert choices[0]["value"] == expected
+    assert len(choices) <= 25
+
+
+async def test_glossary_definition_in_both_languages(summit: Summit) -> None:
+    en = await summit.slash("glossary", {"term": "RLVR"}, locale="en-US")
+    zh = await summit.slash("glossary", {"term": "rlvr"}, locale="zh-CN")
+    assert not en.ephemeral
+    assert "verifiable" in embed_text(en.embeds[0]).lower()
+    assert "可验证" in embed_text(zh.embeds[0])
+    assert "tmtpost.com" in embed_text(en.embeds[0])
+
+
+async def test_glossary_miss_suggests(summit: Summit) -> None:
+    result = await summit.slash("glossary", {"term": "RLVF"}, locale="en-US")
+    assert result.ephemeral
+    assert "RLVR" in result.content
+
+
+async def test_explain_terms_on_a_mixed_message(summit: Summit) -> None:
+    message = "唐杰说今年是RLVR爆发年, and Muon gives 2x Token Efficiency — she said so."
+    result = await summit.fake.message_command(
+        summit.guild, summit.channel, summit.member, "Explain terms", message, locale="en-US"
+    )
+    assert result.ephemeral
+    text = embed_text(result.embeds[0])
+    for term in ("RLVR", "Muon", "Token Efficiency"):
+        assert term in text
+    found = {m.term.id for m in summit.bot.catalog.scan_terms(message)}
+    assert {"rlvr", "muon", "token-efficiency"} <= found
+    assert "ai" not in found  # not inside "said"
+
+
+async def test_explain_terms_with_nothing_to_explain(summit: Summit) -> None:
+    result = await summit.fake.message_command(
+        summit.guild, summit.channel, summit.member, "Explain terms", "lunch at noon?"
+    )
+    assert result.ephemeral
+    assert "no glossary terms" in embed_text(result.embeds[0])
+
+
+# --- /summit, /help ----------------------------------------------------------------------------
+
+
+async def test_summit_overview(summit: Summit) -> None:
+    result = await summit.slash("summit", locale="en-US")
+    text = embed_text(result.embeds[0])
+    assert "AGI-Next" in text
+    assert "2026" in text
+    assert "Tsinghua" in text
+    assert button_by_label(result, "Source")["url"].startswith("https://www.tmtpost.com/")
+
+
+async def test_help_in_chinese_for_zh_users(summit: Summit) -> None:
+    zh = await summit.slash("help", locale="zh-CN")
+    en = await summit.slash("help", locale="en-US")
+    assert zh.ephemeral
+    assert en.ephemeral
+    assert CJK.search(zh.embeds[0]["description"])
+    assert not CJK.search(en.embeds[0].get("title", ""))
+    assert "/glossary" in embed_text(en.embeds[0])
+
+
+async def test_locale_decides_the_language(summit: Summit) -> None:
+    zh = await summit.slash("speakers", locale="zh-CN")
+    tw = await summit.slash("speakers", locale="zh-TW")
+    en = await summit.slash("speakers", locale="en-GB")
+    assert "嘉宾" in zh.embeds[0]["title"]
+    assert zh.embeds[0]["title"] == tw.embeds[0]["title"]
+    assert en.embeds[0]["title"] == "Speakers"
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+async def test_unexpected_error_gives_an_apology_with_an_id_and_logs_it(
+    summit: Summit, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(type(summit.bot.catalog), "find_term", boom)
+    with caplog.at_level(logging.ERROR, logger="bot.app"):
+        result = await summit.slash("glossary", {"term": "RLVR"}, locale="en-US")
+    assert result.ephemeral
+    match = re.search(r"Error id: ([0-9a-f]{8})", result.content)
+    assert match, result.content
+    assert "Traceback" not in result.content
+    assert "database on fire" not in result.content
+    record = next(r for r in caplog.records if match.group(1) in r.getMessage())
+    assert record.exc_info is not None
+    assert getattr(record, "command", None) == "glossary"
+    assert getattr(record, "guild_id", None) == summit.guild.id
