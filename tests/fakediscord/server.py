@@ -84,7 +84,7 @@ class Injection:
         self._regex = re.compile(fnmatch.translate(glob).replace(".*", "[^/]*"))
 
     def matches(self, method: str, path: str) -> bool:
-        return self.remaining > 0 and method in (self.method, "*") and bool(self._regex.match(path))
+        return self.remaining > 0 and self.method in (method, "*") and bool(self._regex.match(path))
 
 
 @dataclass

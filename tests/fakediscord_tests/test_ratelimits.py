@@ -106,8 +106,10 @@ async def test_route_limit_respected_by_discord_py(connected: Connected) -> None
 
 async def test_injected_500_then_success(connected: Connected) -> None:
     fake = connected.fake
+    other_method = fake.inject("GET", MESSAGES, 500)
     injection = fake.inject("POST", MESSAGES, 500)
     message = await _text_channel(connected).send("after a 500")
+    assert other_method.hits == 0
     assert injection.hits == 1
     assert injection.remaining == 0
     assert fake.stats.by_status[500] == 1
