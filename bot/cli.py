@@ -20,7 +20,7 @@ from typing import TextIO
 
 import discord
 
-from bot import __version__
+from bot import __version__, runner
 from bot.catalog import Catalog, ContentError, Kind, load_catalog, verify_quotes
 from bot.catalog.models import Lang, Quote
 from bot.config import ConfigError, ConfigProblem, Settings, load_settings
@@ -262,7 +262,12 @@ def _verify(args: argparse.Namespace) -> int:
 # --- the command ----------------------------------------------------------------------------
 
 #: Every subcommand's registrar, in help order. Append yours here.
-SUBCOMMANDS: list[Registrar] = [register_check, register_preview, register_content]
+SUBCOMMANDS: list[Registrar] = [
+    register_check,
+    register_preview,
+    register_content,
+    runner.register,
+]
 
 
 def build_parser(registrars: Sequence[Registrar] | None = None) -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@ database) into one clear line and an exit code, never a traceback.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import signal
@@ -135,3 +136,38 @@ def sync(settings: Settings, guild_id: int | None) -> int:
     except discord.HTTPException as error:
         print(f"summitbot: Discord refused the commands: {error}", file=sys.stderr)
         return 1
+
+
+# --- the `run` and `sync` subcommands -----------------------------------------------------
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `summitbot run` and `summitbot sync` to the CLI."""
+    run_parser = subparsers.add_parser(
+        "run",
+        help="run the bot (needs DISCORD_TOKEN)",
+        description="Connect to Discord and serve commands and the daily digest until stopped.",
+    )
+    run_parser.set_defaults(func=_run_command)
+    sync_parser = subparsers.add_parser(
+        "sync",
+        help="register the slash commands with Discord",
+        description="Register the slash commands globally, or in one guild (instant).",
+    )
+    sync_parser.add_argument("--guild", type=int, metavar="ID", help="sync to this guild only")
+    sync_parser.set_defaults(func=_sync_command)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from bot.cli import settings_from_args  # the CLI imports this module
+
+    return settings_from_args(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    return run(_settings(args))
+
+
+def _sync_command(args: argparse.Namespace) -> int:
+    guild: int | None = args.guild
+    return sync(_settings(args), guild)
