@@ -1,0 +1,150 @@
+"""The digest fan-out throttle, counted in virtual time (no test waits for the wall clock)."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections import Counter
+
+import pytest
+
+from bot.digest.throttle import Throttle
+
+
+class VirtualTime:
+    """A clock and a sleep for many tasks: sleeping parks a task until ``run`` moves time on."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._order = itertools.count()
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + seconds, next(self._order), future))
+        await future
+
+    async def run(self, tasks: list[asyncio.Task[None]]) -> None:
+        """Let the tasks run; whenever they are all asleep, jump to the earliest wake-up."""
+        while not all(task.done() for task in tasks):
+            for _ in range(3):  # a woken task needs a loop turn or two to reach its next sleep
+                await asyncio.sleep(0)
+            if self._sleepers:
+                wake, _, future = heapq.heappop(self._sleepers)
+                self.now = max(self.now, wake)
+                future.set_result(None)
+
+
+def max_in_window(times: list[float], window: float = 1.0 - 1e-9) -> int:
+    """The most events inside any window [t, t + window) (a hair under a second: slot times are
+    floats, and a slot exactly one second after another belongs to the next window)."""
+    ordered = sorted(times)
+    best = 0
+    start = 0
+    for end, t in enumerate(ordered):
+        while ordered[start] <= t - window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def fan_out(throttle: Throttle, vt: VirtualTime, callers: int) -> list[float]:
+    granted: list[float] = []
+
+    async def caller() -> None:
+        await throttle.acquire()
+        granted.append(vt.now)
+
+    tasks = [asyncio.create_task(caller()) for _ in range(callers)]
+    await vt.run(tasks)
+    return granted
+
+
+async def test_thousand_callers_at_once_never_exceed_the_rate() -> None:
+    vt = VirtualTime()
+    throttle = Throttle(50, clock=vt.clock, sleep=vt.sleep)
+    granted = await fan_out(throttle, vt, 1000)
+    assert len(granted) == 1000
+    assert max_in_window(granted) == 50
+    # Close to the floor: 1000 slots at 50/s end just under 20 s after the first.
+    assert granted[-1] == pytest.approx(999 / 50)
+    per_second = Counter(int(t + 1e-9) for t in granted)
+    assert set(per_second.values()) == {50}
+
+
+async def test_slots_are_granted_in_arrival_order() -> None:
+    vt = VirtualTime()
+    throttle = Throttle(10, clock=vt.clock, sleep=vt.sleep)
+    order: list[int] = []
+
+    async def caller(n: int) -> None:
+        await throttle.acquire()
+        order.append(n)
+
+    tasks = [asyncio.create_task(caller(n)) for n in range(30)]
+    await vt.run(tasks)
+    assert order == list(range(30))
+
+
+async def test_idle_time_does_not_bank_a_burst() -> None:
+    vt = VirtualTime()
+    throttle = Throttle(50, clock=vt.clock, sleep=vt.sleep)
+    await fan_out(throttle, vt, 10)
+    vt.now += 60.0  # a quiet minute
+    start = vt.now
+    granted = await fan_out(throttle, vt, 200)
+    assert max_in_window(granted) == 50
+    assert granted[0] == start
+    assert granted[-1] == pytest.approx(start + 199 / 50)
+
+
+async def test_burst_lets_that_many_through_at_once_then_paces() -> None:
+    vt = VirtualTime()
+    throttle = Throttle(10, burst=5, clock=vt.clock, sleep=vt.sleep)
+    granted = await fan_out(throttle, vt, 25)
+    assert granted[:5] == [0.0] * 5
+    gaps = [b - a for a, b in itertools.pairwise(granted[4:])]
+    assert all(g == pytest.approx(0.1) for g in gaps)
+    # A burst of B at rate r allows r + B - 1 in the first second.
+    assert max_in_window(granted) == 10 + 5 - 1
+
+
+async def test_reserve_reports_the_wait_and_a_free_throttle_does_not_sleep() -> None:
+    now = [100.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    throttle = Throttle(4, clock=lambda: now[0], sleep=sleep)
+    assert await throttle.acquire() == 0.0
+    assert slept == []
+    assert await throttle.acquire() == pytest.approx(0.25)
+    assert await throttle.acquire() == pytest.approx(0.5)
+    now[0] += 10.0
+    assert await throttle.acquire() == 0.0
+    assert slept == [pytest.approx(0.25), pytest.approx(0.5)]
+
+
+async def test_context_manager_takes_a_slot() -> None:
+    vt = VirtualTime()
+    throttle = Throttle(2, clock=vt.clock, sleep=vt.sleep)
+    times: list[float] = []
+
+    async def caller() -> None:
+        async with throttle:
+            times.append(vt.now)
+
+    tasks = [asyncio.create_task(caller()) for _ in range(4)]
+    await vt.run(tasks)
+    assert times == [0.0, 0.5, 1.0, 1.5]
+
+
+@pytest.mark.parametrize(("rate", "burst"), [(0, 1), (-1, 1), (5, 0)])
+def test_rejects_nonsense(rate: float, burst: int) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        Throttle(rate, burst=burst)
