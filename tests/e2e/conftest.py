@@ -61,9 +61,7 @@ class Summit:
     member: User
     extra: dict[str, Any] = field(default_factory=dict)
 
-    async def slash(
-        self, name: str, options: Mapping[str, object] | None = None, **kw: Any
-    ) -> Any:
+    async def slash(self, name: str, options: Mapping[str, object] | None = None, **kw: Any) -> Any:
         user = kw.pop("user", self.member)
         guild = kw.pop("guild", self.guild)
         channel = kw.pop("channel", self.channel if guild is self.guild else guild.text_channels[0])
