@@ -20,6 +20,10 @@ from discord.ext import commands
 from bot.catalog import Catalog, load_catalog
 from bot.endpoints import apply_overrides
 from bot.i18n import SummitTranslator, lang_for_locale, t
+from bot.logs import bind_log_context, log_context
+from bot.ops.health import HealthServer
+from bot.ops.metrics import BotMetrics, Outcome, app_command_names, bot_snapshot
+from bot.ops.reload import ReloadResult, reload_content
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -35,6 +39,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.glossary",
     "bot.exts.summit",
     "bot.exts.help",
+    "bot.exts.admin",
 )
 
 
@@ -66,13 +71,31 @@ async def send_ephemeral(interaction: discord.Interaction[Any], content: str) ->
         log.warning("could not send an error reply", extra=interaction_context(interaction))
 
 
+#: Errors that are the user's (or Discord's permission setup), not ours: metrics say user_error.
+_USER_ERRORS = (
+    app_commands.NoPrivateMessage,
+    app_commands.MissingPermissions,
+    app_commands.CommandOnCooldown,
+    app_commands.CheckFailure,
+    app_commands.TransformerError,
+)
+
+
 class SummitTree(app_commands.CommandTree["SummitBot"]):
     """Command tree with one error handler for every app command."""
+
+    async def interaction_check(self, interaction: discord.Interaction[SummitBot], /) -> bool:
+        # Runs first in the interaction's own task: every log line of it carries its ids.
+        bind_log_context(**interaction_context(interaction))
+        interaction.client.metrics.interaction_started(interaction)
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction[SummitBot], error: app_commands.AppCommandError, /
     ) -> None:
         lang = lang_for_locale(interaction.locale)
+        if isinstance(error, _USER_ERRORS):
+            interaction.client.record_outcome(interaction, "user_error")
         if isinstance(error, app_commands.NoPrivateMessage):
             await send_ephemeral(interaction, t("errors.guild_only", lang))
         elif isinstance(error, app_commands.MissingPermissions):
@@ -112,6 +135,8 @@ class SummitBot(commands.Bot):
     def __init__(self, settings: Settings, *, runtime: bool = True, **options: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # app commands need nothing else; no privileged intents
+        #: Prometheus metrics (always collected; served by the health endpoint when enabled).
+        metrics = BotMetrics(lambda: bot_snapshot(self))
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -121,14 +146,17 @@ class SummitBot(commands.Bot):
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,
             max_messages=None,
+            http_trace=metrics.http_trace(),
             **options,
         )
+        self.metrics = metrics
         self.settings = settings
         #: False for `summitbot sync`: commands only, no store, no scheduler.
         self.runtime = runtime
         self._content: ContentHolder | None = None
         self._store: Store | None = None
         self._scheduler: DigestScheduler | None = None
+        self._health: HealthServer | None = None
         #: Set by the digest extension: posts today's digest for a guild when its time is due.
         self.digest_poster: Callable[[int], Awaitable[None]] | None = None
         apply_overrides(settings.discord.api_base, settings.discord.gateway_url)
@@ -169,6 +197,7 @@ class SummitBot(commands.Bot):
             len(catalog.quotes),
             len(catalog.terms),
         )
+        self.metrics.content_loaded()
         if self.runtime:
             from bot.digest.scheduler import DigestScheduler
             from bot.store import Store
@@ -184,6 +213,7 @@ class SummitBot(commands.Bot):
         await self.tree.set_translator(SummitTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        self.metrics.known_commands(app_command_names(self.tree))
 
         guild_id = settings.discord.dev_guild_id
         if self.runtime and guild_id is not None:
@@ -192,14 +222,31 @@ class SummitBot(commands.Bot):
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to the dev guild %d", len(synced), guild_id)
 
+        if self.runtime and settings.health.enabled:
+            self._health = HealthServer(self, settings.health.host, settings.health.port)
+            await self._health.start()
+
     async def _on_digest_due(self, guild_id: int) -> None:
         """The scheduler's job: hand the guild to the poster the digest extension registered."""
-        if self.digest_poster is None:
-            log.warning("digest due for guild %d but no poster is registered", guild_id)
-            return
-        await self.digest_poster(guild_id)
+        with log_context(guild_id=guild_id):
+            if self.digest_poster is None:
+                log.warning("digest due for guild %d but no poster is registered", guild_id)
+                return
+            await self.digest_poster(guild_id)
+
+    @property
+    def health_server(self) -> HealthServer | None:
+        """The running health/metrics endpoint, if `health.enabled`."""
+        return self._health
+
+    async def reload_content(self) -> ReloadResult:
+        """Reload every content pack atomically; invalid content keeps the running content."""
+        return await reload_content(self)
 
     async def close(self) -> None:
+        if self._health is not None:
+            await self._health.stop()
+            self._health = None
         if self._scheduler is not None:
             # Let a post in flight finish and record itself before the gateway goes away.
             await self._scheduler.shutdown(wait=True)
@@ -210,8 +257,19 @@ class SummitBot(commands.Bot):
 
     # -- hooks for metrics and logging ----------------------------------------------------------
 
-    def record_outcome(self, interaction: discord.Interaction[Any], outcome: str) -> None:
-        """Note how an interaction ended (overridden by the metrics layer when enabled)."""
+    def record_outcome(self, interaction: discord.Interaction[Any], outcome: Outcome) -> None:
+        """Note how a command ended: ok, error (ours) or user_error (refused or invalid input).
+
+        The first outcome recorded for an interaction is the one counted.
+        """
+        self.metrics.command_outcome(interaction, outcome)
+
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction[Any],
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
+    ) -> None:
+        self.record_outcome(interaction, "ok")
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d guilds", self.user, len(self.guilds))

@@ -1,0 +1,312 @@
+"""Prometheus metrics for one bot, in its own `CollectorRegistry` (several bots can share a
+process, as the tests and a multi-shard setup do).
+
+Hot-path cost is one dict insert per interaction and one counter increment per outcome; the
+gauges (gateway latency, guilds, content counts) are read from the bot only when `/metrics`
+is scraped.
+
+Interaction latency is measured from when discord.py hands the interaction to the command tree
+(`SummitTree.interaction_check`) to when Discord acknowledged the first response (the
+`POST /interactions/{id}/{token}/callback` returned), observed through discord.py's public
+`http_trace` hook. A deferral counts as the first response. Discord's own clock is not used:
+the snowflake time would add clock skew between Discord and this host.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.ext import commands
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.process_collector import ProcessCollector
+from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from bot.app import SummitBot
+
+__all__ = [
+    "AUTOCOMPLETE_BUCKETS",
+    "COMMAND_BUCKETS",
+    "BotMetrics",
+    "Outcome",
+    "Snapshot",
+    "app_command_names",
+    "bot_snapshot",
+    "command_label",
+    "shard_latencies",
+]
+
+Outcome = Literal["ok", "error", "user_error"]
+OUTCOMES: tuple[Outcome, ...] = ("ok", "error", "user_error")
+
+#: Seconds. Discord shows "The application did not respond" after 3 s.
+COMMAND_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
+AUTOCOMPLETE_BUCKETS = (0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0)
+
+#: Interactions awaiting their first response; the oldest are dropped beyond this (an
+#: interaction that never got a response must not grow the table forever).
+MAX_PENDING = 10_000
+
+_OUTCOME_KEY = "summitbot.outcome"
+_CALLBACK = re.compile(r"/interactions/(\d+)/[^/]+/callback$")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the scrape-time gauges read from the bot."""
+
+    #: (shard id, seconds between heartbeat and ack); non-finite values are skipped.
+    latencies: Sequence[tuple[int, float]] = ()
+    guilds: int = 0
+    #: Content counts by kind (packs, speakers, quotes, terms, topics); empty before loading.
+    content: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Pending:
+    started: float
+    kind: Literal["command", "autocomplete"]
+    command: str
+
+
+def command_label(interaction: discord.Interaction[Any]) -> str:
+    """The `command` label: the qualified command or context-menu name."""
+    command = interaction.command
+    if command is not None:
+        return command.qualified_name
+    name = interaction.data.get("name") if interaction.data else None
+    return str(name) if isinstance(name, str) and name else "unknown"
+
+
+class _StateCollector(Collector):
+    """Gauges computed at scrape time from a snapshot of the bot."""
+
+    def __init__(self, snapshot: Callable[[], Snapshot]) -> None:
+        self._snapshot = snapshot
+
+    def describe(self) -> Iterator[Metric]:
+        # Registration asks for the names; don't read the bot (it isn't built yet).
+        return self._families(Snapshot())
+
+    def collect(self) -> Iterator[Metric]:
+        return self._families(self._snapshot())
+
+    def _families(self, snap: Snapshot) -> Iterator[Metric]:
+        latency = GaugeMetricFamily(
+            "summitbot_gateway_latency_seconds",
+            "Time between the last gateway heartbeat and its acknowledgement, per shard.",
+            labels=["shard"],
+        )
+        for shard_id, seconds in snap.latencies:
+            if math.isfinite(seconds):
+                latency.add_metric([str(shard_id)], seconds)
+        yield latency
+        yield GaugeMetricFamily(
+            "summitbot_guilds", "Guilds this process serves (its shards only).", value=snap.guilds
+        )
+        content = GaugeMetricFamily(
+            "summitbot_content_items",
+            "Items in the loaded content, by kind (packs, speakers, quotes, terms, topics).",
+            labels=["kind"],
+        )
+        for kind, count in snap.content.items():
+            content.add_metric([kind], count)
+        yield content
+
+
+class BotMetrics:
+    """The bot's metrics and the hooks that feed them."""
+
+    def __init__(
+        self, snapshot: Callable[[], Snapshot] | None = None, *, process: bool = True
+    ) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        registry = self.registry
+        self.commands = Counter(
+            "summitbot_commands",
+            "Application commands handled, by command and outcome "
+            "(ok, error: our failure, user_error: refused or invalid input).",
+            ["command", "outcome"],
+            registry=registry,
+        )
+        self.interaction_latency = Histogram(
+            "summitbot_interaction_response_seconds",
+            "From the command tree receiving a command to Discord acknowledging its first "
+            "response (a deferral counts).",
+            ["command"],
+            buckets=COMMAND_BUCKETS,
+            registry=registry,
+        )
+        self.autocomplete_latency = Histogram(
+            "summitbot_autocomplete_response_seconds",
+            "From the command tree receiving an autocomplete request to Discord acknowledging "
+            "the choices.",
+            ["command"],
+            buckets=AUTOCOMPLETE_BUCKETS,
+            registry=registry,
+        )
+        self.failed_responses = Counter(
+            "summitbot_interaction_response_failures",
+            "First responses Discord refused or that never arrived (network error).",
+            ["kind"],
+            registry=registry,
+        )
+        self.digests = Counter(
+            "summitbot_digest_posts",
+            "Daily digest attempts, by outcome (posted, skipped, failed, ...) and reason.",
+            ["outcome", "reason"],
+            registry=registry,
+        )
+        self.reloads = Counter(
+            "summitbot_content_reloads",
+            "Content reloads (SIGHUP or /admin reload), by result (ok, failed).",
+            ["result"],
+            registry=registry,
+        )
+        self.content_loaded_at = Gauge(
+            "summitbot_content_loaded_timestamp_seconds",
+            "Unix time the running content was loaded (at startup or by the last good reload).",
+            registry=registry,
+        )
+        for result in ("ok", "failed"):
+            self.reloads.labels(result=result)
+        if snapshot is not None:
+            registry.register(_StateCollector(snapshot))
+        if process:
+            ProcessCollector(registry=registry)
+        self._pending: dict[int, _Pending] = {}
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def known_commands(self, names: Iterable[str]) -> None:
+        """Create every command × outcome series at 0, so rates work from the first scrape."""
+        for name in names:
+            for outcome in OUTCOMES:
+                self.commands.labels(command=name, outcome=outcome)
+
+    def interaction_started(self, interaction: discord.Interaction[Any]) -> None:
+        """Note a command or autocomplete request arriving at the tree."""
+        kind: Literal["command", "autocomplete"] = (
+            "autocomplete"
+            if interaction.type is discord.InteractionType.autocomplete
+            else "command"
+        )
+        pending = self._pending
+        if len(pending) >= MAX_PENDING:
+            del pending[next(iter(pending))]
+        pending[interaction.id] = _Pending(time.perf_counter(), kind, command_label(interaction))
+
+    def command_outcome(self, interaction: discord.Interaction[Any], outcome: Outcome) -> None:
+        """Count how a command ended; only the first outcome of an interaction counts."""
+        if interaction.type is discord.InteractionType.autocomplete:
+            return
+        if interaction.extras.get(_OUTCOME_KEY) is not None:
+            return
+        interaction.extras[_OUTCOME_KEY] = outcome
+        self.commands.labels(command=command_label(interaction), outcome=outcome).inc()
+
+    def first_response(self, interaction_id: int, *, ok: bool) -> None:
+        """The first response of `interaction_id` was acknowledged (or refused)."""
+        pending = self._pending.pop(interaction_id, None)
+        if pending is None:
+            return  # not a tree interaction (a button), or already measured
+        if not ok:
+            self.failed_responses.labels(kind=pending.kind).inc()
+            return
+        elapsed = time.perf_counter() - pending.started
+        histogram = (
+            self.autocomplete_latency
+            if pending.kind == "autocomplete"
+            else self.interaction_latency
+        )
+        histogram.labels(command=pending.command).observe(elapsed)
+
+    def http_trace(self) -> aiohttp.TraceConfig:
+        """A trace config for discord.py's `http_trace` option that times first responses."""
+        trace = aiohttp.TraceConfig()
+        trace.on_request_end.append(self._on_request_end)
+        trace.on_request_exception.append(self._on_request_exception)
+        return trace
+
+    async def _on_request_end(
+        self,
+        _session: aiohttp.ClientSession,
+        _context: object,
+        params: aiohttp.TraceRequestEndParams,
+    ) -> None:
+        match = _CALLBACK.search(params.url.path)
+        if match is not None:
+            self.first_response(int(match.group(1)), ok=params.response.status < 400)
+
+    async def _on_request_exception(
+        self,
+        _session: aiohttp.ClientSession,
+        _context: object,
+        params: aiohttp.TraceRequestExceptionParams,
+    ) -> None:
+        match = _CALLBACK.search(params.url.path)
+        if match is not None:
+            self.first_response(int(match.group(1)), ok=False)
+
+    # -- digest and content --------------------------------------------------------------------
+
+    def digest_outcome(self, outcome: str, reason: str | None = None) -> None:
+        """Count one digest attempt: `outcome` (posted, skipped, failed, ...) and its reason
+        code (`""` when there is none). Called by the digest poster."""
+        self.digests.labels(outcome=outcome, reason=reason or "").inc()
+
+    def content_reload(self, *, ok: bool) -> None:
+        self.reloads.labels(result="ok" if ok else "failed").inc()
+        if ok:
+            self.content_loaded()
+
+    def content_loaded(self) -> None:
+        self.content_loaded_at.set_to_current_time()
+
+
+def app_command_names(tree: app_commands.CommandTree[Any]) -> list[str]:
+    """Qualified names of every global command and context menu in the tree."""
+    names = {
+        command.qualified_name
+        for command in tree.walk_commands()
+        if isinstance(command, app_commands.Command)
+    }
+    for kind in (discord.AppCommandType.message, discord.AppCommandType.user):
+        names.update(menu.name for menu in tree.get_commands(type=kind))
+    return sorted(names)
+
+
+def shard_latencies(bot: commands.Bot) -> list[tuple[int, float]]:
+    """(shard id, heartbeat latency) for every shard this process runs; empty before connecting."""
+    if isinstance(bot, commands.AutoShardedBot):
+        return list(bot.latencies)
+    ws = bot.ws
+    if ws is None:
+        return []
+    return [(bot.shard_id or 0, ws.latency)]
+
+
+def bot_snapshot(bot: SummitBot) -> Snapshot:
+    """Read the scrape-time gauges from the bot."""
+    try:
+        catalog = bot.catalog
+    except RuntimeError:  # content not loaded yet
+        content: dict[str, int] = {}
+    else:
+        content = {
+            "packs": len(catalog.packs),
+            "speakers": len(catalog.speakers),
+            "quotes": len(catalog.quotes),
+            "terms": len(catalog.terms),
+            "topics": len(catalog.topics),
+        }
+    return Snapshot(latencies=shard_latencies(bot), guilds=len(bot.guilds), content=content)
