@@ -57,6 +57,7 @@ AUTOCOMPLETE_BUCKETS = (0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 3
 MAX_PENDING = 10_000
 
 _OUTCOME_KEY = "summitbot.outcome"
+_REASON_CODE = re.compile(r"[a-z0-9_]{1,40}(?=:|$)")
 _CALLBACK = re.compile(r"/interactions/(\d+)/[^/]+/callback$")
 
 
@@ -260,9 +261,16 @@ class BotMetrics:
     # -- digest and content --------------------------------------------------------------------
 
     def digest_outcome(self, outcome: str, reason: str | None = None) -> None:
-        """Count one digest attempt: `outcome` (posted, skipped, failed, ...) and its reason
-        code (`""` when there is none). Called by the digest poster."""
-        self.digests.labels(outcome=outcome, reason=reason or "").inc()
+        """Count one digest attempt: `outcome` (posted, skipped, failed, ...) and its reason.
+
+        Only the reason's code is a label: the text before the first `:` (`"missed: late by
+        7 h"` → `missed`), so details never multiply the series; `""` when there is none,
+        `other` when the reason has no code.
+        Called by the digest poster for every attempt.
+        """
+        code = _REASON_CODE.match(reason) if reason else None
+        label = "" if not reason else code.group(0) if code else "other"
+        self.digests.labels(outcome=outcome, reason=label).inc()
 
     def content_reload(self, *, ok: bool) -> None:
         self.reloads.labels(result="ok" if ok else "failed").inc()
