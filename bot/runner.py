@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.app import create_bot
+from bot.app import SummitBot, create_bot
 from bot.catalog import ContentError
+from bot.logs import setup_logging
+from bot.ops.health import HealthServerError
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -72,16 +74,37 @@ async def _run(settings: Settings, token: str) -> None:
             log.info("received %s: shutting down", signame)
             stopping.append(loop.create_task(bot.close()))
 
+    reloads: set[asyncio.Task[None]] = set()
+
+    def request_reload() -> None:
+        if stopping:
+            return
+        log.info("received SIGHUP: reloading the content")
+        task = loop.create_task(_reload(bot))
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, request_stop, sig.name)
+    loop.add_signal_handler(signal.SIGHUP, request_reload)
     try:
         async with bot:
             await bot.start(token)
     finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.remove_signal_handler(sig)
         if stopping:
             await stopping[0]
+        # A reload still loading has nothing left to swap into; let its thread finish.
+        await asyncio.gather(*reloads, return_exceptions=True)
+
+
+async def _reload(bot: SummitBot) -> None:
+    """SIGHUP: reload every content pack (errors are logged by the reload itself)."""
+    try:
+        await bot.reload_content()
+    except RuntimeError:  # the signal came before setup_hook loaded the content
+        log.warning("SIGHUP before the content was loaded: nothing to reload")
 
 
 def run(settings: Settings) -> int:
@@ -90,6 +113,7 @@ def run(settings: Settings) -> int:
     if token is None:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 2
+    setup_logging(settings.logging, secrets=[token])
     try:
         asyncio.run(_run(settings, token))
     except discord.LoginFailure:
@@ -100,6 +124,9 @@ def run(settings: Settings) -> int:
         return 1
     except ContentError as error:
         _report_content(error)
+        return 1
+    except HealthServerError as error:
+        print(f"summitbot: {error} (health.host / health.port)", file=sys.stderr)
         return 1
     return 0
 
@@ -125,6 +152,7 @@ def sync(settings: Settings, guild_id: int | None) -> int:
     if token is None:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 2
+    setup_logging(settings.logging, secrets=[token])
     try:
         return asyncio.run(_sync(settings, token, guild_id))
     except discord.LoginFailure:
