@@ -1,0 +1,169 @@
+"""bot/logs.py: formats, context binding per task, and redaction of secrets from every line."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from bot.config import LoggingSettings
+from bot.logs import (
+    REDACTED,
+    JsonFormatter,
+    RedactingFormatter,
+    Redactor,
+    TextFormatter,
+    bind_log_context,
+    current_log_context,
+    log_context,
+    setup_logging,
+)
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+
+@pytest.fixture
+def stream() -> Iterator[io.StringIO]:
+    """Logging set up to write into a string; the root logger and excepthook restored after."""
+    root = logging.getLogger()
+    handlers, level, hook = list(root.handlers), root.level, sys.excepthook
+    out = io.StringIO()
+    yield out
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+    sys.excepthook = hook
+    logging.captureWarnings(False)
+
+
+def settings(*, json_format: bool = False, level: str = "DEBUG") -> LoggingSettings:
+    return LoggingSettings.model_validate({"level": level, "json": json_format})
+
+
+def test_redactor_removes_registered_secrets_token_shapes_and_url_tokens() -> None:
+    redactor = Redactor()
+    redactor.add("plain-secret-value")
+    redactor.add("short")  # too short to be a secret: left alone
+    text = (
+        "secret plain-secret-value, token "
+        + TOKEN
+        + " url /api/v10/interactions/123/aW50ZXJhY3Rpb246abcdefghijklmnop/callback"
+        + " hook /webhooks/456/aW50ZXJhY3Rpb246abcdefghijklmnopqrs/messages/@original short"
+    )
+    out = redactor.redact(text)
+    assert "plain-secret-value" not in out
+    assert TOKEN not in out
+    assert "aW50ZXJhY3Rpb246" not in out
+    assert "/interactions/123/<redacted>/callback" in out
+    assert "/webhooks/456/<redacted>/messages" in out
+    assert out.endswith("short")
+
+
+def test_redacting_formatter_covers_arguments_extras_and_tracebacks() -> None:
+    redactor = Redactor()
+    redactor.add("fake-bot-token.summitbot.local")
+    formatter = RedactingFormatter(JsonFormatter(), redactor)
+    try:
+        raise ValueError("bad token fake-bot-token.summitbot.local")
+    except ValueError:
+        record = logging.LogRecord(
+            "x",
+            logging.ERROR,
+            __file__,
+            1,
+            "with %s",
+            ("fake-bot-token.summitbot.local",),
+            sys.exc_info(),
+        )
+    record.header = "Bot fake-bot-token.summitbot.local"
+    line = formatter.format(record)
+    assert "fake-bot-token.summitbot.local" not in line
+    entry = json.loads(line)
+    assert entry["message"] == f"with {REDACTED}"
+    assert entry["header"] == f"Bot {REDACTED}"
+    assert "ValueError: bad token" in entry["exc_info"]
+
+
+def test_text_lines_carry_the_bound_context(stream: io.StringIO) -> None:
+    setup_logging(settings(), stream=stream)
+    log = logging.getLogger("summitbot.test")
+    with log_context(guild_id=11, interaction_id=22, command="quote"):
+        log.info("inside")
+    log.info("outside")
+    inside, outside = stream.getvalue().splitlines()
+    assert inside.endswith("summitbot.test: inside (guild=11 interaction=22 command=quote)")
+    assert outside.endswith("summitbot.test: outside")
+
+
+def test_json_lines_carry_context_and_extras(stream: io.StringIO) -> None:
+    setup_logging(settings(json_format=True), stream=stream)
+    log = logging.getLogger("summitbot.test")
+    with log_context(guild_id=11, interaction_id=22):
+        log.warning("posted %d", 3, extra={"guild_id": 99, "attempts": 2})
+    entry = json.loads(stream.getvalue())
+    assert entry["level"] == "WARNING"
+    assert entry["logger"] == "summitbot.test"
+    assert entry["message"] == "posted 3"
+    assert entry["guild_id"] == 99  # an explicit extra wins over the bound context
+    assert entry["interaction_id"] == 22
+    assert entry["attempts"] == 2
+    assert entry["time"].endswith("+00:00")
+
+
+async def test_a_binding_stays_in_its_own_task() -> None:
+    seen: dict[str, object] = {}
+
+    async def handler(name: str, interaction_id: int) -> None:
+        bind_log_context(interaction_id=interaction_id)
+        await asyncio.sleep(0)
+        seen[name] = current_log_context().get("interaction_id")
+
+    await asyncio.gather(handler("a", 1), handler("b", 2))
+    assert seen == {"a": 1, "b": 2}
+    assert "interaction_id" not in current_log_context()
+
+
+def test_setup_logging_replaces_its_handler_and_sets_the_level(stream: io.StringIO) -> None:
+    setup_logging(settings(level="WARNING"), stream=io.StringIO())
+    handler = setup_logging(settings(level="INFO"), stream=stream)
+    root = logging.getLogger()
+    assert handler in root.handlers
+    assert sum(isinstance(h, type(handler)) for h in root.handlers) == 1
+    assert root.level == logging.INFO
+    assert isinstance(handler.formatter, RedactingFormatter)
+    assert isinstance(handler.formatter.inner, TextFormatter)
+    logging.getLogger("discord.client").debug("not shown")
+    logging.getLogger("discord.client").info("shown")
+    assert "not shown" not in stream.getvalue()
+    assert "shown" in stream.getvalue()
+
+
+def test_registered_token_never_reaches_the_stream(stream: io.StringIO) -> None:
+    setup_logging(settings(), secrets=["fake-bot-token.summitbot.local", None], stream=stream)
+    log = logging.getLogger("discord.http")
+    log.debug("headers {'Authorization': 'Bot fake-bot-token.summitbot.local'}")
+    try:
+        raise RuntimeError("fake-bot-token.summitbot.local")
+    except RuntimeError:
+        log.exception("failed")
+    assert "fake-bot-token.summitbot.local" not in stream.getvalue()
+    assert stream.getvalue().count(REDACTED) >= 2
+
+
+def test_uncaught_exceptions_are_redacted(
+    stream: io.StringIO, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup_logging(settings(), secrets=["fake-bot-token.summitbot.local"], stream=stream)
+    try:
+        raise RuntimeError("login with fake-bot-token.summitbot.local failed")
+    except RuntimeError as exc:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+    err = capsys.readouterr().err
+    assert "RuntimeError: login with <redacted> failed" in err
+    assert "fake-bot-token.summitbot.local" not in err
