@@ -97,7 +97,8 @@ async def test_metrics_move_after_commands(fake_discord: FakeDiscord, tmp_path: 
         quotes = len(summit.bot.catalog.quotes)
         assert sample(before, "summitbot_content_items", kind="quotes") == quotes
         latency = sample(before, "summitbot_gateway_latency_seconds", shard="0")
-        assert latency is not None and latency >= 0
+        assert latency is not None
+        assert latency >= 0
         assert sample(before, "summitbot_content_loaded_timestamp_seconds")
 
         for _ in range(2):
@@ -112,7 +113,8 @@ async def test_metrics_move_after_commands(fake_discord: FakeDiscord, tmp_path: 
             body={"code": 50035, "message": "Invalid Form Body"},
         )
         failed = await summit.slash("speakers")
-        assert failed.responded and failed.ephemeral
+        assert failed.responded
+        assert failed.ephemeral
         # A member who isn't an owner: refused at run time.
         refused = await summit.slash("admin reload")
         assert refused.ephemeral
