@@ -9,6 +9,8 @@ time, since a server admin can grant it to anyone.
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import discord
@@ -40,8 +42,9 @@ async def is_owner(bot: SummitBot, user: discord.abc.User) -> bool:
     return await bot.is_owner(user)
 
 
-def reload_reply(result: ReloadResult, lang: Lang) -> str:
-    """The reply to `/admin reload`, within Discord's 2,000 characters."""
+def reload_reply(result: ReloadResult, lang: Lang, content_path: Path | None = None) -> str:
+    """The reply to `/admin reload`, within Discord's 2,000 characters (paths shown relative
+    to `content_path`)."""
     if result.ok:
         return t(
             "admin.reload_ok",
@@ -57,6 +60,8 @@ def reload_reply(result: ReloadResult, lang: Lang) -> str:
     lines: list[str] = []
     budget = MESSAGE_LIMIT - len(head) - 80  # room for the fences and the "more" line
     for problem in result.problems[:MAX_LISTED]:
+        if content_path is not None:
+            problem = problem.removeprefix(f"{content_path}{os.sep}")
         line = truncate(problem.replace("```", "'''"), 300)
         if len(line) + 1 > budget:
             break
@@ -95,7 +100,9 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot owner 
         log.info("content reload requested by user %d", interaction.user.id)
         result = await self.bot.reload_content()
         await interaction.followup.send(
-            reload_reply(result, lang), ephemeral=True, allowed_mentions=NO_MENTIONS
+            reload_reply(result, lang, self.bot.settings.content.path),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
 
 

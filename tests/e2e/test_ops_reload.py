@@ -1,0 +1,155 @@
+"""Reloading the content without a restart: `/admin reload` and `SummitBot.reload_content`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import Catalog
+from bot.ops import reload as reload_module
+from tests.e2e.conftest import Summit, running_summit
+from tests.fakediscord import FakeDiscord
+
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "packs" / "mini"
+
+NEW_QUOTE = """
+  - id: tangjie-after-reload
+    speaker: tangjie
+    section: outlook
+    topics: []
+    text:
+      zh: 重新加载之后才出现的一条语录。
+      en: A quote that only appears after the content was reloaded.
+    context:
+      zh: 测试用。
+      en: For the tests.
+"""
+
+BAD_QUOTES = """
+  - id: nobody-speaks
+    speaker: nobody
+    section: outlook
+    topics: []
+    text:
+      zh: 没有这位嘉宾。
+      en: There is no such speaker.
+    context: {zh: 测试用。, en: For the tests.}
+  - id: nowhere-said
+    speaker: tangjie
+    section: nowhere
+    topics: []
+    text:
+      zh: 没有这个环节。
+      en: There is no such section.
+    context: {zh: 测试用。, en: For the tests.}
+"""
+
+
+@pytest.fixture
+async def summit(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Summit]:
+    """The bot serving a writable copy of the mini pack."""
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    overrides = {"content": {"path": str(content)}}
+    async with running_summit(fake_discord, tmp_path, overrides=overrides) as running:
+        running.extra["quotes_file"] = content / "mini-summit" / "quotes.yaml"
+        yield running
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+async def test_owner_reload_swaps_in_new_content(summit: Summit) -> None:
+    before = summit.bot.catalog
+    assert before.find_quote("tangjie-after-reload") is None
+    append(summit.extra["quotes_file"], NEW_QUOTE)
+
+    result = await summit.slash("admin reload", user=summit.fake.owner)
+    assert result.deferred
+    assert result.ephemeral
+    await result.wait_followups(1)
+    assert result.content.startswith("Content reloaded in ")
+    assert "quotes: 7 ·" in result.content
+
+    assert summit.bot.catalog is not before
+    assert summit.bot.catalog.find_quote("tangjie-after-reload") is not None
+    choices = await summit.autocomplete("quote", {"search": "only appears after"}, "search")
+    assert "tangjie-after-reload" in [c["value"] for c in choices]
+
+
+async def test_invalid_content_keeps_the_running_content_and_reports_every_problem(
+    summit: Summit, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = summit.bot.catalog
+    append(summit.extra["quotes_file"], BAD_QUOTES)
+
+    with caplog.at_level(logging.ERROR, logger="bot.ops.reload"):
+        result = await summit.slash("admin reload", user=summit.fake.owner, locale="zh-CN")
+        await result.wait_followups(1)
+
+    assert summit.bot.catalog is before  # nothing swapped
+    problems = [r.getMessage() for r in caplog.records if "content reload: " in r.getMessage()]
+    assert len(problems) >= 2
+    assert any("nobody" in p for p in problems)
+    assert any("nowhere" in p for p in problems)
+    reply = result.content
+    assert reply.startswith(f"重新加载失败，正在使用的内容保持不变。发现的问题：{len(problems)} 个")
+    assert "\nmini-summit/quotes.yaml:" in reply  # relative to the content folder
+    assert "nobody" in reply
+    assert "nowhere" in reply
+    assert len(reply) <= 2000
+    # The running content still answers.
+    assert (await summit.slash("quote", {"search": "tangjie-gap"})).responded
+
+
+async def test_only_owners_may_reload(summit: Summit) -> None:
+    result = await summit.slash("admin reload", user=summit.admin)
+    assert result.ephemeral
+    assert not result.deferred
+    assert result.content == "Only the bot's owners can use this command."
+
+
+async def test_configured_owner_ids_replace_the_application_owner(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    overrides = {"discord": {"owner_ids": [fake_discord.owner.id + 1]}}
+    async with running_summit(fake_discord, tmp_path, overrides=overrides) as running:
+        result = await running.slash("admin reload", user=fake_discord.owner)
+        assert result.content == "Only the bot's owners can use this command."
+
+
+async def test_autocomplete_keeps_answering_during_a_slow_reload(
+    summit: Summit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loading, release = threading.Event(), threading.Event()
+    real_load = reload_module.load_catalog
+
+    def slow_load(path: Path) -> Catalog:
+        loading.set()
+        release.wait(30)
+        return real_load(path)
+
+    monkeypatch.setattr(reload_module, "load_catalog", slow_load)
+    append(summit.extra["quotes_file"], NEW_QUOTE)
+    reload = asyncio.create_task(summit.bot.reload_content())
+    try:
+        assert await asyncio.to_thread(loading.wait, 15)
+        for _ in range(3):
+            choices = await summit.autocomplete("speaker", {"name": "tang"}, "name")
+            assert [c["value"] for c in choices][:1] == ["tangjie"]
+        assert (await summit.slash("quote", {"speaker": "tangjie"})).responded
+        assert not reload.done()
+        assert summit.bot.catalog.find_quote("tangjie-after-reload") is None
+    finally:
+        release.set()
+    result = await reload
+    assert result.ok
+    assert result.quotes == 7
+    assert summit.bot.catalog.find_quote("tangjie-after-reload") is not None
