@@ -269,6 +269,8 @@ def setup_logging(
         level=settings.level_number,
         root=True,
     )
+    # aiosqlite logs two DEBUG lines per SQL operation: noise that drowns the bot's own lines.
+    logging.getLogger("aiosqlite").setLevel(max(settings.level_number, logging.INFO))
     logging.captureWarnings(True)
     sys.excepthook = _excepthook
     return handler

@@ -32,12 +32,14 @@ def stream() -> Iterator[io.StringIO]:
     """Logging set up to write into a string; the root logger and excepthook restored after."""
     root = logging.getLogger()
     handlers, level, hook = list(root.handlers), root.level, sys.excepthook
+    aiosqlite_level = logging.getLogger("aiosqlite").level
     out = io.StringIO()
     yield out
     for handler in list(root.handlers):
         if handler not in handlers:
             root.removeHandler(handler)
     root.setLevel(level)
+    logging.getLogger("aiosqlite").setLevel(aiosqlite_level)
     sys.excepthook = hook
     logging.captureWarnings(False)
 
@@ -142,6 +144,8 @@ def test_setup_logging_replaces_its_handler_and_sets_the_level(stream: io.String
     logging.getLogger("discord.client").info("shown")
     assert "not shown" not in stream.getvalue()
     assert "shown" in stream.getvalue()
+    logging.getLogger("aiosqlite").debug("per-operation noise")
+    assert "per-operation noise" not in stream.getvalue()
 
 
 def test_registered_token_never_reaches_the_stream(stream: io.StringIO) -> None:
