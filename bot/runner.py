@@ -19,6 +19,7 @@ from bot.app import SummitBot, create_bot
 from bot.catalog import ContentError
 from bot.logs import setup_logging
 from bot.ops.health import HealthServerError
+from bot.store import StoreError
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -127,6 +128,9 @@ def run(settings: Settings) -> int:
         return 1
     except HealthServerError as error:
         print(f"summitbot: {error} (health.host / health.port)", file=sys.stderr)
+        return 1
+    except StoreError as error:
+        print(f"summitbot: the database cannot be used: {error}", file=sys.stderr)
         return 1
     return 0
 

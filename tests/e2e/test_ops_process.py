@@ -202,3 +202,25 @@ async def test_sighup_reloads_sigterm_exits_cleanly_and_the_token_never_shows(
     for name, text in (("run", output), ("check", checked.output), ("bad", refused.output)):
         assert token not in text, f"the token appears in the output of {name}"
     assert len(output.splitlines()) > 50  # DEBUG: discord.py's HTTP and gateway lines too
+
+
+async def test_an_unusable_database_stops_the_start_with_one_line(
+    fake_discord: FakeDiscord, tmp_path: Path, killer: list[Process]
+) -> None:
+    db = tmp_path / "summitbot.db"
+    db.write_bytes(b"this is not an SQLite database, just bytes " * 100)
+    config = write_config(
+        tmp_path / "config.yaml",
+        {
+            "discord": {"api_base": fake_discord.api_base, "gateway_url": fake_discord.gateway_url},
+            "database": {"path": str(db)},
+        },
+    )
+    bot = await spawn("--config", str(config), "run", token=fake_discord.token)
+    killer.append(bot)
+    assert await bot.finish() == 1
+    errors = [line for line in bot.lines if line.startswith("summitbot:")]
+    assert len(errors) == 1
+    assert errors[0].startswith("summitbot: the database cannot be used: ")
+    assert str(db) in errors[0]
+    assert "Traceback" not in bot.output
