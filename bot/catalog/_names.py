@@ -22,6 +22,7 @@ _RANK_PINYIN = 1  # full pinyin
 _RANK_INITIALS = 2  # pinyin initials
 
 SUGGEST_CUTOFF = 70.0
+FULL_FUZZY_KEYS = 5_000
 DID_YOU_MEAN_CUTOFF = 60.0
 _PREFIX_END = "\U0010ffff"
 
@@ -88,10 +89,16 @@ class NameIndex:
         self._blob = "\n".join(blob)
         self._primary_keys, self._primary_idx = _sorted_columns(primary)
         self._secondary_keys, self._secondary_idx = _sorted_columns(secondary)
-        by_length = sorted(fuzzy, key=lambda item: (len(item[0]), item[1], item[0]))
-        self._fuzzy_keys = [item[0] for item in by_length]
-        self._fuzzy_idx = [item[1] for item in by_length]
-        self._fuzzy_lengths = [len(item[0]) for item in by_length]
+        # Fuzzy candidates sorted by length (for the length window), and for big catalogs
+        # split by first character: a typo rarely hits the first letter, and 10,000 terms'
+        # keys scored one by one would blow the autocomplete budget.
+        self._fuzzy_by_first = len(fuzzy) > FULL_FUZZY_KEYS
+        buckets: dict[str, list[tuple[str, int]]] = {}
+        for k, index in fuzzy:
+            buckets.setdefault(k[0] if self._fuzzy_by_first else "", []).append((k, index))
+        self._fuzzy: dict[str, _FuzzyBucket] = {
+            first: _FuzzyBucket(items) for first, items in buckets.items()
+        }
 
     def _add_exact(self, k: str, rank: int, index: int) -> None:
         current = self._exact.get(k)
@@ -156,27 +163,12 @@ class NameIndex:
 
     def fuzzy(self, query_key: str, limit: int, cutoff: float) -> list[int]:
         """Best fuzzy matches (Indel similarity), one per entry, best first."""
-        # Indel similarity 2·min/(a+b) caps the score, so keys far from the query's length
-        # cannot reach the cutoff: only the length window that can is handed to rapidfuzz.
-        ratio = cutoff / 100.0
-        length = len(query_key)
-        shortest = int(length * ratio / (2.0 - ratio))
-        longest = int(length * (2.0 - ratio) / ratio) + 1
-        lo = bisect_left(self._fuzzy_lengths, shortest)
-        hi = bisect_right(self._fuzzy_lengths, longest)
-        if lo >= hi:
+        bucket = self._fuzzy.get(query_key[0] if self._fuzzy_by_first else "")
+        if bucket is None:
             return []
-        matches = process.extract(
-            query_key,
-            self._fuzzy_keys[lo:hi],
-            scorer=fuzz.ratio,
-            processor=None,
-            score_cutoff=cutoff,
-            limit=limit * 8,
-        )
+        matches = bucket.extract(query_key, cutoff, limit * 8)
         best: dict[int, float] = {}
-        for _choice, score, position in matches:
-            index = self._fuzzy_idx[lo + position]
+        for index, score in matches:
             if score > best.get(index, -1.0):
                 best[index] = score
         ordered = sorted(best.items(), key=lambda item: (-item[1], item[0]))
@@ -194,3 +186,33 @@ def _prefix_range(keys: list[str], indexes: list[int], prefix: str) -> Iterator[
     hi = bisect_left(keys, prefix + _PREFIX_END, lo)
     for position in range(lo, hi):
         yield indexes[position]
+
+
+class _FuzzyBucket:
+    """Keys sorted by length, so only those whose length can reach the cutoff are scored."""
+
+    def __init__(self, items: list[tuple[str, int]]) -> None:
+        ordered = sorted(items, key=lambda item: (len(item[0]), item[1], item[0]))
+        self.keys = [item[0] for item in ordered]
+        self.indexes = [item[1] for item in ordered]
+        self.lengths = [len(item[0]) for item in ordered]
+
+    def extract(self, query_key: str, cutoff: float, limit: int) -> list[tuple[int, float]]:
+        """(entry, score) for keys scoring ≥ cutoff (Indel similarity), best first."""
+        # Indel similarity 2·min/(a+b) caps the score, so keys far from the query's length
+        # cannot reach the cutoff and are never handed to rapidfuzz.
+        ratio = cutoff / 100.0
+        length = len(query_key)
+        lo = bisect_left(self.lengths, int(length * ratio / (2.0 - ratio)))
+        hi = bisect_right(self.lengths, int(length * (2.0 - ratio) / ratio) + 1)
+        if lo >= hi:
+            return []
+        matches = process.extract(
+            query_key,
+            self.keys[lo:hi],
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=cutoff,
+            limit=limit,
+        )
+        return [(self.indexes[lo + position], score) for _choice, score, position in matches]

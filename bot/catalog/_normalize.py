@@ -11,13 +11,10 @@
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 
 import opencc
 from pypinyin import lazy_pinyin
-
-_WHITESPACE = re.compile(r"\s+")
 
 
 @functools.cache
@@ -48,19 +45,25 @@ def _is_key_char(char: str) -> bool:
 
 def fold_text(text: str) -> str:
     """NFKC + casefold, whitespace runs collapsed to one space, trimmed."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return _WHITESPACE.sub(" ", folded).strip()
+    if text.isascii():  # NFKC leaves ASCII alone and casefold is lower(): skip both
+        return " ".join(text.lower().split())
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def fold(text: str) -> str:
     """`fold_text` plus Traditional→Simplified."""
     joined = "".join([fold_char(char) for char in unicodedata.normalize("NFKC", text)])
-    return _WHITESPACE.sub(" ", joined).strip()
+    return " ".join(joined.split())
 
 
 def key(text: str) -> str:
     """The lookup form of a name or query: folded, no whitespace or punctuation."""
     return "".join([char for char in fold(text) if _is_key_char(char)])
+
+
+# Every character seen so far, folded: `str.translate` then folds a whole message in C.
+_FOLD_TABLE: dict[int, str] = {}
+_FOLDED_CHARS: set[str] = set()
 
 
 def fold_with_map(text: str) -> tuple[str, list[int] | None]:
@@ -69,22 +72,26 @@ def fold_with_map(text: str) -> tuple[str, list[int] | None]:
     The map is None when folding kept every character in place (the common case), so the
     offsets are the same. Whitespace runs collapse to one space (mapped to the run's start).
     """
-    parts = [fold_char(char) for char in text]
-    joined = "".join(parts)
+    unseen = set(text).difference(_FOLDED_CHARS)
+    if unseen:
+        for char in unseen:
+            _FOLD_TABLE[ord(char)] = fold_char(char)
+        _FOLDED_CHARS.update(unseen)
+    joined = text.translate(_FOLD_TABLE)
     if len(joined) == len(text) and "  " not in joined:
         return joined, None
     chars: list[str] = []
     offsets: list[int] = []
     previous_space = False
-    for index, part in enumerate(parts):
-        for char in part:
-            if char == " ":
+    for index, char in enumerate(text):
+        for folded in _FOLD_TABLE[ord(char)]:
+            if folded == " ":
                 if previous_space:
                     continue
                 previous_space = True
             else:
                 previous_space = False
-            chars.append(char)
+            chars.append(folded)
             offsets.append(index)
     return "".join(chars), offsets
 

@@ -1,37 +1,45 @@
 """Substring search over quote text, fast enough for autocomplete at 100,000 quotes.
 
-Every quote keeps one folded string, ``zh \\n en \\n context.zh \\n context.en``. Autocomplete
-narrows the quotes to check with a small inverted index before any substring test: each
-non-ASCII letter (a Chinese character is selective on its own) and the first three letters of
-each Latin word point to the quotes that contain them. The query's rarest token picks the
-quotes to check, so Chinese matches anywhere and Latin words match from their start ("verif"
-finds "verifiable", "erif" does not); the fuzzy tier catches the rest.
+Every quote keeps one folded string, ``zh \\n en \\n context.zh \\n context.en``.
+
+Autocomplete first narrows the quotes to check with an inverted index over the spoken text
+(zh and en): every non-ASCII letter (a Chinese character is selective on its own) and the
+first three letters of every Latin word point to the quotes containing them. The query's
+rarest token picks the candidates, which are then checked in pack order with a plain
+substring test. So Chinese matches anywhere and Latin words match from the start of a word
+("verif" finds "verifiable", "erif" does not); the fuzzy tier catches the rest. The work per
+query is bounded (`MAX_EXAMINED` candidates), so a pathological query costs a few
+milliseconds, never a scan of every quote; `search` (the command, not autocomplete) is
+exhaustive.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 from rapidfuzz import fuzz, process
 
-from bot.catalog._normalize import fold_text, key
+from bot.catalog._normalize import fold_text
 
 _WORD = re.compile(r"[a-z0-9]+")
+_NON_ASCII_LETTER = re.compile(r"[^\W\x00-\x7f]")
+# Index tokens: a Latin word's first ≤3 letters, or one non-ASCII letter (one regex pass).
+_TOKEN = re.compile(r"(?<![a-z0-9])[a-z0-9]{1,3}|[^\W\x00-\x7f]")
 _PREFIX = 3
-# A posting list this long says nothing useful about a query token.
-_UNSELECTIVE = 20_000
-# How many quotes the fuzzy tier may score (partial_ratio costs ~1 µs per quote).
-FUZZY_CANDIDATES = 2_000
-QUOTE_FUZZY_CUTOFF = 90.0
-
-
-def _token_keys(text: str) -> set[str]:
-    keys = {word[:_PREFIX] for word in _WORD.findall(text)}
-    keys.update(char for char in set(text) if not char.isascii() and char.isalnum())
-    return keys
+_EMPTY = array("i")
+MAX_EXAMINED = 10_000
+_SMALL = 64  # a candidate list this short is checked as it is
+_INTERSECT_LIMIT = 30_000  # longer lists cost more to intersect than they save
+# partial_ratio costs about a microsecond per quote: the fuzzy tier scores at most this many.
+FUZZY_CANDIDATES = 500
+FUZZY_CUTOFF = 90.0
+FUZZY_MIN_LENGTH = 4
 
 
 class QuoteTextIndex:
@@ -41,22 +49,17 @@ class QuoteTextIndex:
         """`texts[i]` = (text.zh, text.en, context.zh, context.en) of quote i."""
         self.size = len(texts)
         self._folded: list[str] = []
-        self._text_end = array("i")  # end of "zh \n en" within the folded string
-        self._zh_end = array("i")
-        postings: dict[str, list[int]] = {}
+        self._zh_end = array("i")  # where text.zh ends in the folded string
+        self._text_end = array("i")  # where text.en ends
+        postings: defaultdict[str, list[int]] = defaultdict(list)
         for index, (zh, en, context_zh, context_en) in enumerate(texts):
             folded_zh = fold_text(zh)
-            folded_en = fold_text(en)
-            spoken = f"{folded_zh}\n{folded_en}"
+            spoken = f"{folded_zh}\n{fold_text(en)}"
             self._folded.append(f"{spoken}\n{fold_text(context_zh)}\n{fold_text(context_en)}")
             self._zh_end.append(len(folded_zh))
             self._text_end.append(len(spoken))
-            for token in _token_keys(spoken):
-                bucket = postings.get(token)
-                if bucket is None:
-                    postings[token] = [index]
-                else:
-                    bucket.append(index)
+            for token in set(_TOKEN.findall(spoken)):
+                postings[token].append(index)
         self._postings = {token: array("i", bucket) for token, bucket in postings.items()}
         self._tokens = sorted(self._postings)
 
@@ -74,11 +77,9 @@ class QuoteTextIndex:
         needle = fold_text(query)
         if not needle or limit <= 0:
             return []
-        candidates = self._candidates(needle)
-        pool: Iterable[int] = range(self.size) if candidates is None else candidates
         found: list[tuple[int, bool]] = []
         folded, text_end, zh_end = self._folded, self._text_end, self._zh_end
-        for index in pool:
+        for index in islice(self._candidates(needle), MAX_EXAMINED):
             position = folded[index].find(needle, 0, text_end[index])
             if position >= 0:
                 found.append((index, position > zh_end[index]))
@@ -86,70 +87,88 @@ class QuoteTextIndex:
                     break
         return found
 
+    def _candidates(self, needle: str) -> Iterator[int]:
+        """Quotes that hold the query's rarest tokens, in natural order."""
+        postings: list[Sequence[int]] = []
+        group: list[array[int]] | None = None
+        group_size = 0
+        words = _WORD.findall(needle)
+        for number, word in enumerate(words):
+            if len(word) < _PREFIX and number == len(words) - 1 and needle.endswith(word):
+                # A short last word is still being typed: any word starting with it counts.
+                group = self._prefix_group(word)
+                group_size = sum(len(posting) for posting in group)
+            else:
+                postings.append(self._postings.get(word[:_PREFIX], _EMPTY))
+        postings.extend(
+            self._postings.get(char, _EMPTY) for char in set(_NON_ASCII_LETTER.findall(needle))
+        )
+        postings.sort(key=len)
+        if postings and (group is None or len(postings[0]) <= group_size):
+            return self._intersect(postings)
+        if group is not None:
+            return _merged(group)
+        return iter(range(self.size))  # no token at all (punctuation): bounded by the caller
+
+    def _intersect(self, postings: list[Sequence[int]]) -> Iterator[int]:
+        """Intersect the shortest lists (C-speed set operations) while that narrows much."""
+        first = postings[0]
+        if len(first) <= _SMALL or len(postings) == 1:
+            return iter(first)
+        common = set(first)
+        for posting in postings[1:]:
+            if len(posting) > _INTERSECT_LIMIT or len(common) <= _SMALL:
+                break
+            common.intersection_update(posting)
+        return iter(sorted(common))
+
+    def _prefix_group(self, prefix: str) -> list[array[int]]:
+        lo = bisect_left(self._tokens, prefix)
+        group: list[array[int]] = []
+        for token in islice(self._tokens, lo, None):
+            if not token.startswith(prefix):
+                break
+            group.append(self._postings[token])
+        return group
+
     def fuzzy(self, query: str, limit: int, exclude: set[int]) -> list[int]:
         """Best partial fuzzy matches among a bounded candidate set, best first."""
         needle = fold_text(query)
-        if len(key(needle)) < 2 or limit <= 0:
+        if len(needle) < FUZZY_MIN_LENGTH or limit <= 0:
             return []
-        if self.size <= FUZZY_CANDIDATES:
-            pool: Sequence[int] = range(self.size)
-        else:
-            pool = self._fuzzy_pool(needle)
-        pool = [index for index in pool if index not in exclude]
-        if not pool:
+        pool = self._fuzzy_pool(needle) if self.size > FUZZY_CANDIDATES else range(self.size)
+        candidates = [index for index in pool if index not in exclude]
+        if not candidates:
             return []
-        choices = [self._folded[index][: self._text_end[index]] for index in pool]
+        choices = [self._folded[index][: self._text_end[index]] for index in candidates]
         matches = process.extract(
             needle,
             choices,
             scorer=fuzz.partial_ratio,
             processor=None,
-            score_cutoff=QUOTE_FUZZY_CUTOFF,
+            score_cutoff=FUZZY_CUTOFF,
             limit=limit,
         )
         ordered = sorted(matches, key=lambda match: (-match[1], match[2]))
-        return [pool[position] for _choice, _score, position in ordered]
-
-    def _candidates(self, needle: str) -> Sequence[int] | None:
-        """The smallest posting list among the query's tokens, or None (check every quote)."""
-        best: Sequence[int] | None = None
-        words = _WORD.findall(needle)
-        for number, word in enumerate(words):
-            if len(word) >= _PREFIX:
-                posting: Sequence[int] = self._postings.get(word[:_PREFIX], ())
-            elif number == len(words) - 1 and needle.endswith(word):
-                posting = self._prefix_union(word)  # still being typed
-            else:
-                posting = self._postings.get(word, ())
-            if best is None or len(posting) < len(best):
-                best = posting
-        for char in set(needle):
-            if not char.isascii() and char.isalnum():
-                posting = self._postings.get(char, ())
-                if best is None or len(posting) < len(best):
-                    best = posting
-        if best is None or len(best) > _UNSELECTIVE:
-            return None
-        return best
-
-    def _prefix_union(self, prefix: str) -> Sequence[int]:
-        """Quotes with a word starting with a short `prefix`, or everything if too many."""
-        lo = bisect_left(self._tokens, prefix)
-        merged: set[int] = set()
-        for position in range(lo, len(self._tokens)):
-            token = self._tokens[position]
-            if not token.startswith(prefix):
-                break
-            merged.update(self._postings[token])
-            if len(merged) > _UNSELECTIVE:
-                return range(self.size)
-        return sorted(merged)
+        return [candidates[position] for _choice, _score, position in ordered]
 
     def _fuzzy_pool(self, needle: str) -> list[int]:
-        """Up to FUZZY_CANDIDATES quotes sharing a token with the query, in natural order."""
-        tokens = {word[:_PREFIX] for word in _WORD.findall(needle) if len(word) >= _PREFIX}
-        tokens.update(char for char in needle if not char.isascii() and char.isalnum())
+        """Up to FUZZY_CANDIDATES quotes sharing the query's rarest tokens, in natural order."""
+        tokens = {word[:_PREFIX] for word in _WORD.findall(needle)}
+        tokens.update(_NON_ASCII_LETTER.findall(needle))
+        postings = sorted((self._postings.get(token, _EMPTY) for token in tokens), key=len)
         pool: set[int] = set()
-        for token in tokens:
-            pool.update(self._postings.get(token, ())[:FUZZY_CANDIDATES])
-        return sorted(pool)[:FUZZY_CANDIDATES]
+        for posting in postings:
+            pool.update(posting[: FUZZY_CANDIDATES - len(pool)])
+            if len(pool) >= FUZZY_CANDIDATES:
+                break
+        return sorted(pool)
+
+
+def _merged(postings: list[array[int]]) -> Iterator[int]:
+    """The union of sorted posting lists, in order, without repeats."""
+    previous = -1
+    for index in heapq.merge(*postings):
+        if index != previous:
+            previous = index
+            yield index

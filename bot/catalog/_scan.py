@@ -1,4 +1,11 @@
-"""Find glossary terms in free text: one Aho-Corasick pass, leftmost-longest, word-aware."""
+"""Find glossary terms in free text: one Aho-Corasick pass, leftmost-longest, word-aware.
+
+pyahocorasick finds a node's child by a linear search, so a root with thousands of distinct
+Chinese first characters makes every step slow. The automaton therefore runs over UTF-8
+bytes (spelled as a Latin-1 string): at most 256 symbols per node, a third of the work per
+character at 10,000 terms. Matches start on a lead byte and end on a character's last byte,
+so they always fall on character boundaries.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +21,14 @@ def scan_fold(text: str) -> str:
     return fold_with_map(text)[0].strip()
 
 
+def _as_bytes(text: str) -> str:
+    # surrogatepass: a message may carry a lone surrogate (JSON allows "\ud800").
+    return text if text.isascii() else text.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
 def _is_word_char(char: str) -> bool:
-    return char.isascii() and char.isalnum()
+    """ASCII letter or digit (a UTF-8 byte of a non-ASCII character is not one)."""
+    return char < "\x80" and char.isalnum()
 
 
 class TermScanner:
@@ -28,7 +41,7 @@ class TermScanner:
         seen: set[str] = set()
         for index, forms in enumerate(surfaces):
             for form in forms:
-                folded = scan_fold(form)
+                folded = _as_bytes(scan_fold(form))
                 if not folded or folded in seen:
                     continue
                 seen.add(folded)
@@ -44,28 +57,47 @@ class TermScanner:
         if self._empty or not text:
             return []
         folded, offsets = fold_with_map(text)
-        size = len(folded)
+        encoded = _as_bytes(folded)
+        size = len(encoded)
         candidates: list[tuple[int, int, int, int]] = []  # (start, -length, end, term)
-        for last, (index, length, check_before, check_after) in self._automaton.iter(folded):
+        for last, (index, length, check_before, check_after) in self._automaton.iter(encoded):
             start = last - length + 1
-            if check_before and start > 0 and _is_word_char(folded[start - 1]):
+            if check_before and start > 0 and _is_word_char(encoded[start - 1]):
                 continue
-            if check_after and last + 1 < size and _is_word_char(folded[last + 1]):
+            if check_after and last + 1 < size and _is_word_char(encoded[last + 1]):
                 continue
             candidates.append((start, -length, last + 1, index))
+        if not candidates:
+            return []
         candidates.sort()
-        found: list[tuple[int, int, int]] = []
+        selected: list[tuple[int, int, int]] = []
         reported: set[int] = set()
         covered_until = 0
         for start, _negative_length, end, index in candidates:
             if start < covered_until:
                 continue
             covered_until = end
-            if index in reported:
-                continue
-            reported.add(index)
-            if offsets is None:
-                found.append((index, start, end))
-            else:
-                found.append((index, offsets[start], offsets[end - 1] + 1))
-        return found
+            if index not in reported:
+                reported.add(index)
+                selected.append((index, start, end))
+        if encoded is not folded:
+            selected = _to_characters(selected, encoded)
+        if offsets is None:
+            return selected
+        return [(index, offsets[start], offsets[end - 1] + 1) for index, start, end in selected]
+
+
+def _to_characters(
+    selected: list[tuple[int, int, int]], encoded: str
+) -> list[tuple[int, int, int]]:
+    """Byte offsets (in order) → character offsets, decoding each gap once."""
+    raw = encoded.encode("latin-1")
+    converted: list[tuple[int, int, int]] = []
+    byte_position = 0
+    char_position = 0
+    for index, start, end in selected:
+        char_position += len(raw[byte_position:start].decode("utf-8", "surrogatepass"))
+        char_end = char_position + len(raw[start:end].decode("utf-8", "surrogatepass"))
+        converted.append((index, char_position, char_end))
+        byte_position, char_position = end, char_end
+    return converted
