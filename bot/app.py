@@ -40,6 +40,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.summit",
     "bot.exts.help",
     "bot.exts.admin",
+    "bot.exts.digest",
 )
 
 

@@ -69,6 +69,7 @@ __all__ = [
     "classify_failure",
     "digest_nonce",
     "render_digest",
+    "wall_clock",
 ]
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,8 @@ SERVER_ERROR = "server_error"  # Discord kept failing (5xx, 429, no answer) thro
 REJECTED = "rejected"  # Discord refused the request itself (another 4xx)
 
 
-def _utcnow() -> datetime:
+def wall_clock() -> datetime:
+    """The clock a poster runs on unless given one (end-to-end tests replace it to drive time)."""
     return datetime.now(UTC)
 
 
@@ -269,7 +271,7 @@ class DigestPoster:
         *,
         throttle: Throttle,
         grace: timedelta,
-        clock: Clock = _utcnow,
+        clock: Clock | None = None,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         stale_claim_after: timedelta = STALE_CLAIM_AFTER,
@@ -280,7 +282,8 @@ class DigestPoster:
         self.sender = sender
         self.throttle = throttle
         self.grace = grace
-        self.clock = clock
+        # Looked up now, not bound as a default, so a replaced wall_clock takes effect.
+        self.clock: Clock = clock if clock is not None else wall_clock
         self.retry_delays = tuple(retry_delays)
         self._sleep = sleep
         self.stale_claim_after = stale_claim_after

@@ -1,0 +1,632 @@
+"""`/digest` end to end: the real bot, the fake Discord, a real SQLite file, and a virtual clock.
+
+Time is driven, never waited for: the digest's clock (``bot.digest.poster.wall_clock``) is a
+:class:`VirtualClock` the test moves, and a due post is fired through the scheduler (its job
+moved to "now" in APScheduler, or its job function called directly). Restarts stop the bot and
+start a new one on the same database file. The fake validates every request body against
+Discord's OpenAPI spec and fails the test on any violation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bot.digest.poster as poster_module
+from bot.app import SummitBot
+from bot.digest.schedule import next_due, next_n_due
+from bot.digest.scheduler import job_id
+from bot.i18n import t
+from bot.store import DisableReason, PostRecord, PostStatus
+from tests.e2e.conftest import Summit, build_bot, running_summit
+from tests.fakediscord import Channel, FakeDiscord, Guild, run_client
+from tests.fakediscord.permissions import EMBED_LINKS, SEND_MESSAGES, VIEW_CHANNEL
+
+EPHEMERAL = 64
+CJK = re.compile(r"[\u4e00-\u9fff]")
+MESSAGES = "/channels/{channel_id}/messages"
+SHANGHAI = "Asia/Shanghai"
+
+
+class VirtualClock:
+    """The digest's clock; the test sets ``now``."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualClock:
+    virtual = VirtualClock(datetime.now(UTC))
+    monkeypatch.setattr(poster_module, "wall_clock", virtual)
+    return virtual
+
+
+@pytest.fixture
+async def summit(
+    fake_discord: FakeDiscord, tmp_path: Path, clock: VirtualClock
+) -> AsyncIterator[Summit]:
+    """The e2e harness (after the clock is in place, so the bot's poster runs on it)."""
+    async with running_summit(fake_discord, tmp_path) as running:
+        yield running
+
+
+def cog(bot: SummitBot) -> Any:
+    """The loaded Digest cog (discord.py loads extensions as fresh module objects, so its
+    class is not the one this file could import)."""
+    found = bot.get_cog("Digest")
+    assert found is not None
+    assert type(found).__name__ == "Digest"
+    return found
+
+
+async def eventually(predicate: Callable[[], bool], what: str, limit: float = 5.0) -> None:
+    """Wait until ``predicate()`` holds (bounded; the bound only stops a broken test)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+def posts(fake: FakeDiscord, channel: Channel) -> list[Any]:
+    """The bot's messages in a channel (the digest posts)."""
+    return [m for m in fake.channel_messages(channel) if m.author.id == fake.bot_user.id]
+
+
+def daily(summit: Summit) -> Channel:
+    return summit.guild.channel("daily")
+
+
+async def set_digest(
+    summit: Summit,
+    *,
+    time_text: str = "9:00",
+    zone: str = "shanghai",
+    channel: Channel | None = None,
+    locale: str = "en-US",
+    **extra: object,
+) -> Any:
+    options: dict[str, object] = {
+        "channel": channel or daily(summit),
+        "time": time_text,
+        "timezone": zone,
+        **extra,
+    }
+    return await summit.slash("digest set", options, user=summit.admin, locale=locale)
+
+
+def next_due_after(now: datetime, hhmm: time = time(9, 0), zone: str = SHANGHAI) -> datetime:
+    return next_due(now, hhmm, zone).instant
+
+
+async def fire(summit: Summit, bot: SummitBot | None = None) -> None:
+    """Run the guild's scheduled job now, as the scheduler does when its time comes."""
+    running = bot or summit.bot
+    assert running.digest_poster is not None
+    await running.digest_poster(summit.guild.id)
+
+
+async def start_again(summit: Summit) -> contextlib.AbstractAsyncContextManager[SummitBot]:
+    """Stop the running bot; return a context that runs a new one on the same database."""
+    await summit.bot.close()
+
+    @contextlib.asynccontextmanager
+    async def run() -> AsyncIterator[SummitBot]:
+        bot = build_bot(summit.settings)
+        # READY → on_ready waits guild_ready_timeout (2 s) for more guilds; two suffice here.
+        bot._connection.guild_ready_timeout = 0.1
+        async with run_client(bot, summit.fake):
+            yield bot
+
+    return run()
+
+
+async def posted_row(bot: SummitBot, guild_id: int, day: date, limit: float = 5.0) -> PostRecord:
+    """The post-log row once it is recorded posted (the send lands a moment before)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while True:
+        row = await bot.store.post_for(guild_id, day)
+        if row is not None and row.status is PostStatus.POSTED:
+            return row
+        if loop.time() > deadline:
+            recent = await bot.store.recent_posts(guild_id)
+            raise AssertionError(f"no posted row for {day}: {row}; recent: {recent}")
+        await asyncio.sleep(0.02)
+
+
+async def await_catch_up(bot: SummitBot) -> list[Any]:
+    task = cog(bot).startup
+    assert task is not None
+    return await asyncio.wait_for(task, 10)
+
+
+async def wait_for_bot_cache(
+    summit: Summit, channel: Channel, check: Callable[[Any], bool]
+) -> None:
+    """Wait until the bot's cache shows a change the fake dispatched (a gateway event)."""
+
+    def seen() -> bool:
+        cached = summit.bot.get_channel(channel.id)
+        return cached is not None and check(cached)
+
+    await eventually(seen, "the bot to see the channel change")
+
+
+# --- registration ------------------------------------------------------------------------
+
+
+async def test_digest_group_is_registered_admin_only_guild_only_and_localized(
+    summit: Summit,
+) -> None:
+    commands = {c["name"]: c for c in summit.fake.registered_commands(summit.guild)}
+    digest = commands["digest"]
+    assert digest["default_member_permissions"] == str(1 << 5)
+    assert digest["name_localizations"]["zh-CN"] == "每日语录"
+    subs = {o["name"]: o for o in digest["options"]}
+    assert set(subs) == {"set", "off", "status", "preview", "now"}
+    assert all(o["name_localizations"]["zh-CN"] for o in subs.values())
+    options = {o["name"]: o for o in subs["set"]["options"]}
+    assert [o["name"] for o in subs["set"]["options"]] == [
+        "channel",
+        "time",
+        "timezone",
+        "language",
+    ]
+    assert options["timezone"]["autocomplete"]
+    assert options["channel"]["channel_types"]
+    languages = {c["value"]: c for c in options["language"]["choices"]}
+    assert languages["zh"]["name_localizations"]["zh-CN"] == "中文"
+
+
+# --- /digest set and the scheduled post -------------------------------------------------------
+
+
+async def test_set_then_the_post_arrives_at_the_scheduled_minute(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    result = await set_digest(summit)
+    assert result.ephemeral
+    assert SHANGHAI in result.content
+    assert "<t:" in result.content
+    stored = await summit.bot.store.get_settings(summit.guild.id)
+    assert stored is not None
+    assert (stored.channel_id, stored.post_time, stored.timezone) == (
+        daily(summit).id,
+        time(9, 0),
+        SHANGHAI,
+    )
+    assert stored.language == "zh", "the default language follows the zh-CN server"
+
+    # The job is due at 09:00 Shanghai time, whatever the zone of the machine.
+    due = next_due(datetime.now(UTC), time(9), SHANGHAI)
+    (scheduled,) = summit.bot.scheduler.next_run_times(summit.guild.id, 1)
+    assert scheduled == due.instant
+    # Drive time to that minute and let APScheduler run the job for real.
+    clock.now = scheduled
+    job = summit.bot.scheduler._scheduler.get_job(job_id(summit.guild.id))
+    assert job is not None
+    job.modify(next_run_time=datetime.now(UTC))
+    await eventually(lambda: len(posts(summit.fake, daily(summit))) == 1, "the digest post")
+
+    (message,) = posts(summit.fake, daily(summit))
+    (embed,) = message.embeds
+    assert embed["title"] == t("digest.title", "zh")
+    assert CJK.search(embed["description"])
+    (send,) = [r for r in summit.fake.requests if r.method == "POST" and r.template == MESSAGES]
+    assert send.status == 200
+    assert send.body["allowed_mentions"] == {"parse": []}
+    assert len(send.body["nonce"]) <= 25
+    row = await posted_row(summit.bot, summit.guild.id, due.local_date)
+    assert row.message_id == message.id
+    assert summit.bot.scheduler.scheduled_guilds() == [summit.guild.id]
+
+
+async def test_preview_is_exactly_the_next_post(summit: Summit, clock: VirtualClock) -> None:
+    await set_digest(summit, language="en")
+    preview = await summit.slash("digest preview", user=summit.admin)
+    assert preview.ephemeral
+    (previewed,) = preview.embeds
+    clock.now = next_due_after(clock.now)
+    await fire(summit)
+    (message,) = posts(summit.fake, daily(summit))
+    assert message.embeds == [previewed]
+    after = await summit.slash("digest preview", user=summit.admin)
+    assert after.embeds != [previewed], "the preview moves on to the next quote"
+
+
+async def test_now_posts_once_and_links_the_post(summit: Summit, clock: VirtualClock) -> None:
+    await set_digest(summit)
+    due = next_due(clock.now, time(9), SHANGHAI)
+    clock.now = due.instant - timedelta(hours=1)  # 08:00 in Shanghai
+    first = await summit.slash("digest now", user=summit.admin)
+    await first.wait_followups(1)
+    (message,) = posts(summit.fake, daily(summit))
+    link = f"https://discord.com/channels/{summit.guild.id}/{daily(summit).id}/{message.id}"
+    assert first.ephemeral
+    assert link in first.content
+    second = await summit.slash("digest now", user=summit.admin)
+    await second.wait_followups(1)
+    assert link in second.content
+    assert second.content.startswith("Today's quote was already posted")
+    # The day's scheduled run then finds the date taken; status lists the next days only.
+    clock.now = due.instant
+    await fire(summit)
+    assert len(posts(summit.fake, daily(summit))) == 1
+    status = await summit.slash("digest status", user=summit.admin)
+    stamps = [int(s) for s in re.findall(r"<t:(\d+):F>", status.content)]
+    assert int(due.instant.timestamp()) not in stamps
+    assert len(stamps) == 3
+
+
+async def test_status_shows_settings_next_three_times_and_last_post(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    await set_digest(summit, time_text="21:30", zone="new york")
+    before = await summit.slash("digest status", user=summit.admin)
+    assert before.ephemeral
+    assert "America/New_York" in before.content
+    assert "21:30" in before.content
+    assert before.content.count("<t:") == 3
+    assert t("digest.status.last_none", "en") in before.content
+    clock.now = next_due_after(clock.now, time(21, 30), "America/New_York")
+    await fire(summit)
+    (message,) = posts(summit.fake, daily(summit))
+    after = await summit.slash("digest status", user=summit.admin)
+    assert f"/{message.id}" in after.content
+    ny = "America/New_York"
+    expected = [
+        int(d.instant.timestamp())
+        for d in next_n_due(clock.now + timedelta(seconds=1), time(21, 30), ny, 3)
+    ]
+    stamps = [int(s) for s in re.findall(r"<t:(\d+):F>", after.content)]
+    assert stamps == expected
+
+
+# --- refusals: nothing saved ---------------------------------------------------------------
+
+
+async def test_non_admin_is_refused(summit: Summit) -> None:
+    for name, options in (
+        ("digest set", {"channel": daily(summit), "time": "09:00", "timezone": SHANGHAI}),
+        ("digest status", None),
+        ("digest now", None),
+        ("digest off", None),
+        ("digest preview", None),
+    ):
+        result = await summit.slash(name, options, user=summit.member)
+        assert result.ephemeral
+        assert result.content == t("errors.missing_permissions", "en"), name
+    assert await summit.bot.store.get_settings(summit.guild.id) is None
+    assert posts(summit.fake, daily(summit)) == []
+
+
+@pytest.mark.parametrize(
+    ("time_text", "zone", "key"),
+    [
+        ("25:00", SHANGHAI, "digest.errors.bad_time"),
+        ("9am", SHANGHAI, "digest.errors.bad_time"),
+        ("09:00", "Mars/Olympus_Mons", "digest.errors.unknown_zone"),
+        ("09:00", "america", "digest.errors.unknown_zone"),
+    ],
+)
+async def test_invalid_time_or_zone_is_refused(
+    summit: Summit, time_text: str, zone: str, key: str
+) -> None:
+    result = await set_digest(summit, time_text=time_text, zone=zone)
+    assert result.ephemeral
+    head = t(key, "en", value="\0").split("\0")[1][:12]
+    assert head in result.content
+    assert await summit.bot.store.get_settings(summit.guild.id) is None
+    assert summit.bot.scheduler.scheduled_guilds() == []
+
+
+async def test_a_channel_the_bot_cannot_post_in_is_refused(summit: Summit) -> None:
+    channel = daily(summit)
+    summit.fake.set_channel_overwrite(channel, summit.fake.bot_user, deny=EMBED_LINKS)
+    await wait_for_bot_cache(
+        summit, channel, lambda c: not c.permissions_for(c.guild.me).embed_links
+    )
+    result = await set_digest(summit)
+    assert result.ephemeral
+    assert t("digest.permissions.embed_links", "en") in result.content
+    assert "Nothing was saved" in result.content
+    assert await summit.bot.store.get_settings(summit.guild.id) is None
+
+
+async def test_timezone_autocomplete_finds_cities_in_english_and_chinese(summit: Summit) -> None:
+    options = {"channel": daily(summit), "time": "09:00"}
+    for typed, expected in (
+        ("shanghai", SHANGHAI),
+        ("new york", "America/New_York"),
+        ("上海", SHANGHAI),
+    ):
+        choices = await summit.autocomplete(
+            "digest set", {**options, "timezone": typed}, "timezone", user=summit.admin
+        )
+        assert 0 < len(choices) <= 25
+        assert choices[0]["value"] == expected
+        assert choices[0]["name"].startswith(expected)
+
+
+async def test_chinese_ui_for_a_chinese_user(summit: Summit) -> None:
+    result = await set_digest(summit, locale="zh-CN")
+    assert CJK.search(result.content)
+    assert result.content.startswith("已设置")
+    status = await summit.slash("digest status", user=summit.admin, locale="zh-CN")
+    assert t("digest.status.header_on", "zh") in status.content
+    bad = await set_digest(summit, time_text="7 点", locale="zh-CN")
+    assert "不是有效的时间" in bad.content
+
+
+# --- failures: disabled with a reason, others unaffected ------------------------------------
+
+
+async def configure_other_guild(summit: Summit) -> Channel:
+    """The second guild's digest, saved and scheduled as `/digest set` does."""
+    channel = summit.other_guild.text_channels[0]
+    settings = await summit.bot.store.upsert_settings(
+        summit.other_guild.id,
+        channel_id=channel.id,
+        post_time=time(9, 0),
+        timezone=SHANGHAI,
+        language="en",
+    )
+    summit.bot.scheduler.schedule_guild(settings)
+    return channel
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("delete", DisableReason.CHANNEL_MISSING),
+        ("no_send", DisableReason.MISSING_PERMISSIONS),
+        ("no_view", DisableReason.MISSING_ACCESS),
+    ],
+)
+async def test_lost_channel_disables_with_reason_and_another_guild_still_posts(
+    summit: Summit, clock: VirtualClock, fault: str, reason: DisableReason
+) -> None:
+    await set_digest(summit)
+    other_channel = await configure_other_guild(summit)
+    channel = daily(summit)
+    if fault == "delete":
+        summit.fake.delete_channel(channel)
+    elif fault == "no_send":
+        summit.fake.set_channel_overwrite(channel, summit.fake.bot_user, deny=SEND_MESSAGES)
+    else:
+        summit.fake.set_channel_overwrite(channel, summit.fake.bot_user, deny=VIEW_CHANNEL)
+    clock.now = next_due_after(clock.now)
+    poster = summit.bot.digest_poster
+    assert poster is not None
+    await asyncio.gather(poster(summit.guild.id), poster(summit.other_guild.id))
+
+    assert posts(summit.fake, other_channel), "the other guild still posts"
+    settings = await summit.bot.store.get_settings(summit.guild.id)
+    assert settings is not None
+    assert not settings.enabled
+    assert settings.disabled_reason is reason
+    assert settings.channel_id == channel.id, "settings are kept"
+    assert summit.bot.scheduler.scheduled_guilds() == [summit.other_guild.id]
+    status = await summit.slash("digest status", user=summit.admin)
+    words = t(f"digest.reasons.{reason.value}", "en")
+    assert words in status.content
+    assert t("digest.status.fix_hint", "en") in status.content
+    status_zh = await summit.slash("digest status", user=summit.admin, locale="zh-CN")
+    assert t(f"digest.reasons.{reason.value}", "zh") in status_zh.content
+
+
+async def test_server_errors_then_success_make_one_post(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    await set_digest(summit)
+    cog(summit.bot).poster.retry_delays = (0.01, 0.01, 0.01)
+    # 503 comes back to the poster at once; discord.py itself retries 500/502/504 (1 s sleep).
+    summit.fake.inject("POST", MESSAGES, 503, count=2)
+    clock.now = next_due_after(clock.now)
+    await fire(summit)
+    assert len(posts(summit.fake, daily(summit))) == 1
+    day = next_due(clock.now - timedelta(seconds=1), time(9), SHANGHAI).local_date
+    row = await summit.bot.store.post_for(summit.guild.id, day)
+    assert row is not None
+    assert (row.status, row.attempts) == (PostStatus.POSTED, 3)
+
+
+async def test_a_500_is_retried_by_discord_py_itself_not_twice(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    await set_digest(summit)
+    injected = summit.fake.inject("POST", MESSAGES, 500, count=1)
+    clock.now = next_due_after(clock.now)
+    await fire(summit)
+    assert injected.hits == 1
+    assert len(posts(summit.fake, daily(summit))) == 1
+    day = next_due(clock.now - timedelta(seconds=1), time(9), SHANGHAI).local_date
+    row = await summit.bot.store.post_for(summit.guild.id, day)
+    assert row is not None
+    assert row.attempts == 1
+
+
+async def test_a_429_is_honoured_by_discord_py(summit: Summit, clock: VirtualClock) -> None:
+    await set_digest(summit)
+    summit.fake.inject("POST", MESSAGES, 429, count=1)
+    clock.now = next_due_after(clock.now)
+    await fire(summit)
+    assert summit.fake.stats.rate_limited["injected"] == 1
+    assert len(posts(summit.fake, daily(summit))) == 1
+    day = next_due(clock.now - timedelta(seconds=1), time(9), SHANGHAI).local_date
+    row = await summit.bot.store.post_for(summit.guild.id, day)
+    assert row is not None
+    assert row.attempts == 1, "the poster never saw the 429"
+
+
+async def test_off_keeps_settings_and_unschedules(summit: Summit, clock: VirtualClock) -> None:
+    await set_digest(summit)
+    assert summit.bot.scheduler.scheduled_guilds() == [summit.guild.id]
+    result = await summit.slash("digest off", user=summit.admin)
+    assert result.content == t("digest.off_done", "en")
+    assert summit.bot.scheduler.scheduled_guilds() == []
+    settings = await summit.bot.store.get_settings(summit.guild.id)
+    assert settings is not None
+    assert settings.disabled_reason is DisableReason.ADMIN
+    clock.now = next_due_after(clock.now)
+    await fire(summit)
+    assert posts(summit.fake, daily(summit)) == []
+    status = await summit.slash("digest status", user=summit.admin)
+    assert t("digest.reasons.admin", "en") in status.content
+    await set_digest(summit)
+    assert summit.bot.scheduler.scheduled_guilds() == [summit.guild.id]
+
+
+async def test_leaving_a_guild_unschedules_it_and_keeps_settings(summit: Summit) -> None:
+    await configure_other_guild(summit)
+    assert summit.bot.scheduler.scheduled_guilds() == [summit.other_guild.id]
+    summit.fake.remove_guild(summit.other_guild)
+    await eventually(lambda: summit.bot.scheduler.scheduled_guilds() == [], "the unschedule")
+    settings = await summit.bot.store.get_settings(summit.other_guild.id)
+    assert settings is not None
+    assert settings.enabled
+
+
+# --- restarts ----------------------------------------------------------------------------
+
+
+async def test_restart_the_same_day_does_not_post_again(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    await set_digest(summit)
+    clock.now = next_due_after(clock.now)
+    await fire(summit)
+    assert len(posts(summit.fake, daily(summit))) == 1
+    clock.now += timedelta(hours=1)
+    async with await start_again(summit) as bot:
+        results = await await_catch_up(bot)
+        assert [r.outcome.value for r in results] == ["nothing_due"]
+        await fire(summit, bot)  # and a duplicate fire of the day's job
+    assert len(posts(summit.fake, daily(summit))) == 1
+
+
+async def test_restart_after_a_missed_time_within_grace_posts_exactly_once(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    await set_digest(summit)
+    due = next_due_after(clock.now)
+    clock.now = due + timedelta(hours=2)  # the bot was down at the post time
+    async with await start_again(summit) as bot:
+        (result,) = await await_catch_up(bot)
+        assert result.outcome.value == "posted"
+        assert len(posts(summit.fake, daily(summit))) == 1
+        await bot.close()
+    async with await start_again(summit) as bot:  # and once more
+        (result,) = await await_catch_up(bot)
+        assert result.outcome.value == "nothing_due"
+    assert len(posts(summit.fake, daily(summit))) == 1
+
+
+async def test_restart_after_the_grace_period_records_skipped(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    await set_digest(summit)
+    due = next_due_after(clock.now)
+    clock.now = due + timedelta(hours=7)  # grace is 6 h by default
+    async with await start_again(summit) as bot:
+        (result,) = await await_catch_up(bot)
+        assert result.outcome.value == "skipped"
+        row = await bot.store.post_for(summit.guild.id, result.local_date)
+        assert row is not None
+        assert row.status is PostStatus.SKIPPED
+        status = await summit.slash("digest status", user=summit.admin)
+        assert t("digest.reasons.missed", "en") in status.content
+    assert posts(summit.fake, daily(summit)) == []
+
+
+async def test_a_crash_after_sending_is_recorded_not_resent(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    """A claimed row whose message did go out (the process died before recording it)."""
+    await set_digest(summit)
+    store = summit.bot.store
+    due = next_due(clock.now, time(9), SHANGHAI)
+    preview = await summit.slash("digest preview", user=summit.admin)
+    quote_id = preview.embeds[0]["footer"]["text"].rsplit(" ", 1)[-1]
+    assert await store.claim_post(
+        summit.guild.id, due.local_date, due.instant, quote_id, channel_id=daily(summit).id
+    )
+    sent = summit.fake.create_message(
+        daily(summit), summit.fake.bot_user, {"embeds": preview.embeds}
+    )
+    clock.now = due.instant + timedelta(hours=1)
+    async with await start_again(summit) as bot:
+        (result,) = await await_catch_up(bot)
+        assert result.outcome.value == "posted"
+        assert result.message_id == sent.id
+        row = await bot.store.post_for(summit.guild.id, due.local_date)
+        assert row is not None
+        assert (row.status, row.message_id) == (PostStatus.POSTED, sent.id)
+    assert len(posts(summit.fake, daily(summit))) == 1
+
+
+async def test_a_crash_before_sending_posts_once_after_restart(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    await set_digest(summit)
+    store = summit.bot.store
+    due = next_due(clock.now, time(9), SHANGHAI)
+    assert await store.claim_post(
+        summit.guild.id, due.local_date, due.instant, "whatever", channel_id=daily(summit).id
+    )
+    clock.now = due.instant + timedelta(hours=1)
+    async with await start_again(summit) as bot:
+        (result,) = await await_catch_up(bot)
+        assert result.outcome.value == "posted"
+    assert len(posts(summit.fake, daily(summit))) == 1
+
+
+# --- fan-out -------------------------------------------------------------------------------
+
+
+async def test_fan_out_keeps_under_the_global_rate_limit(
+    fake_discord: FakeDiscord, tmp_path: Path, clock: VirtualClock
+) -> None:
+    fake_discord.set_global_rate(12)
+    overrides = {"digest": {"global_rate_per_second": 10}}
+    async with running_summit(fake_discord, tmp_path, overrides=overrides) as summit:
+        guilds: list[Guild] = [
+            fake_discord.add_guild(f"g{n}", channels=["daily"]) for n in range(20)
+        ]
+        await eventually(
+            lambda: all(summit.bot.get_guild(g.id) is not None for g in guilds), "the joins"
+        )
+        for guild in guilds:
+            settings = await summit.bot.store.upsert_settings(
+                guild.id,
+                channel_id=guild.text_channels[0].id,
+                post_time=time(9, 0),
+                timezone=SHANGHAI,
+                language="en",
+            )
+            summit.bot.scheduler.schedule_guild(settings)
+        clock.now = next_due_after(clock.now)
+        poster = summit.bot.digest_poster
+        assert poster is not None
+        await summit.bot.wait_until_ready()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.gather(*(poster(g.id) for g in guilds))
+        elapsed = loop.time() - started
+        assert all(len(posts(fake_discord, g.text_channels[0])) == 1 for g in guilds)
+        # Unthrottled, 20 sends would hit the fake's 12/s global limit at once.
+        assert fake_discord.stats.rate_limited["global"] == 0
+        print(f"fan-out: 20 posts at 10/s in {elapsed:.2f} s")
