@@ -79,7 +79,10 @@ class NameIndex:
                 self._add_exact(short, _RANK_INITIALS, index)
             primary.update((name, index) for name in names)
             secondary.update((k, index) for k in aliases | pinyins | initials | words)
-            fuzzy.update((k, index) for k in names | aliases | pinyins)
+            # Not the id: generated ids share prefixes ("term-0042") and would pile into one
+            # bucket, and an id is rarely typed from memory with a typo anyway.
+            spoken = {key(entry.zh), key(entry.en)} - {""}
+            fuzzy.update((k, index) for k in spoken | aliases | pinyins)
             for name in sorted(names | aliases):
                 blob.append(name)
                 self._blob_starts.append(offset)

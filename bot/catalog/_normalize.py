@@ -16,10 +16,36 @@ import unicodedata
 import opencc
 from pypinyin import lazy_pinyin
 
+# Han ideographs (CJK Unified, Extension A, Compatibility) that OpenCC t2s may rewrite.
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
 
 @functools.cache
 def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
+
+
+@functools.cache
+def _t2s_table() -> dict[str, str]:
+    """Traditional→Simplified for every Han character, from one OpenCC call.
+
+    Converting characters one OpenCC call at a time costs tens of microseconds each, which
+    a query full of unseen characters would pay on the hot path. Newlines keep OpenCC from
+    reading neighbours as a phrase, so the result is a clean per-character table.
+    """
+    chars = [chr(code) for low, high in _HAN_RANGES for code in range(low, high + 1)]
+    converted = _t2s().convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # never seen; fall back to per-character calls
+        return {}
+    return {old: new for old, new in zip(chars, converted, strict=True) if old != new}
+
+
+def _to_simplified(text: str) -> str:
+    table = _t2s_table()
+    if table:
+        return "".join([table.get(char, char) for char in text])
+    converted: str = _t2s().convert(text)
+    return converted
 
 
 @functools.cache
@@ -32,8 +58,7 @@ def fold_char(char: str) -> str:
         return folded
     if folded.isspace():
         return " "
-    converted: str = _t2s().convert(folded)
-    return converted
+    return _to_simplified(folded)
 
 
 @functools.cache

@@ -71,6 +71,12 @@ def test_overlap_prefers_the_leftmost_then_the_longest() -> None:
     assert found(catalog, "Large Model Training") == [("large-model", "Large Model")]
 
 
+def test_a_lone_surrogate_does_not_break_scanning(mini: Catalog) -> None:
+    # JSON lets a Discord message carry "\ud800"; it must not crash the scanner.
+    message = "\ud800 RLVR \udfff 智能体"
+    assert found(mini, message) == [("rlvr", "RLVR"), ("agent", "智能体")]
+
+
 def test_a_catalog_without_terms_finds_nothing() -> None:
     assert f.catalog().scan_terms("RLVR AI") == []
 
@@ -102,7 +108,9 @@ def _mini() -> Catalog:
         st.one_of(
             st.sampled_from(SURFACES),
             st.text(max_size=8),
-            st.sampled_from([" ", "s", "ß", "ＡＩ", "\u0301", "ﬁ", "İ", "\n", "㎏"]),
+            st.sampled_from(
+                [" ", "s", "ß", "ＡＩ", "\u0301", "ﬁ", "İ", "\n", "㎏", "\ud800", "智能體"]
+            ),
         ),
         max_size=12,
     ).map("".join)
