@@ -23,6 +23,7 @@ import discord
 from bot import __version__, runner
 from bot.catalog import Catalog, ContentError, Kind, load_catalog, verify_quotes
 from bot.catalog.models import Lang, Quote
+from bot.cli_db import register_db
 from bot.config import ConfigError, ConfigProblem, Settings, load_settings
 from bot.render import (
     digest_embed,
@@ -267,6 +268,7 @@ SUBCOMMANDS: list[Registrar] = [
     register_preview,
     register_content,
     runner.register,
+    register_db,
 ]
 
 
