@@ -1,9 +1,10 @@
 """Lookup, autocomplete and "did you mean" over named entries (speakers, terms, topics).
 
 Everything a query is compared with is folded once at build time into plain lists and dicts:
-an exact-key dict, two sorted key arrays for prefix ranges (bisect), and a length-sorted
-choice list for rapidfuzz. A query costs a few dict/bisect operations plus, only when the
-cheaper tiers leave room, one rapidfuzz pass over the keys of plausible length.
+an exact-key dict, two sorted key arrays for prefix ranges (bisect), one string of all names
+for "contains" (str.find), and length-sorted choice lists for rapidfuzz (split by first
+character in big catalogs). A query costs a few dict/bisect/find operations plus, only when
+the cheaper tiers leave room, one rapidfuzz pass over the keys that can reach the cutoff.
 """
 
 from __future__ import annotations

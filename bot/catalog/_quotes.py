@@ -87,6 +87,13 @@ class QuoteTextIndex:
                     break
         return found
 
+    def spoken_containing(self, needle: str) -> Iterator[int]:
+        """Every quote whose zh/en text contains `needle` (already folded) at a word start."""
+        folded, text_end = self._folded, self._text_end
+        for index in self._candidates(needle):
+            if folded[index].find(needle, 0, text_end[index]) >= 0:
+                yield index
+
     def _candidates(self, needle: str) -> Iterator[int]:
         """Quotes that hold the query's rarest tokens, in natural order."""
         postings: list[Sequence[int]] = []

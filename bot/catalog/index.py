@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Literal, TypeVar
 
 from bot.catalog._names import NameEntry, NameIndex
+from bot.catalog._normalize import fold, fold_text
 from bot.catalog._quotes import QuoteTextIndex
 from bot.catalog._scan import TermScanner
 from bot.catalog.models import Event, Pack, Quote, Section, Speaker, Term, Topic
@@ -151,9 +152,13 @@ class Catalog:
         cached = self._mentions.get(term.id)
         if cached is not None:
             return cached
+        # The text index narrows the quotes to those holding a surface form; the scanner then
+        # applies its word-boundary and longest-match rules (Token inside Token Efficiency
+        # is not a mention of Token).
         candidates: set[int] = set()
         for surface in (term.term.zh, term.term.en, *term.aliases):
-            candidates.update(self._quote_text.search(surface))
+            for needle in {fold_text(surface), fold(surface)} - {""}:
+                candidates.update(self._quote_text.spoken_containing(needle))
         found: list[Quote] = []
         for index in sorted(candidates):
             quote = self._quote_list[index]
