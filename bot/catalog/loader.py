@@ -86,18 +86,19 @@ def load_catalog(content_path: Path) -> Catalog:
     issues.extend(_checks.check_catalog(packs))
     if issues:
         raise ContentError(_unique(issues))
-    return Catalog(
-        [
-            Pack(
-                id=pack.id,
-                event=pack.event,
-                speakers=tuple(pack.valid("speaker")),
-                quotes=tuple(pack.valid("quote")),
-                terms=tuple(pack.valid("term")),
-                topics=tuple(pack.valid("topic")),
-            )
-            for pack in packs
-        ]
+    return Catalog([_build(pack) for pack in packs])
+
+
+def _build(pack: LoadedPack) -> Pack:
+    """The validated pack (only called when no issue was found anywhere)."""
+    assert pack.event is not None
+    return Pack(
+        id=pack.id,
+        event=pack.event,
+        speakers=tuple(pack.valid("speaker")),
+        quotes=tuple(pack.valid("quote")),
+        terms=tuple(pack.valid("term")),
+        topics=tuple(pack.valid("topic")),
     )
 
 

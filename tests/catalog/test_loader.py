@@ -114,6 +114,13 @@ def test_missing_field(pack: PackCopy) -> None:
     assert pack.issues() == [f"{Q}:32: quote 'tangjie-gap': missing `context`"]
 
 
+def test_entry_without_an_id_is_named_by_its_line(pack: PackCopy) -> None:
+    pack.replace(
+        "topics.yaml", "      en: Agents\n", "      en: Agents\n  - name: {zh: 新, en: New}\n"
+    )
+    assert pack.issues() == [f"{T}:14: topic at line 14: missing `id`"]
+
+
 def test_unknown_key_suggests_the_field(pack: PackCopy) -> None:
     pack.replace(
         "quotes.yaml",
