@@ -8,6 +8,7 @@ data, not formatting); text a user typed is escaped with `escape_user_text` befo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 
 import discord
@@ -86,14 +87,22 @@ _MONTHS = (
 # --- text helpers -------------------------------------------------------------------------
 
 
-def escape_user_text(text: str) -> str:
-    """Text a user typed, safe to echo: no markdown, no @everyone/@here/user/role mentions."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+_BARE_BRACKET = re.compile(r"(?<!\\)\[")
 
 
 def _md(text: str) -> str:
-    """Content text shown as-is: escape markdown so data is never read as formatting."""
-    return discord.utils.escape_markdown(text)
+    """Text shown as-is: escape markdown so data is never read as formatting.
+
+    `escape_markdown` escapes only the first of several masked links in a string; escaping
+    every opening bracket makes sure none of them turns into a link.
+    """
+    return _BARE_BRACKET.sub(r"\\[", discord.utils.escape_markdown(text))
+
+
+def escape_user_text(text: str) -> str:
+    """Text a user typed, safe to echo: no markdown or links, no @everyone/@here/user/role
+    mentions."""
+    return discord.utils.escape_mentions(_md(text))
 
 
 def _other(lang: Lang) -> Lang:
@@ -179,7 +188,8 @@ def _lines_within(lines: Sequence[str], limit: int, more: str) -> str:
 
 def source_credit(source: Source) -> str:
     """ "[title](url) · author · publisher" (the publisher once when it is also the author)."""
-    title = _md(truncate(source.title, 200)).replace("[", "［").replace("]", "］")
+    # Brackets would end the link text early; full-width ones look the same and can't.
+    title = _md(truncate(source.title, 200).replace("[", "［").replace("]", "］"))
     author, publisher = truncate(source.author, 80), truncate(source.publisher, 80)
     parts = [f"[{title}]({source.url})", _md(author)]
     if publisher.casefold() != author.casefold():

@@ -10,6 +10,7 @@ ZWJ sequence or a flag) and marked with "…".
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -54,12 +55,14 @@ BLANK = "\u200b"
 _ZWJ = "\u200d"
 _SENTENCE_END = frozenset("。！？!?.…；;\n")
 _CLOSERS = frozenset("”’」』）)]】》\"'")
+#: A markdown link not escaped by a backslash: `[text](https://...`.
+_MASKED_LINK = re.compile(r"(?<!\\)\[(?:\\.|[^\]\\])*\]\(<?https?://")
 _TRAILING_JUNK = " \t\r\n,，、:：;；-–—(（[【「『“‘《"
 
 
 def measure(text: str) -> int:
     """Length in UTF-16 code units (astral characters such as most emoji count twice)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _extends(ch: str) -> bool:
@@ -181,8 +184,9 @@ class _Part:
     tier: int
 
 
-#: Shrink order: description and field values, then headings and footer, then protected fields.
-_FLEXIBLE, _HEADINGS, _PROTECTED = 0, 1, 2
+#: Shrink order: description and field values; headings and footer; fields holding a link;
+#: explicitly protected fields.
+_FLEXIBLE, _HEADINGS, _LINKED, _PROTECTED = 0, 1, 2, 3
 
 
 def fit_embed(
@@ -195,15 +199,19 @@ def fit_embed(
 
     Over budget, the description and field values shrink first, longest first (so short
     parts stay whole); then the title, author, footer and field names; `protected_fields`
-    (e.g. the source credit) shrink only when nothing else can.
+    (e.g. the source credit) shrink only when nothing else can. Fields whose value holds a
+    markdown link shrink just before those, since a cut link is a broken one.
     """
     budget = min(budget, EMBED_TOTAL)
+    linked = {i for i, field in enumerate(embed.fields) if _MASKED_LINK.search(field.value or "")}
     if len(embed.fields) > FIELDS:
         for index in range(len(embed.fields) - 1, FIELDS - 1, -1):
             embed.remove_field(index)
 
     def field_tier(index: int, normal: int) -> int:
-        return _PROTECTED if index in protected_fields else normal
+        if index in protected_fields:
+            return _PROTECTED
+        return _LINKED if index in linked else normal
 
     title = _Part(embed.title or "", TITLE, _HEADINGS)
     description = _Part(embed.description or "", DESCRIPTION, _FLEXIBLE)
@@ -225,7 +233,7 @@ def fit_embed(
             part.text = BLANK
 
     if sum(measure(p.text) for p in parts) > budget:
-        for tier in (_FLEXIBLE, _HEADINGS, _PROTECTED):
+        for tier in (_FLEXIBLE, _HEADINGS, _LINKED, _PROTECTED):
             shrinkable = [p for p in parts if p.tier <= tier and p.text]
             fixed = sum(measure(p.text) for p in parts if p.tier > tier)
             # Every shrinkable part keeps at least one character and the ellipsis.
