@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.catalog import Catalog, load_catalog, verify_quotes
+from tests.paths import ARTICLE, REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ROOT / "content"
-ARTICLE = Path("/work/shared/source/000_5fa7106190b3eeef.txt")
+CONTENT = REPO_ROOT / "content"
 
 
 @pytest.fixture(scope="module")

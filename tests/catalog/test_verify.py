@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.catalog import Catalog, verify_quotes
 from tests.catalog import factories as f
+from tests.paths import ARTICLE
 
-ARTICLE = Path("/work/shared/source/000_5fa7106190b3eeef.txt")
 SOURCE = "他说:“今年是RLVR(可验证奖励强化学习)爆发年。”然后,\n他又说“我们 能做 更多的事情”。"
 
 
