@@ -140,8 +140,12 @@ class Digest(commands.Cog):
                 await task
 
     async def post_due(self, guild_id: int) -> None:
-        """The scheduler's job: post the guild's due digest once the gateway is up."""
-        await self.bot.wait_until_ready()
+        """The scheduler's job: post the guild's due digest."""
+        if not self.bot.is_ready():
+            # Not waiting here: a job blocked until READY would hold up a shutdown. Nothing is
+            # claimed, so the startup catch-up (which runs once READY) posts it instead.
+            log.info("digest for guild %d due before the bot is ready; catch-up posts it", guild_id)
+            return
         await self.poster.post_due(guild_id)
 
     def _shards(self) -> tuple[int | None, list[int] | None]:

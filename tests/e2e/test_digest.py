@@ -17,15 +17,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 
 import bot.digest.poster as poster_module
 from bot.app import SummitBot
 from bot.digest.schedule import next_due, next_n_due
 from bot.digest.scheduler import job_id
+from bot.endpoints import apply_overrides
 from bot.i18n import t
-from bot.store import DisableReason, PostRecord, PostStatus
-from tests.e2e.conftest import Summit, build_bot, running_summit
+from bot.store import DisableReason, PostRecord, PostStatus, Store
+from tests.e2e.conftest import Summit, build_bot, running_summit, write_settings
 from tests.fakediscord import Channel, FakeDiscord, Guild, run_client
 from tests.fakediscord.permissions import EMBED_LINKS, SEND_MESSAGES, VIEW_CHANNEL
 
@@ -56,8 +58,10 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualClock:
 async def summit(
     fake_discord: FakeDiscord, tmp_path: Path, clock: VirtualClock
 ) -> AsyncIterator[Summit]:
-    """The e2e harness (after the clock is in place, so the bot's poster runs on it)."""
+    """The e2e harness (after the clock is in place, so the bot's poster runs on it), once
+    the bot is ready and its startup catch-up is done, so tests drive time from a quiet bot."""
     async with running_summit(fake_discord, tmp_path) as running:
+        await await_catch_up(running.bot)
         yield running
 
 
@@ -486,6 +490,9 @@ async def test_off_keeps_settings_and_unschedules(summit: Summit, clock: Virtual
     assert posts(summit.fake, daily(summit)) == []
     status = await summit.slash("digest status", user=summit.admin)
     assert t("digest.reasons.admin", "en") in status.content
+    now = await summit.slash("digest now", user=summit.admin)
+    assert now.content.startswith(t("digest.status.header_off", "en", reason="\0").split("\0")[0])
+    assert posts(summit.fake, daily(summit)) == []
     await set_digest(summit)
     assert summit.bot.scheduler.scheduled_guilds() == [summit.guild.id]
 
@@ -498,6 +505,9 @@ async def test_leaving_a_guild_unschedules_it_and_keeps_settings(summit: Summit)
     settings = await summit.bot.store.get_settings(summit.other_guild.id)
     assert settings is not None
     assert settings.enabled
+    # Rejoining (GUILD_CREATE for a guild with saved settings) schedules it again.
+    await cog(summit.bot).on_guild_join(discord.Object(id=summit.other_guild.id))
+    assert summit.bot.scheduler.scheduled_guilds() == [summit.other_guild.id]
 
 
 # --- restarts ----------------------------------------------------------------------------
@@ -621,7 +631,7 @@ async def test_fan_out_keeps_under_the_global_rate_limit(
         clock.now = next_due_after(clock.now)
         poster = summit.bot.digest_poster
         assert poster is not None
-        await summit.bot.wait_until_ready()
+        await await_catch_up(summit.bot)
         loop = asyncio.get_running_loop()
         started = loop.time()
         await asyncio.gather(*(poster(g.id) for g in guilds))
@@ -630,3 +640,45 @@ async def test_fan_out_keeps_under_the_global_rate_limit(
         # Unthrottled, 20 sends would hit the fake's 12/s global limit at once.
         assert fake_discord.stats.rate_limited["global"] == 0
         print(f"fan-out: 20 posts at 10/s in {elapsed:.2f} s")
+
+
+# --- sharding ------------------------------------------------------------------------------
+
+
+async def test_a_shard_process_schedules_and_catches_up_only_its_guilds(
+    fake_discord: FakeDiscord, tmp_path: Path, clock: VirtualClock
+) -> None:
+    fake = fake_discord
+    mine = fake.add_guild("shard zero", channels=["daily"], shard=(0, 2))
+    theirs = fake.add_guild("shard one", channels=["daily"], shard=(1, 2))
+    settings = write_settings(tmp_path, fake, {"discord": {"shard_count": 2, "shard_ids": [0]}})
+    store = await Store.open(settings.database.path)
+    await store.migrate()
+    for guild in (mine, theirs):
+        await store.upsert_settings(
+            guild.id,
+            channel_id=guild.text_channels[0].id,
+            post_time=time(9, 0),
+            timezone=SHANGHAI,
+            language="en",
+        )
+    await store.close()
+    clock.now = next_due_after(datetime.now(UTC)) + timedelta(hours=1)
+
+    bot = build_bot(settings)
+    bot._connection.guild_ready_timeout = 0.1
+    apply_overrides(fake.api_base, fake.gateway_url)
+    running = asyncio.create_task(bot.start(fake.token))
+    try:
+        await fake.wait_ready(shard_id=0)
+        assert [i["shard"] for i in fake.gateway.identifies] == [[0, 2]]
+        assert bot.scheduler.scheduled_guilds() == [mine.id]
+        results = await await_catch_up(bot)
+        assert [(r.guild_id, r.outcome.value) for r in results] == [(mine.id, "posted")]
+    finally:
+        await bot.close()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(running, 10)
+        apply_overrides(None, None)
+    assert len(posts(fake, mine.text_channels[0])) == 1
+    assert posts(fake, theirs.text_channels[0]) == []
