@@ -1,8 +1,9 @@
 """The `summitbot` command: validate, preview and verify content offline; other modules add more.
 
 Each subcommand is added by a registrar, `register(subparsers)`, which adds its parser and sets
-`func` to a handler `(args) -> exit code`. To add a subcommand (e.g. `run`, `sync`, `db`),
-write a registrar in its own module and append it to `SUBCOMMANDS`. Handlers may raise
+`func` to a handler `(args) -> exit code`. `run`/`sync` (bot.runner) and `db` (bot.cli_db)
+live in their own modules; to add a subcommand, write a registrar beside your code and append
+it to `SUBCOMMANDS`. `--config` is accepted before or after any (sub)command. Handlers may raise
 `ConfigError` (exit 2, printed with every problem) or `ContentError` (exit 1, every
 `file:line: message` printed); `main` turns both into clean messages on stderr.
 
@@ -284,13 +285,22 @@ def build_parser(registrars: Sequence[Registrar] | None = None) -> argparse.Argu
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in SUBCOMMANDS if registrars is None else registrars:
         register(subparsers)
-    # Accept --config after the subcommand too (`summitbot check --config x.yaml`).
+    # Accept --config after the subcommand too (`summitbot db status --config x.yaml`).
+    _add_config_option(subparsers, config_help)
+    return parser
+
+
+def _add_config_option(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], help_text: str
+) -> None:
     for sub in subparsers.choices.values():
         if not any("--config" in action.option_strings for action in sub._actions):
             sub.add_argument(
-                "--config", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=config_help
+                "--config", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=help_text
             )
-    return parser
+        for action in sub._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _add_config_option(action, help_text)
 
 
 def _utf8_safe(stream: TextIO) -> None:

@@ -14,7 +14,7 @@ import discord
 
 __all__ = ["display_width", "embed_to_text", "markdown_to_plain", "wrap"]
 
-_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\((<?https?://[^)\s]+>?)\)")
+_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]\((<?https?://[^)\s]+>?)\)")
 _TOKEN = re.compile(r"\\(.)|\*\*|__|\*|`|\|\|", re.DOTALL)
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 
