@@ -313,7 +313,7 @@ class DigestPoster:
         """
         settings = await self.store.get_settings(guild_id)
         if settings is None or not settings.enabled:
-            return PostResult(guild_id, PostOutcome.NOT_ENABLED)
+            return self._log(PostResult(guild_id, PostOutcome.NOT_ENABLED))
         today = local_date_for(self.clock(), settings.timezone)
         due = Due(today, due_instant(today, settings.post_time, settings.timezone))
         return await self._post(settings, due, retry_failed=True)
@@ -323,7 +323,7 @@ class DigestPoster:
         or record it skipped."""
         guild_id = settings.guild_id
         if not settings.enabled:
-            return PostResult(guild_id, PostOutcome.NOT_ENABLED)
+            return self._log(PostResult(guild_id, PostOutcome.NOT_ENABLED))
         last = await self.store.last_post(guild_id)
         if last is not None and last.status is PostStatus.CLAIMED:
             recovered = await self._settle_claim(settings, last)
@@ -339,7 +339,7 @@ class DigestPoster:
             since=settings.updated_at,
         )
         if decision.local_date is None or decision.due is None:
-            return PostResult(guild_id, PostOutcome.NOTHING_DUE)
+            return self._log(PostResult(guild_id, PostOutcome.NOTHING_DUE))
         due = Due(decision.local_date, decision.due)
         if decision.action is MissedAction.SKIP:
             async with self._lock(guild_id):
