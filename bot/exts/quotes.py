@@ -20,7 +20,7 @@ from bot.exts._shared import (
     to_choices,
 )
 from bot.i18n import t
-from bot.render import quote_embed, quotes_page_embed, speaker_embed
+from bot.render import escape_user_text, quote_embed, quotes_page_embed, speaker_embed
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -85,7 +85,8 @@ async def resolve_filters(
     quotes = catalog.search_quotes(text, speaker=speaker_id, topic=topic_id)
     if not quotes:
         await reply_private(
-            interaction, t("quotes.none_found", lang, filters=filters.describe(bot, lang))
+            interaction,
+            t("quotes.none_found", lang, filters=escape_user_text(filters.describe(bot, lang))),
         )
         return None, []
     return filters, quotes

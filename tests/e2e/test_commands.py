@@ -56,6 +56,8 @@ async def test_sync_registers_every_command_with_chinese_localizations(summit: S
         "summit",
         "help",
         "Explain terms",
+        "digest",
+        "admin",
     }
     quote = commands["quote"]
     assert quote["name_localizations"]["zh-CN"] == "语录"
@@ -125,6 +127,13 @@ async def test_quote_search_without_match_is_private(summit: Summit) -> None:
     result = await summit.slash("quote", {"search": "zzzz-no-such-words"}, locale="en-US")
     assert result.ephemeral
     assert "No quotes match" in result.content
+
+
+async def test_search_text_echoed_back_is_escaped(summit: Summit) -> None:
+    result = await summit.slash("quotes", {"search": "**zz** @here"}, locale="en-US")
+    assert result.ephemeral
+    assert "**zz**" not in result.content
+    assert "\\*\\*zz" in result.content
 
 
 async def test_user_text_is_escaped_and_mentions_disabled(summit: Summit) -> None:
