@@ -1,0 +1,238 @@
+"""Turn bench results into the tables of docs/performance.md.
+
+The document is hand-written prose around generated blocks; each block sits between
+``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` and is replaced whole on every run, so the
+prose (what a figure is, how to reproduce it, what limits it) survives and the numbers always
+come from one run.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bench._util import REPO
+
+DOC = REPO / "docs" / "performance.md"
+
+#: Goals of issue 5 (DESIGN.md §8).
+AUTOCOMPLETE_GOAL_MS = 5.0
+SCAN_GOAL_MS = 1.0
+P50_RATIO_GOAL = 1.15
+P99_RATIO_GOAL = 1.3
+STARTUP_GOAL_MS = 1000.0
+IDLE_RSS_GOAL_MB = 100.0
+FANOUT_RATIO_GOAL = 1.15
+
+
+def _f(value: float | None, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine_block(info: dict[str, Any]) -> str:
+    libs = ", ".join(f"{name} {version}" for name, version in info["libraries"].items())
+    load = info.get("load", {})
+    parts = ", ".join(f"{part} {_f(value)}" for part, value in load.get("parts", {}).items())
+    return "\n".join(
+        [
+            f"- **Run:** {info['date']}, command `{info['command']}`",
+            f"- **Machine:** {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB, "
+            f"{info['os']}; shared with other workloads",
+            f"- **Load average** (1 min) at start {_f(load.get('start'))}, "
+            f"before each part: {parts}; "
+            f"at end {_f(load.get('end'))}",
+            f"- **Python:** {info['python']}",
+            f"- **Libraries:** {libs}",
+        ]
+    )
+
+
+def interactions_block(result: dict[str, Any]) -> str:
+    rows = []
+    for row in result["rows"]:
+        s, b = row["summit"], row["bare"]
+        rows.append(
+            [
+                row["interaction"],
+                row["baseline"],
+                _f(s["p50"]),
+                _f(b["p50"]),
+                f"{_f(row['p50_ratio'])}× ({_met(row['p50_ratio'] <= P50_RATIO_GOAL)})",
+                _f(s["p99"]),
+                _f(b["p99"]),
+                f"{_f(row['p99_ratio'])}× ({_met(row['p99_ratio'] <= P99_RATIO_GOAL)})",
+                f"{_f(row['summit_wall']['p50'])} / {_f(row['bare_wall']['p50'])}",
+            ]
+        )
+    header = [
+        "interaction",
+        "bare bot does",
+        "summitbot p50 ms",
+        "bare p50 ms",
+        "p50 ratio (goal ≤ 1.15×)",
+        "summitbot p99 ms",
+        "bare p99 ms",
+        "p99 ratio (goal ≤ 1.3×)",
+        "wall p50 ms (summit / bare)",
+    ]
+    note = (
+        f"\n\n{result['iterations']} measured iterations per interaction and bot after "
+        f"{result['warmup']} warm-up iterations; fake-Discord violations: "
+        f"{len(result['violations'])}."
+    )
+    return table(header, rows) + note
+
+
+def _growth_rows(
+    results: list[dict[str, Any]],
+) -> list[tuple[str, Callable[[dict[str, Any]], str]]]:
+    def by(name: str, field: str = "p99") -> Callable[[dict[str, Any]], str]:
+        return lambda r: _f(r["autocomplete_by"].get(name, {}).get(field))
+
+    return [
+        ("load + validate + index, s", lambda r: _f(r["load_ms"] / 1000, 2)),
+        ("… of which index build, s", lambda r: _f(r["index_ms"] / 1000, 2)),
+        ("resident memory added by the pack, MB", lambda r: _f(r["rss_delta_mb"], 0)),
+        ("peak resident memory while loading, MB", lambda r: _f(r["rss_peak_mb"], 0)),
+        ("autocomplete p50 ms (every keystroke)", lambda r: _f(r["autocomplete"]["p50"], 3)),
+        (
+            f"**autocomplete p99 ms** (goal ≤ {AUTOCOMPLETE_GOAL_MS:g} at 100,000)",
+            lambda r: _f(r["autocomplete"]["p99"], 3),
+        ),
+        ("… speaker names p99 ms", by("speaker")),
+        ("… term names p99 ms", by("term")),
+        ("… quote text (`search` option) p99 ms", by("quote")),
+        (
+            "… typos, p99 ms (terms / quotes)",
+            lambda r: f"{by('term/typo')(r)} / {by('quote/typo')(r)}",
+        ),
+        ("autocomplete p99, single pass ms", lambda r: _f(r["autocomplete_single_pass"]["p99"], 3)),
+        ("keystrokes timed", lambda r: f"{int(r['autocomplete']['n']):,}"),
+        ("quote search p50 ms", lambda r: _f(r["search"]["p50"], 3)),
+        ("quote search p99 ms", lambda r: _f(r["search"]["p99"], 3)),
+        ("… quotes found per search (mean)", lambda r: _f(r["search_mean_hits"], 0)),
+        ("term scan p50 ms (2,000 chars)", lambda r: _f(r["scan"]["p50"], 3)),
+        (
+            f"**term scan p99 ms** (goal ≤ {SCAN_GOAL_MS:g} at 10,000 terms)",
+            lambda r: _f(r["scan"]["p99"], 3),
+        ),
+        ("… terms found per message (mean)", lambda r: _f(r["scan_mean_terms"], 0)),
+        ("Explain terms embed render p99 ms", lambda r: _f(r["explain_render"]["p99"], 3)),
+        (
+            "`/glossary` embed render, first use of a term, p99 ms",
+            lambda r: _f(r["glossary_render_cold"]["p99"], 3),
+        ),
+        ("did-you-mean (a miss) p99 ms", lambda r: _f(r["did_you_mean"]["p99"], 3)),
+    ]
+
+
+def growth_block(results: list[dict[str, Any]]) -> str:
+    header = ["", *(f"{r['quotes']:,} quotes" for r in results)]
+    rows = [[label, *(cell(r) for r in results)] for label, cell in _growth_rows(results)]
+    largest = results[-1]
+    slow = ", ".join(
+        f"`{s['query']}` ({s['kind']}, {s['what']}, {_f(s['ms'])} ms)"
+        for s in largest["autocomplete_slowest"][:5]
+    )
+    terms, speakers = largest["terms"], largest["speakers"]
+    goals = (
+        f"\n\nEvery pack: {terms:,} terms, {speakers:,} speakers. "
+        f"Goals at {largest['quotes']:,} quotes: autocomplete p99 "
+        f"{_f(largest['autocomplete']['p99'], 3)} ms "
+        f"({_met(largest['autocomplete']['p99'] <= AUTOCOMPLETE_GOAL_MS)}); term scan p99 "
+        f"{_f(largest['scan']['p99'], 3)} ms ({_met(largest['scan']['p99'] <= SCAN_GOAL_MS)}). "
+        f"Slowest keystrokes at {largest['quotes']:,}: {slow}."
+    )
+    return table(header, rows) + goals
+
+
+def startup_block(results: list[dict[str, Any]]) -> str:
+    header = [
+        "pack",
+        "first REST call ms",
+        "content loaded ms",
+        "commands synced ms",
+        "READY ms",
+        "first answer ms",
+        "on_ready ms",
+        "idle RSS MB",
+        "RSS after use MB",
+    ]
+    rows = [
+        [
+            r["label"],
+            _f(r["first_request_ms"], 0),
+            _f(r["content_loaded_ms"], 0),
+            _f(r["commands_synced_ms"], 0),
+            _f(r["ready_ms"], 0),
+            _f(r["first_answer_ms"], 0),
+            _f(r["on_ready_ms"], 0),
+            _f(r["idle_rss_mb"], 1),
+            _f(r["used_rss_mb"], 1),
+        ]
+        for r in results
+    ]
+    real = results[0]
+    wait = None
+    if real["on_ready_ms"] is not None and real["ready_ms"] is not None:
+        wait = real["on_ready_ms"] - real["ready_ms"]
+    goals = (
+        f"\n\nReal pack: READY {_f(real['ready_ms'], 0)} ms after spawn "
+        f"(goal ≤ {STARTUP_GOAL_MS:,.0f} ms: {_met(real['ready_ms'] <= STARTUP_GOAL_MS)}); "
+        f"discord.py's own wait before `on_ready` (guild_ready_timeout) adds "
+        f"{_f(wait, 0)} ms on top and does not delay interactions. Idle RSS "
+        f"{_f(real['idle_rss_mb'], 1)} MB (goal ≤ {IDLE_RSS_GOAL_MB:g} MB: "
+        f"{_met(real['idle_rss_mb'] <= IDLE_RSS_GOAL_MB)})."
+    )
+    return table(header, rows) + goals
+
+
+def digest_block(result: dict[str, Any]) -> str:
+    header = ["", "value"]
+    rows = [
+        ["guilds due in the same minute", f"{result['guilds']:,}"],
+        ["global limit (fake Discord)", f"{result['global_rate']} requests/s"],
+        ["floor (guilds ÷ rate)", f"{_f(result['floor_s'])} s"],
+        ["total time, first post to last", f"{_f(result['total_s'])} s"],
+        [
+            f"ratio to the floor (goal ≤ {FANOUT_RATIO_GOAL}×)",
+            f"{_f(result['ratio'])}× ({_met(result['ratio'] <= FANOUT_RATIO_GOAL)})",
+        ],
+        ["posts made / expected", f"{result['posted']:,} / {result['guilds']:,}"],
+        ["duplicate posts", str(result["duplicates"])],
+        ["lost posts", str(result["lost"])],
+        ["429 answers (global / per route)", f"{result['429_global']} / {result['429_route']}"],
+        ["fake-Discord violations", str(len(result["violations"]))],
+    ]
+    return table(header, rows) + ("\n\n" + result["note"] if result.get("note") else "")
+
+
+def replace_block(text: str, name: str, body: str) -> str:
+    pattern = re.compile(
+        rf"(<!-- bench:{re.escape(name)} -->\n).*?(\n<!-- /bench:{re.escape(name)} -->)", re.S
+    )
+    if not pattern.search(text):
+        raise LookupError(f"docs/performance.md has no <!-- bench:{name} --> block")
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+
+
+def write(blocks: dict[str, str], doc: Path = DOC) -> None:
+    text = doc.read_text(encoding="utf-8")
+    for name, body in blocks.items():
+        text = replace_block(text, name, body)
+    doc.write_text(text, encoding="utf-8")
