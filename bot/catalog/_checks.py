@@ -39,10 +39,11 @@ def check_pack(pack: LoadedPack) -> list[ContentIssue]:
     ids: dict[str, list[str] | None] = {
         kind: None
         if kind in pack.unreadable
-        else [item.id for item in pack.items.get(kind, []) if item.id]
+        else _Ids(item.id for item in pack.items.get(kind, []) if item.id)
         for kind in _KINDS
     }
-    sections = _section_ids(pack)
+    section_ids = _section_ids(pack)
+    sections = None if section_ids is None else _Ids(section_ids)
     for item in pack.items.get("quote", []):
         if isinstance(item.model, Quote):
             issues.extend(_quote_checks(item, item.model, ids, sections))
@@ -80,6 +81,18 @@ def check_catalog(packs: list[LoadedPack]) -> list[ContentIssue]:
                     )
     issues.extend(_surface_conflicts(item for pack in packs for item in pack.items.get("term", [])))
     return issues
+
+
+class _Ids(list[str]):
+    """Ids in file order (what "did you mean" hints choose from) with set-speed membership:
+    every reference of a big pack (100,000 quotes, 10,000 terms) is checked against them."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        super().__init__(ids)
+        self._members = frozenset(self)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._members
 
 
 def _section_ids(pack: LoadedPack) -> list[str] | None:
@@ -251,10 +264,13 @@ def _term_checks(item: Item, term: Term, ids: dict[str, list[str] | None]) -> li
                 )
             )
     terms = ids["term"]
-    others = None if terms is None else [term_id for term_id in terms if term_id != term.id]
-    issues += _reference_list(
-        item, "related", "related term", tuple(r for r in term.related if r != term.id), others
-    )
+    references = tuple(r for r in term.related if r != term.id)
+    others = terms
+    if terms is not None and any(r not in terms for r in references):
+        # A dangling reference: its hint must not suggest the term itself. Built only then,
+        # since copying 10,000 ids for each of 10,000 terms dominated loading big packs.
+        others = [term_id for term_id in terms if term_id != term.id]
+    issues += _reference_list(item, "related", "related term", references, others)
     issues += _reference_list(item, "topics", "topic", term.topics, ids["topic"])
     issues += _length(item, ("term",), term.term, NAME_LIMIT)
     issues += _length(item, ("definition",), term.definition, FIELD_LIMIT)
