@@ -1,5 +1,6 @@
-"""`summitbot run` as a real process against the fake Discord: SIGHUP reloads, SIGTERM exits 0
-with the database closed cleanly, and the token never appears in anything the process printed."""
+"""`summitbot run` as a real process against the fake Discord: SIGHUP reloads, `db backup` works
+while it runs, SIGTERM exits 0 with the database closed cleanly, and the token never appears in
+anything the processes printed."""
 
 from __future__ import annotations
 
@@ -172,6 +173,19 @@ async def test_sighup_reloads_sigterm_exits_cleanly_and_the_token_never_shows(
     assert sample(metrics, "summitbot_content_items", kind="quotes") == 7
     assert sample(metrics, "summitbot_content_reloads_total", result="ok") == 1
     assert sample(metrics, "summitbot_commands_total", command="speakers", outcome="error") == 1
+
+    # `summitbot db backup` while the bot runs: a complete, consistent copy.
+    copy = tmp_path / "backups" / "summitbot.db"
+    backup = await spawn("--config", str(config), "db", "backup", str(copy), token=None)
+    assert await backup.finish() == 0, backup.output
+    assert backup.output.startswith(f"backed up {db} to {copy}")
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    backed_up = await Store.open(copy)
+    try:
+        assert await backed_up.pending_migrations() == []
+    finally:
+        await backed_up.close()
 
     # SIGTERM: a clean exit.
     bot.proc.send_signal(signal.SIGTERM)
