@@ -78,7 +78,7 @@ def keystrokes(catalog: Any, rng: random.Random) -> list[Keystroke]:
             name = entry.name if kind == "speaker" else entry.term
             strokes += [(kind, q, "zh name") for q in _prefixes(name.zh)]
             strokes += [(kind, q, "en name") for q in _prefixes(name.en)]
-            full, initials = pinyin_keys(name.zh)
+            full, initials = pinyin_keys(name.zh)[0]
             spaced = " ".join(lazy_pinyin(name.zh))
             strokes += [(kind, q, "pinyin") for q in _prefixes(full)]
             strokes += [(kind, q, "pinyin") for q in _prefixes(spaced, len(full) // 2)]

@@ -21,6 +21,7 @@ from bot.catalog._normalize import has_cjk, key, pinyin_keys
 _RANK_NAME = 0  # id, zh, en, alias
 _RANK_PINYIN = 1  # full pinyin
 _RANK_INITIALS = 2  # pinyin initials
+_RANK_VARIANT = 3  # full pinyin or initials with another reading of a polyphonic character
 
 SUGGEST_CUTOFF = 70.0
 FULL_FUZZY_KEYS = 5_000
@@ -62,11 +63,13 @@ class NameIndex:
             aliases = {key(alias) for alias in entry.aliases} - {""}
             pinyins: set[str] = set()
             initials: set[str] = set()
+            usual: set[str] = set()  # spellings with each character's most common reading
             for text in (entry.zh, *entry.aliases):
-                full, short = pinyin_keys(text)
-                if full:
+                for number, (full, short) in enumerate(pinyin_keys(text)):
                     pinyins.add(full)
                     initials.add(short)
+                    if number == 0:
+                        usual.update((full, short))
             words = {key(word) for word in entry.en.split()} | {
                 key(word) for alias in entry.aliases for word in alias.split()
             }
@@ -75,9 +78,9 @@ class NameIndex:
                 self._add_exact(name, _RANK_NAME, index)
                 self._exact_names.setdefault(name, []).append(index)
             for full in pinyins:
-                self._add_exact(full, _RANK_PINYIN, index)
+                self._add_exact(full, _RANK_PINYIN if full in usual else _RANK_VARIANT, index)
             for short in initials:
-                self._add_exact(short, _RANK_INITIALS, index)
+                self._add_exact(short, _RANK_INITIALS if short in usual else _RANK_VARIANT, index)
             primary.update((name, index) for name in names)
             secondary.update((k, index) for k in aliases | pinyins | initials | words)
             # Not the id: generated ids share prefixes ("term-0042") and would pile into one

@@ -11,10 +11,21 @@
 from __future__ import annotations
 
 import functools
+import itertools
+import os
 import unicodedata
 
 import opencc
-from pypinyin import lazy_pinyin
+
+# pypinyin's phrase dictionary (about 45 MB resident, 0.2 s to import) only chooses the reading
+# of a polyphonic character inside a known word (长期 → chang, 排行 → hang). Names are indexed
+# under every reading instead (`pinyin_keys`), which needs pypinyin's per-character table
+# alone, so the phrases are not loaded. The variable is read when pypinyin is first imported.
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+from pypinyin import Style, pinyin
+
+#: Most pinyin spellings one name is indexed under (combinations of polyphonic readings).
+PINYIN_VARIANTS = 16
 
 # Han ideographs (CJK Unified, Extension A, Compatibility) that OpenCC t2s may rewrite.
 _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
@@ -130,15 +141,51 @@ def has_cjk(text: str) -> bool:
     return any(_has_cjk_char(char) for char in text)
 
 
-def pinyin_keys(text: str) -> tuple[str, str]:
-    """Full pinyin and pinyin initials of a Chinese string: 唐杰 → ("tangjie", "tj").
+@functools.cache
+def _readings(char: str) -> tuple[str, ...]:
+    """Toneless readings of one Han character, the most common first; () when it has none."""
+    found: list[str] = []
+    for reading in pinyin(char, style=Style.NORMAL, heteronym=True)[0]:
+        folded = key(reading)
+        if folded.isascii() and folded and folded not in found:
+            found.append(folded)
+    return tuple(found)
 
-    Non-Chinese runs are kept as they are (folded), and contribute their first letter to the
-    initials. Returns ("", "") when the text has no Chinese characters.
+
+def pinyin_keys(text: str) -> list[tuple[str, str]]:
+    """Full pinyin and pinyin initials of a Chinese string, for every reading it may have:
+    唐杰 → [("tangjie", "tj")]; 长期 → [("zhangqi", "zq"), ("changqi", "cq"), ...].
+
+    The most common readings come first, then spellings that swap in one other reading, then
+    two, up to PINYIN_VARIANTS. Non-Chinese runs are kept as one part (folded) and contribute
+    their first letter to the initials. Empty when the text has no Chinese characters.
     """
     simplified = fold(text)
     if not has_cjk(simplified):
-        return "", ""
-    syllables = [key(part) for part in lazy_pinyin(simplified)]
-    syllables = [part for part in syllables if part]
-    return "".join(syllables), "".join(part[0] for part in syllables)
+        return []
+    parts: list[tuple[str, ...]] = []  # the readings of each syllable, or a non-Chinese run
+    run: list[str] = []
+    for char in simplified:
+        readings = _readings(char) if _has_cjk_char(char) else ()
+        if not readings:
+            run.append(char)
+            continue
+        if run:
+            parts.append((key("".join(run)),))
+            run = []
+        parts.append(readings)
+    if run:
+        parts.append((key("".join(run)),))
+    parts = [part for part in parts if part[0]]
+    polyphonic = [position for position, part in enumerate(parts) if len(part) > 1]
+    spellings: dict[str, str] = {}
+    for changed in range(len(polyphonic) + 1):
+        for positions in itertools.combinations(polyphonic, changed):
+            for others in itertools.product(*(parts[p][1:] for p in positions)):
+                syllables = [part[0] for part in parts]
+                for position, reading in zip(positions, others, strict=True):
+                    syllables[position] = reading
+                spellings.setdefault("".join(syllables), "".join(s[0] for s in syllables))
+                if len(spellings) >= PINYIN_VARIANTS:
+                    return list(spellings.items())
+    return list(spellings.items())

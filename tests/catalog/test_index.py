@@ -181,6 +181,24 @@ def test_pinyin_ranks_after_name_prefix() -> None:
     ]
 
 
+def test_polyphonic_characters_resolve_under_every_reading() -> None:
+    catalog = f.catalog(
+        terms=[
+            f.term("long-term-memory", "Long-term memory", "长期记忆"),
+            f.term("leaderboard", "Leaderboard", "排行榜"),
+        ],
+        speakers=[f.speaker("zeng-li", "曾丽", "Zeng Li")],  # surname 曾 reads zeng, not ceng
+    )
+    for query in ("changqijiyi", "zhangqijiyi", "cqjy", "chang qi ji yi"):
+        found = catalog.find_term(query)
+        assert found is not None and found.id == "long-term-memory", query
+    found = catalog.find_term("paihangbang")
+    assert found is not None and found.id == "leaderboard"
+    assert [s.id for s in catalog.suggest("term", "paihang")] == ["leaderboard"]
+    speaker = catalog.find_speaker("zengli")
+    assert speaker is not None and speaker.id == "zeng-li"
+
+
 def test_at_most_25_one_per_entry_labels_fit() -> None:
     long_zh = "长" * 120
     terms = [
