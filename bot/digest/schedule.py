@@ -13,6 +13,7 @@ Daylight-saving rules (one post per local date, always):
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import re
 import zoneinfo
@@ -98,6 +99,44 @@ def parse_post_time(text: str) -> time:
 def format_post_time(value: time) -> str:
     """Format a post time as the canonical ``HH:MM`` stored in the database."""
     return f"{value.hour:02d}:{value.minute:02d}"
+
+
+#: Every half hour of the day, the times `/digest set` offers while one is typed.
+_HALF_HOURS: tuple[str, ...] = tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30))
+
+
+def suggest_post_times(query: str, default: time, limit: int = 25) -> list[str]:
+    """Post times for autocomplete: what was typed (when valid), then matching half hours.
+
+    With nothing typed, the configured default comes first, followed by the half hours from
+    there on. Typing ``9`` offers 09:00 and 09:30 (and 19:00, 19:30); ``21:3`` offers 21:30.
+    """
+    if limit <= 0:
+        return []
+    raw = query.strip().replace("：", ":")
+    out: list[str] = []
+    if not raw:
+        first = format_post_time(default)
+        start = next((i for i, v in enumerate(_HALF_HOURS) if v >= first), 0)
+        out = [first, *_HALF_HOURS[start:], *_HALF_HOURS[:start]]
+    else:
+        with contextlib.suppress(PostTimeError):
+            out.append(format_post_time(parse_post_time(raw)))
+        hour, _, minute = raw.partition(":")
+        if hour.isdigit() and len(hour) <= 2 and (not minute or minute.isdigit()):
+            # "9" → 09:xx first, then 19:xx; "1" → 01:xx, then 10:xx–19:xx; "21:3" → 21:30.
+            hours = [hour.zfill(2)] + (
+                [v for v in _HALF_HOURS if v[0] == hour] if len(hour) == 1 else []
+            )
+            for h in hours:
+                out += [v for v in _HALF_HOURS if v[:2] == h[:2] and v[3:].startswith(minute)]
+            if len(hour) == 1:
+                out += [
+                    v
+                    for v in _HALF_HOURS
+                    if v[1] == hour and v[0] != "0" and v[3:].startswith(minute)
+                ]
+    return list(dict.fromkeys(out))[:limit]
 
 
 # --------------------------------------------------------------------------------- zone maths

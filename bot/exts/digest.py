@@ -30,6 +30,7 @@ from bot.digest.schedule import (
     next_n_due,
     parse_post_time,
     resolve_timezone,
+    suggest_post_times,
     suggest_timezones,
     zone,
 )
@@ -290,9 +291,24 @@ class Digest(commands.Cog):
         self, interaction: discord.Interaction[SummitBot], current: str
     ) -> list[app_commands.Choice[str]]:
         now = self.poster.clock()
+        names = suggest_timezones(current[:100], limit=MAX_CHOICES)
+        if not current.strip():
+            # The operator's configured default zone comes first.
+            default = self.bot.settings.digest.default_timezone
+            names = [default, *(n for n in names if n != default)][:MAX_CHOICES]
         return [
-            app_commands.Choice(name=_zone_label(name, now)[:100], value=name)
-            for name in suggest_timezones(current[:100], limit=MAX_CHOICES)
+            app_commands.Choice(name=_zone_label(name, now)[:100], value=name) for name in names
+        ]
+
+    @digest_set.autocomplete("time")
+    async def time_autocomplete(
+        self, interaction: discord.Interaction[SummitBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=value, value=value)
+            for value in suggest_post_times(
+                current, self.bot.settings.digest.default_time, limit=MAX_CHOICES
+            )
         ]
 
     async def _missing_permissions(

@@ -23,6 +23,7 @@ from bot.digest.schedule import (
     parse_post_time,
     previous_due,
     resolve_timezone,
+    suggest_post_times,
     suggest_timezones,
 )
 
@@ -416,3 +417,24 @@ def test_property_one_due_per_local_date(tz: str, start: datetime, post_time: ti
             assert wall > post_time
             just_before = (due.instant - timedelta(seconds=1)).astimezone(zone)
             assert just_before.utcoffset() != local.utcoffset()
+
+
+@pytest.mark.parametrize(
+    ("typed", "default", "expected_first"),
+    [
+        ("", time(9, 0), ["09:00", "09:30", "10:00"]),
+        ("", time(21, 45), ["21:45", "22:00", "22:30"]),
+        ("9", time(9, 0), ["09:00", "09:30", "19:00", "19:30"]),
+        ("21:3", time(9, 0), ["21:30"]),
+        ("7:15", time(9, 0), ["07:15"]),
+        ("07：30", time(9, 0), ["07:30"]),
+        ("abc", time(9, 0), []),
+        ("25", time(9, 0), []),
+    ],
+)
+def test_suggest_post_times(typed: str, default: time, expected_first: list[str]) -> None:
+    got = suggest_post_times(typed, default)
+    assert got[: len(expected_first)] == expected_first
+    assert len(got) <= 25
+    assert len(set(got)) == len(got)
+    assert all(parse_post_time(v) for v in got)

@@ -190,6 +190,7 @@ async def test_digest_group_is_registered_admin_only_guild_only_and_localized(
         "language",
     ]
     assert options["timezone"]["autocomplete"]
+    assert options["time"]["autocomplete"]
     assert options["channel"]["channel_types"]
     languages = {c["value"]: c for c in options["language"]["choices"]}
     assert languages["zh"]["name_localizations"]["zh-CN"] == "中文"
@@ -363,6 +364,30 @@ async def test_timezone_autocomplete_finds_cities_in_english_and_chinese(summit:
         assert 0 < len(choices) <= 25
         assert choices[0]["value"] == expected
         assert choices[0]["name"].startswith(expected)
+
+
+async def test_configured_defaults_are_suggested_first(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    overrides = {"digest": {"default_time": "07:30", "default_timezone": "Europe/Berlin"}}
+    async with running_summit(fake_discord, tmp_path, overrides=overrides) as summit:
+        options = {"channel": daily(summit)}
+        times = await summit.autocomplete(
+            "digest set", {**options, "time": ""}, "time", user=summit.admin
+        )
+        assert [c["value"] for c in times[:2]] == ["07:30", "08:00"]
+        typed = await summit.autocomplete(
+            "digest set", {**options, "time": "21:3"}, "time", user=summit.admin
+        )
+        assert typed[0]["value"] == "21:30"
+        zones = await summit.autocomplete(
+            "digest set",
+            {**options, "time": "07:30", "timezone": ""},
+            "timezone",
+            user=summit.admin,
+        )
+        assert zones[0]["value"] == "Europe/Berlin"
+        assert len(zones) <= 25
 
 
 async def test_chinese_ui_for_a_chinese_user(summit: Summit) -> None:
