@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import TypeVar
 
 import discord
 
@@ -19,6 +22,7 @@ from bot.i18n import t
 from bot.ui.limits import (
     DESCRIPTION,
     FIELD_VALUE,
+    embed_problems,
     embed_size,
     fit_embed,
     fit_embeds,
@@ -82,6 +86,41 @@ _MONTHS = (
     "November",
     "December",
 )
+
+
+# --- memoised renders -----------------------------------------------------------------------
+
+#: Renders kept per catalog, least recently used dropped first. Escaping and fitting an embed
+#: is most of what an interaction costs the bot itself (0.1–0.4 ms); a copy costs 5 µs.
+RENDER_CACHE_SIZE = 4096
+
+_T = TypeVar("_T")
+_renders: weakref.WeakKeyDictionary[Catalog, OrderedDict[Hashable, object]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _memo(catalog: Catalog, key: Hashable, build: Callable[[], _T]) -> _T:
+    """`build()` once per catalog and key (a reloaded catalog starts afresh)."""
+    cache = _renders.get(catalog)
+    if cache is None:
+        cache = _renders[catalog] = OrderedDict()
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache[key] = found
+        if len(cache) > RENDER_CACHE_SIZE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return found  # type: ignore[return-value]  # each key is only ever built by one `build`
+
+
+def _memo_embed(
+    catalog: Catalog, key: Hashable, build: Callable[[], discord.Embed]
+) -> discord.Embed:
+    """A memoised embed; every caller gets its own copy to change freely."""
+    return _memo(catalog, key, build).copy()
 
 
 # --- text helpers -------------------------------------------------------------------------
@@ -214,6 +253,9 @@ def _finish(embed: discord.Embed, events: Iterable[Event], lang: Lang) -> discor
     if lines:
         value = truncate("\n".join(lines), FIELD_VALUE)
         embed.add_field(name=t("labels.source", lang), value=value, inline=False)
+    if not embed_problems([embed]):
+        return embed  # within every limit already: fitting would change nothing
+    if lines:
         return fit_embed(embed, protected_fields={len(embed.fields) - 1})
     return fit_embed(embed)
 
@@ -227,6 +269,12 @@ def _speaker_line(speaker: Speaker, lang: Lang) -> str:
 
 def quote_embed(catalog: Catalog, quote: Quote, lang: Lang) -> discord.Embed:
     """One quote: original and translation, speaker with role, section, topics, context."""
+    return _memo_embed(
+        catalog, ("quote", quote.id, lang), lambda: _quote_embed(catalog, quote, lang)
+    )
+
+
+def _quote_embed(catalog: Catalog, quote: Quote, lang: Lang) -> discord.Embed:
     speaker = catalog.speakers[quote.speaker]
     event = catalog.event_for(quote)
     embed = discord.Embed(colour=Colours.QUOTE, description=_quote_text(quote))
@@ -401,6 +449,10 @@ def _example_quote(catalog: Catalog, term: Term) -> Quote | None:
 
 def term_embed(catalog: Catalog, term: Term, lang: Lang) -> discord.Embed:
     """A glossary entry: definition, aliases, who mentioned it (with a quote), related terms."""
+    return _memo_embed(catalog, ("term", term.id, lang), lambda: _term_embed(catalog, term, lang))
+
+
+def _term_embed(catalog: Catalog, term: Term, lang: Lang) -> discord.Embed:
     event = catalog.event_for(term)
     embed = discord.Embed(
         title=term_title(term, lang),
@@ -432,6 +484,11 @@ def term_embed(catalog: Catalog, term: Term, lang: Lang) -> discord.Embed:
     return _finish(embed, [event], lang)
 
 
+def _explained(term: Term, lang: Lang, room: int) -> Callable[[], tuple[str, str]]:
+    """Builds one explained term: (title, its definition cut to `room` and escaped)."""
+    return lambda: (term_title(term, lang), _md(truncate(term.definition.get(lang), room)))
+
+
 #: Terms listed with a definition in one explain embed (fields, leaving room for the rest).
 MAX_EXPLAINED = 22
 
@@ -447,11 +504,10 @@ def explain_embed(catalog: Catalog, matches: Sequence[TermMatch], lang: Lang) ->
     # Share the room so that every shown term keeps a readable definition.
     room = min(SHORT_DEFINITION, max(80, 4400 // len(shown)))
     for match in shown:
-        embed.add_field(
-            name=term_title(match.term, lang),
-            value=_md(truncate(match.term.definition.get(lang), room)),
-            inline=False,
+        name, value = _memo(
+            catalog, ("explained", match.term.id, lang, room), _explained(match.term, lang, room)
         )
+        embed.add_field(name=name, value=value, inline=False)
     rest = matches[MAX_EXPLAINED:]
     if rest:
         names = " · ".join(_md(m.term.term.get(lang)) for m in rest)
