@@ -259,7 +259,7 @@ class DigestPoster:
     """Posts guilds' digests: on schedule, on ``/digest now`` and at startup for missed ones.
 
     ``on_disabled(guild_id, reason)`` is called after a guild's digest was disabled (so the
-    caller can drop its job). ``retry_delays`` and ``sleep`` make the retries instant in tests;
+    caller can drop its job); ``on_result(result)`` after every attempt (metrics). ``retry_delays`` and ``sleep`` make the retries instant in tests;
     ``clock`` decides which local date is due.
     """
 
@@ -276,6 +276,7 @@ class DigestPoster:
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         stale_claim_after: timedelta = STALE_CLAIM_AFTER,
         on_disabled: Callable[[int, DisableReason], None] | None = None,
+        on_result: Callable[[PostResult], None] | None = None,
     ) -> None:
         self.store = store
         self._catalog = catalog
@@ -288,6 +289,7 @@ class DigestPoster:
         self._sleep = sleep
         self.stale_claim_after = stale_claim_after
         self._on_disabled = on_disabled
+        self._on_result = on_result
         self._locks: dict[int, asyncio.Lock] = {}
         self._in_flight: set[tuple[int, date]] = set()
 
@@ -617,6 +619,8 @@ class DigestPoster:
                 "attempts": result.attempts,
             },
         )
+        if self._on_result is not None:
+            self._on_result(result)
         return result
 
 

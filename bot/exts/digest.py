@@ -125,6 +125,9 @@ class Digest(commands.Cog):
             throttle=Throttle(settings.global_rate_per_second),
             grace=dt.timedelta(hours=settings.misfire_grace_hours),
             on_disabled=self._on_disabled,
+            on_result=lambda result: bot.metrics.digest_outcome(
+                result.outcome.value, result.reason
+            ),
         )
         bot.digest_poster = self.post_due
         count = bot.scheduler.rebuild(await self._held_settings())

@@ -274,6 +274,17 @@ async def test_now_posts_once_and_links_the_post(summit: Summit, clock: VirtualC
     stamps = [int(s) for s in re.findall(r"<t:(\d+):F>", status.content)]
     assert int(due.instant.timestamp()) not in stamps
     assert len(stamps) == 3
+    # Each attempt is counted in the Prometheus metrics by outcome.
+    registry = summit.bot.metrics.registry
+    counted = {
+        (s.labels["outcome"], s.labels["reason"]): s.value
+        for metric in registry.collect()
+        if metric.name == "summitbot_digest_posts"
+        for s in metric.samples
+        if s.name.endswith("_total")
+    }
+    assert counted[("posted", "")] == 1
+    assert counted[("already", "")] >= 2
 
 
 async def test_status_shows_settings_next_three_times_and_last_post(
