@@ -13,6 +13,7 @@ where the key is in the file, its line.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -382,7 +383,15 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] = os.environ)
     try:
         parsed = FileSettings.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
-        raise ConfigError(_problems(exc, node), file) from None
+        problems = _problems(exc, node)
+        secret = env.get(TOKEN_ENV, "").strip()
+        if secret:
+            # A token pasted as some other key's value must not be echoed back.
+            problems = [
+                dataclasses.replace(p, message=p.message.replace(secret, "[redacted]"))
+                for p in problems
+            ]
+        raise ConfigError(problems, file) from None
 
     raw_token = env.get(TOKEN_ENV, "").strip()
     return Settings(

@@ -321,3 +321,14 @@ def test_every_example_key_has_a_comment() -> None:
     for previous, line in itertools.pairwise(lines):
         if not line.startswith("#") and not line.endswith(":"):
             assert previous.startswith("#"), f"undocumented key: {line}"
+
+
+def test_a_token_pasted_under_another_key_is_not_echoed(tmp_path: Path) -> None:
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.fake-token-value-for-tests"
+    path = write(tmp_path, f"health:\n  host: 1\n  port: '{token}'\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={"DISCORD_TOKEN": token})
+    text = str(info.value)
+    assert "health.port" in text
+    assert token not in text
+    assert "[redacted]" in text
