@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.app import interaction_context
 from bot.catalog import Kind, Suggestion
 from bot.catalog.models import Lang
 from bot.i18n import lang_for_locale, t
+from bot.logs import bind_log_context
 from bot.render import escape_user_text
 
 if TYPE_CHECKING:
@@ -78,8 +80,13 @@ class OwnedView(discord.ui.View):
         self.owner_id = origin.user.id
         self.lang: Lang = lang_of(origin)
 
+    #: Whether only the invoker may use the buttons; public views (a quote's "another") say no.
+    owner_only: bool = True
+
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        if interaction.user.id == self.owner_id:
+        # Button clicks skip the tree's check: bind the ids for every log line here.
+        bind_log_context(**interaction_context(interaction))
+        if not self.owner_only or interaction.user.id == self.owner_id:
             return True
         await reply_private(interaction, t("errors.not_your_view", lang_of(interaction)))
         return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -111,9 +111,8 @@ class QuoteView(OwnedView):
             )
         )
 
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        # The message is public: anyone may open the profile; "another" for others is private.
-        return True
+    # The message is public: anyone may open the profile; "another" for others is private.
+    owner_only = False
 
     def _pick(self, bot: SummitBot) -> Quote | None:
         quotes = bot.catalog.search_quotes(

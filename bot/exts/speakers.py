@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -41,8 +41,7 @@ class SpeakerView(OwnedView):
             )
         )
 
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return True  # the answer is private to whoever clicks
+    owner_only = False  # the answer is private to whoever clicks
 
     @discord.ui.button(style=discord.ButtonStyle.primary)
     async def show_quotes(
