@@ -13,6 +13,7 @@ Exit codes: 0 success · 1 content problems or nothing found · 2 configuration 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -336,6 +337,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`summitbot preview quote | head`): not an error. Point stdout
+        # at /dev/null so the interpreter's final flush doesn't complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

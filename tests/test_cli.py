@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import os
 import shutil
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -370,3 +373,23 @@ def test_embed_to_text_layout() -> None:
         "— Footer",
         "─" * 40,
     ]
+
+
+def test_a_closed_pipe_is_not_an_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`summitbot preview quote | head -3`: the reader leaving early gives no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self) -> int:
+            return write_end
+
+    with capsys.disabled():
+        monkeypatch.setattr(sys, "stdout", ClosedPipe())
+        assert main(["preview", "quote"]) == 0
+    os.close(write_end)
