@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 #: Quotes per page in the `/quotes` browser (keeps each page well inside embed limits).
 PER_PAGE = 5
 
+#: Option descriptions `/quote` and `/quotes` share.
+FILTER_OPTIONS = {
+    "speaker": "Only quotes by this speaker",
+    "topic": "Only quotes on this topic",
+}
+
 
 @dataclass(frozen=True)
 class QuoteFilters:
@@ -222,9 +228,7 @@ class Quotes(commands.Cog):
 
     @app_commands.command(name="quote", description="Show a quote from the summit")
     @app_commands.describe(
-        speaker="Only quotes by this speaker",
-        topic="Only quotes on this topic",
-        search="Words to look for in the quote (Chinese or English)",
+        **FILTER_OPTIONS, search="Words to look for in the quote (Chinese or English)"
     )
     async def quote(
         self,
@@ -246,9 +250,7 @@ class Quotes(commands.Cog):
 
     @app_commands.command(name="quotes", description="Browse the summit's quotes")
     @app_commands.describe(
-        speaker="Only quotes by this speaker",
-        topic="Only quotes on this topic",
-        search="Words to look for in the quotes (Chinese or English)",
+        **FILTER_OPTIONS, search="Words to look for in the quotes (Chinese or English)"
     )
     async def quotes(
         self,

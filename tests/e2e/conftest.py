@@ -7,16 +7,18 @@ commands synced to the dev guild, a fresh SQLite file and the real content pack.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+import datetime as dt
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 import yaml
 
 from bot.app import SummitBot, create_bot
 from bot.config import Settings, load_settings
+from bot.store import Store
 from tests.fakediscord import Channel, FakeDiscord, Guild, User, run_client
 
 #: discord.py's Manage Server permission bit.
@@ -40,6 +42,35 @@ def write_settings(
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return load_settings(path, env={"DISCORD_TOKEN": fake.token})
+
+
+def bot_posts(fake: FakeDiscord, channel: Channel) -> list[Any]:
+    """The bot's own messages in a channel (the digest posts)."""
+    return [m for m in fake.channel_messages(channel) if m.author.id == fake.bot_user.id]
+
+
+async def seed_digests(
+    settings: Settings,
+    guilds: Iterable[Guild],
+    *,
+    post_time: dt.time,
+    zone: str,
+    language: Literal["zh", "en"] = "en",
+) -> None:
+    """Enable the daily digest (first text channel) for `guilds` in the bot's database."""
+    store = await Store.open(settings.database.path)
+    try:
+        await store.migrate()
+        for guild in guilds:
+            await store.upsert_settings(
+                guild.id,
+                channel_id=guild.text_channels[0].id,
+                post_time=post_time,
+                timezone=zone,
+                language=language,
+            )
+    finally:
+        await store.close()
 
 
 def build_bot(settings: Settings, *, runtime: bool = True) -> SummitBot:

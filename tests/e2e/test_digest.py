@@ -27,7 +27,7 @@ from bot.digest.scheduler import job_id
 from bot.endpoints import apply_overrides
 from bot.i18n import t
 from bot.store import DisableReason, PostRecord, PostStatus, Store
-from tests.e2e.conftest import Summit, build_bot, running_summit, write_settings
+from tests.e2e.conftest import Summit, bot_posts, build_bot, running_summit, write_settings
 from tests.fakediscord import Channel, FakeDiscord, Guild, run_client
 from tests.fakediscord.permissions import EMBED_LINKS, SEND_MESSAGES, VIEW_CHANNEL
 
@@ -82,11 +82,6 @@ async def eventually(predicate: Callable[[], bool], what: str, limit: float = 5.
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
-
-
-def posts(fake: FakeDiscord, channel: Channel) -> list[Any]:
-    """The bot's messages in a channel (the digest posts)."""
-    return [m for m in fake.channel_messages(channel) if m.author.id == fake.bot_user.id]
 
 
 def daily(summit: Summit) -> Channel:
@@ -224,9 +219,9 @@ async def test_set_then_the_post_arrives_at_the_scheduled_minute(
     job = summit.bot.scheduler._scheduler.get_job(job_id(summit.guild.id))
     assert job is not None
     job.modify(next_run_time=datetime.now(UTC))
-    await eventually(lambda: len(posts(summit.fake, daily(summit))) == 1, "the digest post")
+    await eventually(lambda: len(bot_posts(summit.fake, daily(summit))) == 1, "the digest post")
 
-    (message,) = posts(summit.fake, daily(summit))
+    (message,) = bot_posts(summit.fake, daily(summit))
     (embed,) = message.embeds
     assert embed["title"] == t("digest.title", "zh")
     assert CJK.search(embed["description"])
@@ -246,7 +241,7 @@ async def test_preview_is_exactly_the_next_post(summit: Summit, clock: VirtualCl
     (previewed,) = preview.embeds
     clock.now = next_due_after(clock.now)
     await fire(summit)
-    (message,) = posts(summit.fake, daily(summit))
+    (message,) = bot_posts(summit.fake, daily(summit))
     assert message.embeds == [previewed]
     after = await summit.slash("digest preview", user=summit.admin)
     assert after.embeds != [previewed], "the preview moves on to the next quote"
@@ -258,7 +253,7 @@ async def test_now_posts_once_and_links_the_post(summit: Summit, clock: VirtualC
     clock.now = due.instant - timedelta(hours=1)  # 08:00 in Shanghai
     first = await summit.slash("digest now", user=summit.admin)
     await first.wait_followups(1)
-    (message,) = posts(summit.fake, daily(summit))
+    (message,) = bot_posts(summit.fake, daily(summit))
     link = f"https://discord.com/channels/{summit.guild.id}/{daily(summit).id}/{message.id}"
     assert first.ephemeral
     assert link in first.content
@@ -269,7 +264,7 @@ async def test_now_posts_once_and_links_the_post(summit: Summit, clock: VirtualC
     # The day's scheduled run then finds the date taken; status lists the next days only.
     clock.now = due.instant
     await fire(summit)
-    assert len(posts(summit.fake, daily(summit))) == 1
+    assert len(bot_posts(summit.fake, daily(summit))) == 1
     status = await summit.slash("digest status", user=summit.admin)
     stamps = [int(s) for s in re.findall(r"<t:(\d+):F>", status.content)]
     assert int(due.instant.timestamp()) not in stamps
@@ -299,7 +294,7 @@ async def test_status_shows_settings_next_three_times_and_last_post(
     assert t("digest.status.last_none", "en") in before.content
     clock.now = next_due_after(clock.now, time(21, 30), "America/New_York")
     await fire(summit)
-    (message,) = posts(summit.fake, daily(summit))
+    (message,) = bot_posts(summit.fake, daily(summit))
     after = await summit.slash("digest status", user=summit.admin)
     assert f"/{message.id}" in after.content
     ny = "America/New_York"
@@ -326,7 +321,7 @@ async def test_non_admin_is_refused(summit: Summit) -> None:
         assert result.ephemeral
         assert result.content == t("errors.missing_permissions", "en"), name
     assert await summit.bot.store.get_settings(summit.guild.id) is None
-    assert posts(summit.fake, daily(summit)) == []
+    assert bot_posts(summit.fake, daily(summit)) == []
 
 
 @pytest.mark.parametrize(
@@ -453,7 +448,7 @@ async def test_lost_channel_disables_with_reason_and_another_guild_still_posts(
     assert poster is not None
     await asyncio.gather(poster(summit.guild.id), poster(summit.other_guild.id))
 
-    assert posts(summit.fake, other_channel), "the other guild still posts"
+    assert bot_posts(summit.fake, other_channel), "the other guild still posts"
     settings = await summit.bot.store.get_settings(summit.guild.id)
     assert settings is not None
     assert not settings.enabled
@@ -477,7 +472,7 @@ async def test_server_errors_then_success_make_one_post(
     summit.fake.inject("POST", MESSAGES, 503, count=2)
     clock.now = next_due_after(clock.now)
     await fire(summit)
-    assert len(posts(summit.fake, daily(summit))) == 1
+    assert len(bot_posts(summit.fake, daily(summit))) == 1
     day = next_due(clock.now - timedelta(seconds=1), time(9), SHANGHAI).local_date
     row = await summit.bot.store.post_for(summit.guild.id, day)
     assert row is not None
@@ -492,7 +487,7 @@ async def test_a_500_is_retried_by_discord_py_itself_not_twice(
     clock.now = next_due_after(clock.now)
     await fire(summit)
     assert injected.hits == 1
-    assert len(posts(summit.fake, daily(summit))) == 1
+    assert len(bot_posts(summit.fake, daily(summit))) == 1
     day = next_due(clock.now - timedelta(seconds=1), time(9), SHANGHAI).local_date
     row = await summit.bot.store.post_for(summit.guild.id, day)
     assert row is not None
@@ -505,7 +500,7 @@ async def test_a_429_is_honoured_by_discord_py(summit: Summit, clock: VirtualClo
     clock.now = next_due_after(clock.now)
     await fire(summit)
     assert summit.fake.stats.rate_limited["injected"] == 1
-    assert len(posts(summit.fake, daily(summit))) == 1
+    assert len(bot_posts(summit.fake, daily(summit))) == 1
     day = next_due(clock.now - timedelta(seconds=1), time(9), SHANGHAI).local_date
     row = await summit.bot.store.post_for(summit.guild.id, day)
     assert row is not None
@@ -523,12 +518,12 @@ async def test_off_keeps_settings_and_unschedules(summit: Summit, clock: Virtual
     assert settings.disabled_reason is DisableReason.ADMIN
     clock.now = next_due_after(clock.now)
     await fire(summit)
-    assert posts(summit.fake, daily(summit)) == []
+    assert bot_posts(summit.fake, daily(summit)) == []
     status = await summit.slash("digest status", user=summit.admin)
     assert t("digest.reasons.admin", "en") in status.content
     now = await summit.slash("digest now", user=summit.admin)
     assert now.content.startswith(t("digest.status.header_off", "en", reason="\0").split("\0")[0])
-    assert posts(summit.fake, daily(summit)) == []
+    assert bot_posts(summit.fake, daily(summit)) == []
     await set_digest(summit)
     assert summit.bot.scheduler.scheduled_guilds() == [summit.guild.id]
 
@@ -555,13 +550,13 @@ async def test_restart_the_same_day_does_not_post_again(
     await set_digest(summit)
     clock.now = next_due_after(clock.now)
     await fire(summit)
-    assert len(posts(summit.fake, daily(summit))) == 1
+    assert len(bot_posts(summit.fake, daily(summit))) == 1
     clock.now += timedelta(hours=1)
     async with await start_again(summit) as bot:
         results = await await_catch_up(bot)
         assert [r.outcome.value for r in results] == ["nothing_due"]
         await fire(summit, bot)  # and a duplicate fire of the day's job
-    assert len(posts(summit.fake, daily(summit))) == 1
+    assert len(bot_posts(summit.fake, daily(summit))) == 1
 
 
 async def test_restart_after_a_missed_time_within_grace_posts_exactly_once(
@@ -573,12 +568,12 @@ async def test_restart_after_a_missed_time_within_grace_posts_exactly_once(
     async with await start_again(summit) as bot:
         (result,) = await await_catch_up(bot)
         assert result.outcome.value == "posted"
-        assert len(posts(summit.fake, daily(summit))) == 1
+        assert len(bot_posts(summit.fake, daily(summit))) == 1
         await bot.close()
     async with await start_again(summit) as bot:  # and once more
         (result,) = await await_catch_up(bot)
         assert result.outcome.value == "nothing_due"
-    assert len(posts(summit.fake, daily(summit))) == 1
+    assert len(bot_posts(summit.fake, daily(summit))) == 1
 
 
 async def test_restart_after_the_grace_period_records_skipped(
@@ -595,7 +590,7 @@ async def test_restart_after_the_grace_period_records_skipped(
         assert row.status is PostStatus.SKIPPED
         status = await summit.slash("digest status", user=summit.admin)
         assert t("digest.reasons.missed", "en") in status.content
-    assert posts(summit.fake, daily(summit)) == []
+    assert bot_posts(summit.fake, daily(summit)) == []
 
 
 async def test_a_crash_after_sending_is_recorded_not_resent(
@@ -621,7 +616,7 @@ async def test_a_crash_after_sending_is_recorded_not_resent(
         row = await bot.store.post_for(summit.guild.id, due.local_date)
         assert row is not None
         assert (row.status, row.message_id) == (PostStatus.POSTED, sent.id)
-    assert len(posts(summit.fake, daily(summit))) == 1
+    assert len(bot_posts(summit.fake, daily(summit))) == 1
 
 
 async def test_a_crash_before_sending_posts_once_after_restart(
@@ -637,7 +632,7 @@ async def test_a_crash_before_sending_posts_once_after_restart(
     async with await start_again(summit) as bot:
         (result,) = await await_catch_up(bot)
         assert result.outcome.value == "posted"
-    assert len(posts(summit.fake, daily(summit))) == 1
+    assert len(bot_posts(summit.fake, daily(summit))) == 1
 
 
 # --- fan-out -------------------------------------------------------------------------------
@@ -672,7 +667,7 @@ async def test_fan_out_keeps_under_the_global_rate_limit(
         started = loop.time()
         await asyncio.gather(*(poster(g.id) for g in guilds))
         elapsed = loop.time() - started
-        assert all(len(posts(fake_discord, g.text_channels[0])) == 1 for g in guilds)
+        assert all(len(bot_posts(fake_discord, g.text_channels[0])) == 1 for g in guilds)
         # Unthrottled, 20 sends would hit the fake's 12/s global limit at once.
         assert fake_discord.stats.rate_limited["global"] == 0
         print(f"fan-out: 20 posts at 10/s in {elapsed:.2f} s")
@@ -716,5 +711,5 @@ async def test_a_shard_process_schedules_and_catches_up_only_its_guilds(
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(running, 10)
         apply_overrides(None, None)
-    assert len(posts(fake, mine.text_channels[0])) == 1
-    assert posts(fake, theirs.text_channels[0]) == []
+    assert len(bot_posts(fake, mine.text_channels[0])) == 1
+    assert bot_posts(fake, theirs.text_channels[0]) == []

@@ -18,9 +18,8 @@ from bot.app import ShardedSummitBot, SummitBot
 from bot.config import Settings
 from bot.digest.schedule import next_due
 from bot.endpoints import apply_overrides
-from bot.store import Store
-from tests.e2e.conftest import build_bot, write_settings
-from tests.fakediscord import Channel, FakeDiscord, Guild
+from tests.e2e.conftest import bot_posts, build_bot, seed_digests, write_settings
+from tests.fakediscord import FakeDiscord
 from tests.ops.helpers import free_port, get_json, sample, scrape
 
 ZONE = "Asia/Shanghai"
@@ -33,27 +32,6 @@ def one_hour_after_the_post_time(monkeypatch: pytest.MonkeyPatch) -> datetime:
     now = next_due(datetime.now(UTC), POST_TIME, ZONE).instant + timedelta(hours=1)
     monkeypatch.setattr(poster_module, "wall_clock", lambda: now)
     return now
-
-
-async def seed(settings: Settings, guilds: list[Guild]) -> None:
-    """Daily digests enabled for `guilds` in the database the bots will use."""
-    store = await Store.open(settings.database.path)
-    try:
-        await store.migrate()
-        for guild in guilds:
-            await store.upsert_settings(
-                guild.id,
-                channel_id=guild.text_channels[0].id,
-                post_time=POST_TIME,
-                timezone=ZONE,
-                language="en",
-            )
-    finally:
-        await store.close()
-
-
-def posts(fake: FakeDiscord, channel: Channel) -> list[Any]:
-    return [m for m in fake.channel_messages(channel) if m.author.id == fake.bot_user.id]
 
 
 def digest_cog(bot: SummitBot) -> Any:
@@ -99,7 +77,7 @@ async def test_one_process_runs_both_shards_and_schedules_every_guild(
         fake,
         {"discord": {"shard_count": 2}, "health": {"enabled": True, "port": port}},
     )
-    await seed(settings, [zero, one])
+    await seed_digests(settings, [zero, one], post_time=POST_TIME, zone=ZONE)
     bot = sharded(settings)
 
     async with started(fake, bot):
@@ -118,8 +96,8 @@ async def test_one_process_runs_both_shards_and_schedules_every_guild(
             assert sample(metrics, "summitbot_gateway_latency_seconds", shard=shard) is not None
         assert sample(metrics, "summitbot_guilds") == 2
 
-    assert len(posts(fake, zero.text_channels[0])) == 1
-    assert len(posts(fake, one.text_channels[0])) == 1
+    assert len(bot_posts(fake, zero.text_channels[0])) == 1
+    assert len(bot_posts(fake, one.text_channels[0])) == 1
 
 
 async def test_two_shard_processes_split_the_guilds_and_each_posts_only_its_own(
@@ -139,7 +117,7 @@ async def test_two_shard_processes_split_the_guilds_and_each_posts_only_its_own(
             "health": {"enabled": True, "port": port},
         }
         configs.append(write_settings(folder, fake, overrides))
-    await seed(configs[0], on_zero + on_one)
+    await seed_digests(configs[0], on_zero + on_one, post_time=POST_TIME, zone=ZONE)
     first, second = sharded(configs[0]), sharded(configs[1])
 
     async with started(fake, first, second):
@@ -162,4 +140,4 @@ async def test_two_shard_processes_split_the_guilds_and_each_posts_only_its_own(
             assert sample(metrics, "summitbot_guilds") == len(guilds)
 
     for guild in on_zero + on_one:
-        assert len(posts(fake, guild.text_channels[0])) == 1, guild.name
+        assert len(bot_posts(fake, guild.text_channels[0])) == 1, guild.name

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,20 +16,14 @@ import bot.digest.poster as poster_module
 from bot.digest.schedule import next_due
 from bot.digest.scheduler import job_id
 from bot.store import PostStatus, Store
-from tests.e2e.conftest import build_bot, running_summit, write_settings
-from tests.fakediscord import FakeDiscord, Guild, run_client
+from tests.e2e.conftest import bot_posts, build_bot, running_summit, seed_digests, write_settings
+from tests.fakediscord import FakeDiscord, run_client
 from tests.ops.helpers import eventually
 
 ZONE = "Asia/Shanghai"
 POST_TIME = time(9, 0)
 GUILDS = 12
 RATE = 4  # digest sends per second: the fan-out takes ~3 s, so the stop lands mid-way
-
-
-def bot_posts(fake: FakeDiscord, guild: Guild) -> list[Any]:
-    return [
-        m for m in fake.channel_messages(guild.text_channels[0]) if m.author.id == fake.bot_user.id
-    ]
 
 
 async def test_stopping_mid_fan_out_finishes_due_posts_and_never_posts_twice(
@@ -66,24 +59,24 @@ async def test_stopping_mid_fan_out_finishes_due_posts_and_never_posts_twice(
             bot.scheduler._scheduler.modify_job(job_id(guild.id), next_run_time=now)
 
         async def some_posted() -> bool:
-            return sum(len(bot_posts(fake, g)) for g in guilds) >= 2
+            return sum(len(bot_posts(fake, g.text_channels[0])) for g in guilds) >= 2
 
         await eventually(some_posted, "the fan-out to start")
-        sent_before_stop = sum(len(bot_posts(fake, g)) for g in guilds)
+        sent_before_stop = sum(len(bot_posts(fake, g.text_channels[0])) for g in guilds)
         assert sent_before_stop < GUILDS, "the fan-out finished before the stop; lower RATE"
 
         await bot.close()  # what SIGTERM does
 
         # Everything due was posted exactly once and recorded as posted.
         for guild in guilds:
-            assert len(bot_posts(fake, guild)) == 1, guild.name
+            assert len(bot_posts(fake, guild.text_channels[0])) == 1, guild.name
         store = await Store.open(summit.settings.database.path)
         try:
             for guild in guilds:
                 row = await store.post_for(guild.id, due.local_date)
                 assert row is not None
                 assert row.status is PostStatus.POSTED
-                assert row.message_id == bot_posts(fake, guild)[0].id
+                assert row.message_id == bot_posts(fake, guild.text_channels[0])[0].id
         finally:
             await store.close()
 
@@ -95,7 +88,7 @@ async def test_stopping_mid_fan_out_finishes_due_posts_and_never_posts_twice(
         outcomes = {r.guild_id: r.outcome.value for r in results}
         assert all(outcomes[g.id] == "nothing_due" for g in guilds), outcomes
     for guild in guilds:
-        assert len(bot_posts(fake, guild)) == 1, guild.name
+        assert len(bot_posts(fake, guild.text_channels[0])) == 1, guild.name
 
 
 async def test_stopping_mid_startup_catch_up_loses_nothing_and_never_posts_twice(
@@ -107,35 +100,23 @@ async def test_stopping_mid_startup_catch_up_loses_nothing_and_never_posts_twice
     monkeypatch.setattr(poster_module, "wall_clock", lambda: due.instant + timedelta(hours=1))
     guilds = [fake.add_guild(f"missed {n}", channels=["daily"]) for n in range(GUILDS)]
     settings = write_settings(tmp_path, fake, {"digest": {"global_rate_per_second": RATE}})
-    store = await Store.open(settings.database.path)
-    try:
-        await store.migrate()
-        for guild in guilds:
-            await store.upsert_settings(
-                guild.id,
-                channel_id=guild.text_channels[0].id,
-                post_time=POST_TIME,
-                timezone=ZONE,
-                language="en",
-            )
-    finally:
-        await store.close()
+    await seed_digests(settings, guilds, post_time=POST_TIME, zone=ZONE)
 
     first = build_bot(settings)
     first._connection.guild_ready_timeout = 0.1
     async with run_client(first, fake):
 
         async def some_posted() -> bool:
-            return sum(len(bot_posts(fake, g)) for g in guilds) >= 2
+            return sum(len(bot_posts(fake, g.text_channels[0])) for g in guilds) >= 2
 
         await eventually(some_posted, "the catch-up to start")
         await first.close()  # what SIGTERM does
-    assert all(len(bot_posts(fake, g)) <= 1 for g in guilds)
-    assert sum(len(bot_posts(fake, g)) for g in guilds) < GUILDS
+    assert all(len(bot_posts(fake, g.text_channels[0])) <= 1 for g in guilds)
+    assert sum(len(bot_posts(fake, g.text_channels[0])) for g in guilds) < GUILDS
 
     again = build_bot(settings)
     again._connection.guild_ready_timeout = 0.1
     async with run_client(again, fake):
         await asyncio.wait_for(again.get_cog("Digest").startup, 15)  # type: ignore[union-attr]
     for guild in guilds:
-        assert len(bot_posts(fake, guild)) == 1, guild.name
+        assert len(bot_posts(fake, guild.text_channels[0])) == 1, guild.name
