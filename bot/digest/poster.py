@@ -259,8 +259,9 @@ class DigestPoster:
     """Posts guilds' digests: on schedule, on ``/digest now`` and at startup for missed ones.
 
     ``on_disabled(guild_id, reason)`` is called after a guild's digest was disabled (so the
-    caller can drop its job); ``on_result(result)`` after every attempt (metrics). ``retry_delays`` and ``sleep`` make the retries instant in tests;
-    ``clock`` decides which local date is due.
+    caller can drop its job); ``on_result(result)`` after every attempt (for metrics).
+    ``retry_delays`` and ``sleep`` make the retries instant in tests; ``clock`` decides which
+    local date is due.
     """
 
     def __init__(

@@ -191,12 +191,15 @@ def test_polyphonic_characters_resolve_under_every_reading() -> None:
     )
     for query in ("changqijiyi", "zhangqijiyi", "cqjy", "chang qi ji yi"):
         found = catalog.find_term(query)
-        assert found is not None and found.id == "long-term-memory", query
+        assert found is not None, query
+        assert found.id == "long-term-memory", query
     found = catalog.find_term("paihangbang")
-    assert found is not None and found.id == "leaderboard"
+    assert found is not None
+    assert found.id == "leaderboard"
     assert [s.id for s in catalog.suggest("term", "paihang")] == ["leaderboard"]
     speaker = catalog.find_speaker("zengli")
-    assert speaker is not None and speaker.id == "zeng-li"
+    assert speaker is not None
+    assert speaker.id == "zeng-li"
 
 
 def test_at_most_25_one_per_entry_labels_fit() -> None:
