@@ -440,11 +440,10 @@ def speakers_embed(catalog: Catalog, lang: Lang) -> discord.Embed:
 
 def _example_quote(catalog: Catalog, term: Term) -> Quote | None:
     """A short quote containing the term, preferring the people the glossary credits."""
-    quotes = catalog.quotes_mentioning(term)
-    if not quotes:
-        return None
     credited = set(term.mentioned_by)
-    return min(quotes, key=lambda q: (q.speaker not in credited, measure(q.text.zh)))
+    return catalog.best_quote_mentioning(
+        term, lambda q: (q.speaker not in credited, measure(q.text.zh))
+    )
 
 
 def term_embed(catalog: Catalog, term: Term, lang: Lang) -> discord.Embed:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from bot.catalog._names import NameEntry, NameIndex
 from bot.catalog._normalize import fold, fold_text
 from bot.catalog._quotes import QuoteTextIndex
 from bot.catalog._scan import TermScanner
 from bot.catalog.models import Event, Pack, Quote, Section, Speaker, Term, Topic
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 Kind = Literal["speaker", "term", "topic", "quote"]
 Item = Speaker | Quote | Term | Topic
@@ -152,6 +155,31 @@ class Catalog:
         cached = self._mentions.get(term.id)
         if cached is not None:
             return cached
+        found = [
+            self._quote_list[index]
+            for index in sorted(self._mention_candidates(term))
+            if self._mentions_term(index, term)
+        ]
+        result = tuple(found)
+        self._mentions[term.id] = result
+        return result
+
+    def best_quote_mentioning(
+        self, term: Term, key: Callable[[Quote], SupportsRichComparison]
+    ) -> Quote | None:
+        """`min(quotes_mentioning(term), key=key)` (None when there is none), without checking
+        every mention: candidates are ranked first and checked best first, so a term found in
+        thousands of quotes costs one ranking and a scan or two, not thousands of scans."""
+        cached = self._mentions.get(term.id)
+        if cached is not None:
+            return min(cached, key=key, default=None)
+        quotes = self._quote_list
+        # Natural order, then a stable sort: among equals the first in pack order, as min().
+        ranked = sorted(sorted(self._mention_candidates(term)), key=lambda i: key(quotes[i]))
+        return next((quotes[i] for i in ranked if self._mentions_term(i, term)), None)
+
+    def _mention_candidates(self, term: Term) -> set[int]:
+        """Quotes whose zh/en text holds a surface form of `term` (a superset of mentions)."""
         # The text index narrows the quotes to those holding a surface form; the scanner then
         # applies its word-boundary and longest-match rules (Token inside Token Efficiency
         # is not a mention of Token).
@@ -159,16 +187,15 @@ class Catalog:
         for surface in (term.term.zh, term.term.en, *term.aliases):
             for needle in {fold_text(surface), fold(surface)} - {""}:
                 candidates.update(self._quote_text.spoken_containing(needle))
-        found: list[Quote] = []
-        for index in sorted(candidates):
-            quote = self._quote_list[index]
-            for text in (quote.text.zh, quote.text.en):
-                if any(match.term.id == term.id for match in self.scan_terms(text)):
-                    found.append(quote)
-                    break
-        result = tuple(found)
-        self._mentions[term.id] = result
-        return result
+        return candidates
+
+    def _mentions_term(self, index: int, term: Term) -> bool:
+        quote = self._quote_list[index]
+        return any(
+            match.term.id == term.id
+            for text in (quote.text.zh, quote.text.en)
+            for match in self.scan_terms(text)
+        )
 
     # -- exact lookups ---------------------------------------------------------------------
 

@@ -288,6 +288,44 @@ def test_quotes_mentioning(mini: Catalog) -> None:
     }
 
 
+def test_best_quote_mentioning_is_the_minimum_of_the_mentions() -> None:
+    quotes = [
+        f.quote(
+            "long",
+            "ada",
+            "我们在讨论 RLVR 的奖励设计以及它的很多细节。",
+            "RLVR rewards, at length.",
+        ),
+        f.quote("token-only", "bo", "Token Efficiency 很重要。", "Token efficiency matters."),
+        f.quote("short", "bo", "RLVR 很强。", "RLVR is strong."),
+        f.quote("also-short", "cy", "RLVR 真强。", "RLVR rules."),
+    ]
+    catalog = f.catalog(
+        terms=[
+            f.term("rlvr", "RLVR", "可验证奖励强化学习"),
+            f.term("token", "Token", "词元"),
+            f.term("token-efficiency", "Token Efficiency", "Token效率"),
+        ],
+        speakers=[f.speaker(s, s, s.title()) for s in ("ada", "bo", "cy")],
+        quotes=quotes,
+    )
+
+    def by_length(quote: Quote) -> int:
+        return len(quote.text.zh)
+
+    def prefer_ada(quote: Quote) -> tuple[bool, int]:
+        return quote.speaker != "ada", len(quote.text.zh)
+
+    rlvr, token = catalog.terms["rlvr"], catalog.terms["token"]
+    # Before and after the full mention list is cached, the same answer as min().
+    for _ in range(2):
+        assert catalog.best_quote_mentioning(rlvr, by_length).id == "short"  # first of equals
+        assert catalog.best_quote_mentioning(rlvr, prefer_ada).id == "long"
+        assert catalog.best_quote_mentioning(token, by_length) is None  # only inside a longer term
+        assert min(catalog.quotes_mentioning(rlvr), key=by_length).id == "short"
+        assert catalog.quotes_mentioning(token) == ()
+
+
 def test_duplicate_ids_are_refused_by_the_constructor() -> None:
     with pytest.raises(ValueError, match="used twice"):
         f.catalog(terms=[f.term("ai", "AI", "人工智能"), f.term("ai", "AI2", "人工智能2")])
