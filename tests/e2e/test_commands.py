@@ -361,3 +361,19 @@ async def test_unexpected_error_gives_an_apology_with_an_id_and_logs_it(
     assert record.exc_info is not None
     assert getattr(record, "command", None) == "glossary"
     assert getattr(record, "guild_id", None) == summit.guild.id
+
+
+# --- gateway faults ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("via", "resumable", "expected"),
+    [("close", True, "resumed"), ("reconnect", True, "resumed"), ("close", False, "identified")],
+)
+async def test_commands_work_after_the_gateway_drops(
+    summit: Summit, via: str, resumable: bool, expected: str
+) -> None:
+    await summit.fake.drop_connection(via=via, resumable=resumable)
+    assert await summit.fake.wait_reconnected() == expected
+    result = await summit.slash("glossary", {"term": "Muon"}, locale="en-US")
+    assert "Muon" in embed_text(result.embeds[0])
