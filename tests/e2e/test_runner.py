@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import yaml
 
 from bot.cli import main
 from tests.fakediscord import FakeDiscord
+from tests.paths import REPO_ROOT
 
 
 def config_for(tmp_path: Path, fake: FakeDiscord) -> Path:
@@ -85,3 +87,23 @@ async def test_sync_globally(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     assert code == 0, err
     assert "global commands" in out
     assert {"quote", "speaker"} <= {c["name"] for c in fake_discord.registered_commands(None)}
+
+
+async def test_run_with_broken_content_lists_every_problem(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    pack = tmp_path / "content" / "agi-next-2026"
+    shutil.copytree(REPO_ROOT / "content" / "agi-next-2026", pack)
+    quotes = pack / "quotes.yaml"
+    quotes.write_text(
+        quotes.read_text(encoding="utf-8").replace("speaker: tangjie", "speaker: tangjei", 1),
+        encoding="utf-8",
+    )
+    config = config_for(tmp_path, fake_discord)
+    with config.open("a", encoding="utf-8") as f:
+        f.write(f"content:\n  path: {tmp_path / 'content'}\n")
+    code, _, err = await summitbot("--config", str(config), "run", token=fake_discord.token)
+    assert code == 1
+    assert "quotes.yaml:" in err
+    assert "tangjei" in err
+    assert "Traceback" not in err
