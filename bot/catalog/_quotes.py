@@ -3,12 +3,15 @@
 Every quote keeps one folded string, ``zh \\n en \\n context.zh \\n context.en``.
 
 Autocomplete first narrows the quotes to check with an inverted index over the spoken text
-(zh and en): every non-ASCII letter (a Chinese character is selective on its own) and the
-first three letters of every Latin word point to the quotes containing them. The query's
-rarest token picks the candidates, which are then checked in pack order with a plain
-substring test. So Chinese matches anywhere and Latin words match from the start of a word
-("verif" finds "verifiable", "erif" does not); the fuzzy tier catches the rest. The work per
-query is bounded (`MAX_EXAMINED` candidates), so a pathological query costs a few
+(zh and en): every non-ASCII letter (a Chinese character is selective on its own), the first
+three letters of every Latin word, and every whole Latin word of three letters or more point
+to the quotes containing them. A word the query has finished typing (something follows it,
+and it is not the first) looks up the whole word, far more selective than its first letters
+("computer competes" narrows by "competes", not "com"); the others look up their first
+letters. The rarest tokens pick the candidates, which are then checked in pack order with a
+plain substring test. So Chinese matches anywhere and Latin words match from the start of a
+word ("verif" finds "verifiable", "erif" does not); the fuzzy tier catches the rest. The work
+per query is bounded (`MAX_EXAMINED` candidates), so a pathological query costs a few
 milliseconds, never a scan of every quote; `search` (the command, not autocomplete) is
 exhaustive.
 """
@@ -31,10 +34,14 @@ _WORD = re.compile(r"[a-z0-9]+")
 _NON_ASCII_LETTER = re.compile(r"[^\W\x00-\x7f]")
 # Index tokens: a Latin word's first ≤3 letters, or one non-ASCII letter (one regex pass).
 _TOKEN = re.compile(r"(?<![a-z0-9])[a-z0-9]{1,3}|[^\W\x00-\x7f]")
+# Whole Latin words of three letters or more, indexed under " word" (apart from prefixes).
+_WHOLE_WORD = re.compile(r"(?<![a-z0-9])[a-z0-9]{3,}(?![a-z0-9])")
 _PREFIX = 3
 _EMPTY = array("i")
-MAX_EXAMINED = 10_000
+# Candidates examined per keystroke at most (a substring test costs about half a microsecond).
+MAX_EXAMINED = 4_000
 _SMALL = 64  # a candidate list this short is checked as it is
+_SET_LIMIT = 8_000  # a shortest list longer than this is examined as it is, not intersected
 _INTERSECT_LIMIT = 30_000  # longer lists cost more to intersect than they save
 # partial_ratio costs about a microsecond per quote: the fuzzy tier scores at most this many.
 FUZZY_CANDIDATES = 500
@@ -58,7 +65,9 @@ class QuoteTextIndex:
             self._folded.append(f"{spoken}\n{fold_text(context_zh)}\n{fold_text(context_en)}")
             self._zh_end.append(len(folded_zh))
             self._text_end.append(len(spoken))
-            for token in set(_TOKEN.findall(spoken)):
+            tokens = set(_TOKEN.findall(spoken))
+            tokens.update(" " + word for word in _WHOLE_WORD.findall(spoken))
+            for token in tokens:
                 postings[token].append(index)
         self._postings = {token: array("i", bucket) for token, bucket in postings.items()}
         self._tokens = sorted(self._postings)
@@ -99,12 +108,17 @@ class QuoteTextIndex:
         postings: list[Sequence[int]] = []
         group: list[array[int]] | None = None
         group_size = 0
-        words = _WORD.findall(needle)
-        for number, word in enumerate(words):
-            if len(word) < _PREFIX and number == len(words) - 1 and needle.endswith(word):
+        words = list(_WORD.finditer(needle))
+        for number, match in enumerate(words):
+            word = match.group()
+            typing = number == len(words) - 1 and match.end() == len(needle)
+            if typing and len(word) < _PREFIX:
                 # A short last word is still being typed: any word starting with it counts.
                 group = self._prefix_group(word)
                 group_size = sum(len(posting) for posting in group)
+            elif not typing and len(word) >= _PREFIX and number > 0:
+                # Finished, and not the first (which may end a longer word): the whole word.
+                postings.append(self._postings.get(" " + word, _EMPTY))
             else:
                 postings.append(self._postings.get(word[:_PREFIX], _EMPTY))
         postings.extend(
@@ -120,7 +134,7 @@ class QuoteTextIndex:
     def _intersect(self, postings: list[Sequence[int]]) -> Iterator[int]:
         """Intersect the shortest lists (C-speed set operations) while that narrows much."""
         first = postings[0]
-        if len(first) <= _SMALL or len(postings) == 1:
+        if len(first) <= _SMALL or len(first) > _SET_LIMIT or len(postings) == 1:
             return iter(first)
         common = set(first)
         for posting in postings[1:]:
