@@ -39,7 +39,7 @@ _WHOLE_WORD = re.compile(r"(?<![a-z0-9])[a-z0-9]{3,}(?![a-z0-9])")
 _PREFIX = 3
 _EMPTY = array("i")
 # Candidates examined per keystroke at most (a substring test costs about half a microsecond).
-MAX_EXAMINED = 4_000
+MAX_EXAMINED = 2_500
 _SMALL = 64  # a candidate list this short is checked as it is
 _SET_LIMIT = 8_000  # a shortest list longer than this is examined as it is, not intersected
 _INTERSECT_LIMIT = 30_000  # longer lists cost more to intersect than they save
