@@ -20,8 +20,14 @@ from bot.catalog import Catalog, Kind, Suggestion, TermMatch
 from bot.catalog.models import Event, Lang, Pack, Quote, Source, Speaker, Term, Text
 from bot.i18n import t
 from bot.ui.limits import (
+    AUTHOR_NAME,
     DESCRIPTION,
+    EMBED_TOTAL,
+    FIELD_NAME,
     FIELD_VALUE,
+    FIELDS,
+    FOOTER_TEXT,
+    TITLE,
     embed_problems,
     embed_size,
     fit_embed,
@@ -243,21 +249,71 @@ def _unique_events(events: Iterable[Event]) -> list[Event]:
     return list(seen.values())
 
 
+def _credit(events: Sequence[Event], lang: Lang) -> str:
+    """The source credit field's value for these events."""
+    if len(events) > 1:
+        lines = [f"{_md(e.name.get(lang))}: {source_credit(e.source)}" for e in events]
+    else:
+        lines = [source_credit(e.source) for e in events]
+    return truncate("\n".join(lines), FIELD_VALUE)
+
+
+def _surely_fits(embed: discord.Embed) -> bool:
+    """True when the embed is certainly within every limit, judged without measuring: a
+    character is at most two UTF-16 units. False means "measure it" (`embed_problems`)."""
+    fields = embed.fields
+    if len(fields) > FIELDS:
+        return False
+    total = 0
+    for text, limit in (
+        (embed.title, TITLE),
+        (embed.description, DESCRIPTION),
+        (embed.footer.text, FOOTER_TEXT),
+        (embed.author.name, AUTHOR_NAME),
+    ):
+        size = 2 * len(text or "")
+        if size > limit:
+            return False
+        total += size
+    for field in fields:
+        name, value = field.name or "", field.value or ""
+        if not name.strip() or not value.strip():
+            return False
+        if 2 * len(name) > FIELD_NAME or 2 * len(value) > FIELD_VALUE:
+            return False
+        total += 2 * (len(name) + len(value))
+    return total <= EMBED_TOTAL
+
+
 def _finish(embed: discord.Embed, events: Iterable[Event], lang: Lang) -> discord.Embed:
     """Append the source credit as the last field and fit the embed, keeping the credit whole."""
     unique = _unique_events(events)
-    if len(unique) > 1:
-        lines = [f"{_md(e.name.get(lang))}: {source_credit(e.source)}" for e in unique]
-    else:
-        lines = [source_credit(e.source) for e in unique]
-    if lines:
-        value = truncate("\n".join(lines), FIELD_VALUE)
-        embed.add_field(name=t("labels.source", lang), value=value, inline=False)
-    if not embed_problems([embed]):
+    if unique:
+        embed.add_field(name=t("labels.source", lang), value=_credit_of(unique, lang), inline=False)
+    if _surely_fits(embed) or not embed_problems([embed]):
         return embed  # within every limit already: fitting would change nothing
-    if lines:
+    if unique:
         return fit_embed(embed, protected_fields={len(embed.fields) - 1})
     return fit_embed(embed)
+
+
+#: Source credits by the identity of the events and the language. Each entry keeps its events
+#: alive, so an id cannot be reused by another object while its entry exists; a reloaded
+#: catalog has new event objects, hence new entries (the table is cleared when it grows).
+_credits: dict[tuple[tuple[int, ...], Lang], tuple[list[Event], str]] = {}
+_CREDITS_KEPT = 64
+
+
+def _credit_of(events: list[Event], lang: Lang) -> str:
+    key = (tuple(id(e) for e in events), lang)
+    found = _credits.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], events, strict=True)):
+        return found[1]
+    if len(_credits) >= _CREDITS_KEPT:
+        _credits.clear()
+    value = _credit(events, lang)
+    _credits[key] = (list(events), value)
+    return value
 
 
 # --- quotes ---------------------------------------------------------------------------------
