@@ -20,6 +20,8 @@ Kind = Literal["speaker", "term", "topic", "quote"]
 Item = Speaker | Quote | Term | Topic
 
 MAX_SUGGESTIONS = 25
+#: Quote autocomplete choices kept between keystrokes (each is a label of up to 100 chars).
+QUOTE_CHOICES_KEPT = 20_000
 LABEL_LIMIT = 100
 _SEPARATOR = " · "
 _ELLIPSIS = "…"
@@ -134,6 +136,8 @@ class Catalog:
         )
         self._scanner = TermScanner([(t.term.zh, t.term.en, *t.aliases) for t in self._term_list])
         self._mentions: dict[str, tuple[Quote, ...]] = {}
+        # Autocomplete labels of quotes, made on first use: (position, in English) → choice.
+        self._quote_choices: dict[tuple[int, bool], Suggestion] = {}
 
     # -- relations -------------------------------------------------------------------------
 
@@ -270,6 +274,15 @@ class Catalog:
         return suggestions[:limit]
 
     def _quote_suggestion(self, position: int, in_english: bool) -> Suggestion:
+        choices = self._quote_choices
+        found = choices.get((position, in_english))
+        if found is None:
+            if len(choices) >= QUOTE_CHOICES_KEPT:
+                choices.clear()  # a bound, not an LRU: refilling costs microseconds
+            found = choices[position, in_english] = self._new_quote_suggestion(position, in_english)
+        return found
+
+    def _new_quote_suggestion(self, position: int, in_english: bool) -> Suggestion:
         quote = self._quote_list[position]
         speaker = self.speakers.get(quote.speaker)
         if in_english:
