@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"raw figures: {RESULTS.relative_to(REPO)}", file=sys.stderr)
     if args.no_write or (len(parts) < len(PARTS) and not args.write):
         return 0
-    blocks = {"machine": report.machine_block(info)}
+    blocks = {"machine": report.machine_block(info), "goals": report.goals_block(results)}
     if "interactions" in results:
         blocks["interactions"] = report.interactions_block(results["interactions"])
     if "growth" in results:

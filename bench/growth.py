@@ -145,7 +145,7 @@ def worker(content: Path) -> dict[str, Any]:
     """Load `content` in this (fresh) process and run every workload; returns the figures."""
     from bot.catalog import Catalog, load_catalog
     from bot.catalog._normalize import key, pinyin_keys
-    from bot.render import explain_embed, term_embed
+    from bot.render import explain_embed, quote_embed, term_embed
 
     # Warm the lazily loaded dictionaries (OpenCC, pypinyin) so the memory delta is the pack.
     key("測試 Test")
@@ -256,6 +256,19 @@ def worker(content: Path) -> dict[str, Any]:
     for term in rng.sample(list(catalog.terms.values()), 60):
         _timed(glossary_samples, lambda t=term: term_embed(catalog, t, "zh"))  # type: ignore[misc]
     result["glossary_render_cold"] = summary(glossary_samples)
+
+    # What `/quote` does before it answers: every quote matching the (empty) filters, one
+    # picked at random, rendered (first sight of that quote, so not memoised yet).
+    pick_samples: list[float] = []
+    picker = random.Random(SEED)
+
+    def quote_command() -> object:
+        chosen = picker.choice(catalog.search_quotes(None))
+        return quote_embed(catalog, chosen, "en")
+
+    for _ in range(60):
+        _timed(pick_samples, quote_command)
+    result["quote_command"] = summary(pick_samples)
 
     miss_samples: list[float] = []
     for term in rng.sample(list(catalog.terms.values()), 100):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import sys
 import tempfile
 import time
@@ -30,29 +31,50 @@ import yaml
 
 from bench._util import REPO, summary
 
-ITERATIONS = 400
-WARMUP = 40
+ITERATIONS = 1000
+WARMUP = 100
 
-#: A chat message someone asks "Explain terms" about (real terms of the real pack).
-EXPLAIN_MESSAGE = (
-    "昨天的讨论里大家都在说 RLVR 和 MoE：唐杰觉得可验证奖励强化学习今年会爆发，"
-    "杨植麟讲了 Muon 优化器和 token efficiency，还有人提到 Agent 在 ToB 场景的落地。"
-    "Do we still believe the scaling law holds if pre-training data runs out? "
-    "Also, what exactly is the difference between a foundation model and a large model?"
-)
+#: Locales the simulated users have, alternating (both bots get the same one each time).
+LOCALES = ("en-US", "zh-CN")
 
-#: Keystrokes, cycled: (command, option typed, value so far).
-KEYSTROKES: tuple[tuple[str, str, str], ...] = (
-    ("glossary", "term", "rl"),
-    ("glossary", "term", "强化"),
-    ("quote", "speaker", "ya"),
-    ("quote", "speaker", "tj"),
-    ("quote", "search", "agent"),
-    ("quote", "search", "模型"),
-    ("glossary", "term", "moe"),
-    ("glossary", "term", "verif"),
-)
-GLOSSARY_TERMS = ("RLVR", "Muon", "强化学习", "scaling law", "Agent", "基座模型")
+
+@dataclass(frozen=True)
+class Workload:
+    """What the users ask, built from the real pack so every lookup resolves."""
+
+    terms: tuple[str, ...]  # /glossary term:, exact names in both languages
+    keystrokes: tuple[tuple[str, str, str], ...]  # (command, option, typed so far)
+    messages: tuple[str, ...]  # chat messages "Explain terms" runs on, all different
+
+
+def workload(count: int, seed: int = 5) -> Workload:
+    from bot.catalog import load_catalog
+
+    catalog = load_catalog(REPO / "content")
+    rng = random.Random(seed)
+    terms = [name for t in catalog.terms.values() for name in (t.term.en, t.term.zh)]
+    rng.shuffle(terms)
+    strokes: list[tuple[str, str, str]] = []
+    for term in catalog.terms.values():
+        name = rng.choice((term.term.en, term.term.zh, *term.aliases))
+        strokes += [("glossary", "term", name[:end]) for end in range(1, min(len(name), 6) + 1)]
+    for speaker in catalog.speakers.values():
+        for name in (speaker.name.en, speaker.name.zh):
+            strokes += [("quote", "speaker", name[:end]) for end in range(1, len(name) + 1)]
+    for quote in rng.sample(list(catalog.quotes.values()), 20):
+        words = " ".join(quote.text.en.split()[:2])
+        strokes += [("quote", "search", words[:end]) for end in range(2, len(words) + 1)]
+        strokes += [("quote", "search", quote.text.zh[:end]) for end in range(1, 5)]
+    strokes = [stroke for stroke in strokes if stroke[2].strip()]
+    rng.shuffle(strokes)
+    # Chat messages: two or three real sentences (either language) and a term or two.
+    texts = [text for q in catalog.quotes.values() for text in (q.text.zh, q.text.en)]
+    surfaces = [s for t in catalog.terms.values() for s in (t.term.en, t.term.zh, *t.aliases)]
+    messages = [
+        " ".join([*rng.sample(texts, rng.choice((2, 3))), *rng.sample(surfaces, 2)])[:1500]
+        for _ in range(count)
+    ]
+    return Workload(tuple(terms), tuple(strokes), tuple(messages))
 
 
 @dataclass
@@ -63,7 +85,6 @@ class Bot:
     fake: Any
     guild: Any
     proc: asyncio.subprocess.Process
-    target: Any = None  # the message "Explain terms" is run on
 
 
 async def _spawn(args: list[str], token: str) -> asyncio.subprocess.Process:
@@ -123,36 +144,44 @@ async def _start_bare(fake: Any) -> Bot:
 async def _ready(bot: Bot) -> None:
     # Commands are synced in setup_hook, before the gateway connects: READY means servable.
     await bot.fake.wait_ready(timeout=120)
-    bot.target = bot.fake.post_user_message(bot.guild.text_channels[0], "alice", EXPLAIN_MESSAGE)
 
 
-Op = Callable[[Bot, int], Awaitable[Any]]
+Op = Callable[[Bot, Workload, int], Awaitable[Any]]
 
 
-async def _quote(bot: Bot, i: int) -> Any:
+def _locale(i: int) -> str:
+    return LOCALES[i % len(LOCALES)]
+
+
+async def _quote(bot: Bot, work: Workload, i: int) -> Any:
+    name = "ping" if bot.name == "bare" else "quote"
+    return await bot.fake.slash(bot.guild, None, "alice", name, locale=_locale(i))
+
+
+async def _glossary(bot: Bot, work: Workload, i: int) -> Any:
+    term = work.terms[i % len(work.terms)]
     if bot.name == "bare":
-        return await bot.fake.slash(bot.guild, None, "alice", "ping")
-    return await bot.fake.slash(bot.guild, None, "alice", "quote")
+        options = {"word": term}
+        return await bot.fake.slash(bot.guild, None, "alice", "ping", options, locale=_locale(i))
+    options = {"term": term}
+    return await bot.fake.slash(bot.guild, None, "alice", "glossary", options, locale=_locale(i))
 
 
-async def _glossary(bot: Bot, i: int) -> Any:
-    term = GLOSSARY_TERMS[i % len(GLOSSARY_TERMS)]
-    if bot.name == "bare":
-        return await bot.fake.slash(bot.guild, None, "alice", "ping", {"word": term})
-    return await bot.fake.slash(bot.guild, None, "alice", "glossary", {"term": term})
-
-
-async def _autocomplete(bot: Bot, i: int) -> Any:
-    command, option, typed = KEYSTROKES[i % len(KEYSTROKES)]
+async def _autocomplete(bot: Bot, work: Workload, i: int) -> Any:
+    command, option, typed = work.keystrokes[i % len(work.keystrokes)]
     if bot.name == "bare":
         command, option = "ping", "word"
     return await bot.fake.send_autocomplete(
-        bot.guild, None, "alice", command, {option: typed}, option
+        bot.guild, None, "alice", command, {option: typed}, option, locale=_locale(i)
     )
 
 
-async def _explain(bot: Bot, i: int) -> Any:
-    return await bot.fake.message_command(bot.guild, None, "alice", "Explain terms", bot.target)
+async def _explain(bot: Bot, work: Workload, i: int) -> Any:
+    channel = bot.guild.text_channels[0]
+    target = bot.fake.post_user_message(channel, "bob", work.messages[i])
+    return await bot.fake.message_command(
+        bot.guild, channel, "alice", "Explain terms", target, locale=_locale(i)
+    )
 
 
 OPS: dict[str, tuple[str, Op]] = {
@@ -164,12 +193,14 @@ OPS: dict[str, tuple[str, Op]] = {
 }
 
 
-async def _once(bot: Bot, op: Op, i: int) -> tuple[float, float]:
+async def _once(bot: Bot, op: Op, work: Workload, i: int) -> tuple[float, float]:
     start = time.perf_counter()
-    result = await op(bot, i)
+    result = await op(bot, work, i)
     wall = (time.perf_counter() - start) * 1000.0
     if not result.responded or result.elapsed_ms is None:
         raise RuntimeError(f"{bot.name}: no answer ({result.describe()})")
+    if op is not _autocomplete and op is not _explain and result.ephemeral:
+        raise RuntimeError(f"{bot.name}: a private answer (a miss?): {result.content}")
     return result.elapsed_ms, wall
 
 
@@ -183,6 +214,7 @@ async def measure(iterations: int = ITERATIONS, warmup: int = WARMUP) -> dict[st
             bare = await _start_bare(fake_b)
             try:
                 await asyncio.gather(_ready(summit), _ready(bare))
+                work = workload(warmup + iterations)
                 samples: dict[str, dict[str, list[float]]] = {
                     name: {"summit": [], "bare": [], "summit_wall": [], "bare_wall": []}
                     for name in OPS
@@ -191,7 +223,7 @@ async def measure(iterations: int = ITERATIONS, warmup: int = WARMUP) -> dict[st
                     for name, (_baseline, op) in OPS.items():
                         order = (summit, bare) if i % 2 == 0 else (bare, summit)
                         for bot in order:
-                            elapsed, wall = await _once(bot, op, i)
+                            elapsed, wall = await _once(bot, op, work, i)
                             if i >= warmup:
                                 key = "summit" if bot is summit else "bare"
                                 samples[name][key].append(elapsed)

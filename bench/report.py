@@ -26,6 +26,8 @@ P99_RATIO_GOAL = 1.3
 STARTUP_GOAL_MS = 1000.0
 IDLE_RSS_GOAL_MB = 100.0
 FANOUT_RATIO_GOAL = 1.15
+#: "No more than a handful of 429s".
+HANDFUL_429 = 5
 
 
 def _f(value: float | None, digits: int = 2) -> str:
@@ -137,6 +139,7 @@ def _growth_rows(
             "`/glossary` embed render, first use of a term, p99 ms",
             lambda r: _f(r["glossary_render_cold"]["p99"], 3),
         ),
+        ("`/quote` pick and render (no filter) p99 ms", lambda r: _f(r["quote_command"]["p99"], 3)),
         ("did-you-mean (a miss) p99 ms", lambda r: _f(r["did_you_mean"]["p99"], 3)),
     ]
 
@@ -220,6 +223,96 @@ def digest_block(result: dict[str, Any]) -> str:
         ["fake-Discord violations", str(len(result["violations"]))],
     ]
     return table(header, rows) + ("\n\n" + result["note"] if result.get("note") else "")
+
+
+def goals_block(results: dict[str, Any]) -> str:
+    """One line per goal of issue 5: the figure, the goal, met or missed."""
+    rows: list[list[str]] = []
+    if "interactions" in results:
+        for row in results["interactions"]["rows"]:
+            rows.append(
+                [
+                    f"{row['interaction']}: p50 vs bare bot",
+                    f"{_f(row['p50_ratio'])}×",
+                    f"≤ {P50_RATIO_GOAL}×",
+                    _met(row["p50_ratio"] <= P50_RATIO_GOAL),
+                ]
+            )
+            rows.append(
+                [
+                    f"{row['interaction']}: p99 vs bare bot",
+                    f"{_f(row['p99_ratio'])}×",
+                    f"≤ {P99_RATIO_GOAL}×",
+                    _met(row["p99_ratio"] <= P99_RATIO_GOAL),
+                ]
+            )
+    if "growth" in results:
+        largest = results["growth"][-1]
+        p99 = largest["autocomplete"]["p99"]
+        scan = max(r["scan"]["p99"] for r in results["growth"])
+        rows.append(
+            [
+                f"autocomplete p99 per keystroke, {largest['quotes']:,} quotes",
+                f"{_f(p99, 2)} ms",
+                f"≤ {AUTOCOMPLETE_GOAL_MS:g} ms",
+                _met(p99 <= AUTOCOMPLETE_GOAL_MS),
+            ]
+        )
+        rows.append(
+            [
+                "term scan p99, 2,000-character message, 10,000 terms (worst size)",
+                f"{_f(scan, 3)} ms",
+                f"≤ {SCAN_GOAL_MS:g} ms",
+                _met(scan <= SCAN_GOAL_MS),
+            ]
+        )
+    if "startup" in results:
+        real = results["startup"][0]
+        rows.append(
+            [
+                "`summitbot run` to READY, real pack",
+                f"{_f(real['ready_ms'], 0)} ms",
+                f"≤ {STARTUP_GOAL_MS:,.0f} ms + gateway waits",
+                _met(real["ready_ms"] <= STARTUP_GOAL_MS),
+            ]
+        )
+        rows.append(
+            [
+                "idle resident memory, real pack",
+                f"{_f(real['idle_rss_mb'], 1)} MB",
+                f"≤ {IDLE_RSS_GOAL_MB:g} MB",
+                _met(real["idle_rss_mb"] <= IDLE_RSS_GOAL_MB),
+            ]
+        )
+    if "digest" in results:
+        d = results["digest"]
+        rows.append(
+            [
+                f"digest fan-out, {d['guilds']:,} guilds, vs the {_f(d['floor_s'], 0)} s floor",
+                f"{_f(d['ratio'])}× ({_f(d['total_s'])} s)",
+                f"≤ {FANOUT_RATIO_GOAL}×",
+                _met(d["ratio"] <= FANOUT_RATIO_GOAL),
+            ]
+        )
+        clean = d["duplicates"] == 0 and d["lost"] == 0
+        rows.append(
+            [
+                "digest duplicates / lost posts",
+                f"{d['duplicates']} / {d['lost']}",
+                "0 / 0",
+                _met(clean),
+            ]
+        )
+        limited = d["429_global"] + d["429_route"]
+        rows.append(
+            [
+                "digest 429 answers",
+                str(limited),
+                f"a handful (≤ {HANDFUL_429})",
+                _met(limited <= HANDFUL_429),
+            ]
+        )
+    return table(["figure", "measured", "goal", ""], rows)
 
 
 def replace_block(text: str, name: str, body: str) -> str:
