@@ -18,17 +18,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import Catalog, load_catalog
+from bot.digest.scheduler import DigestScheduler
 from bot.endpoints import apply_overrides
 from bot.i18n import SummitTranslator, lang_for_locale, t
 from bot.logs import bind_log_context, log_context
 from bot.ops.health import HealthServer
 from bot.ops.metrics import BotMetrics, Outcome, app_command_names, bot_snapshot
 from bot.ops.reload import ReloadResult, reload_content
+from bot.store import Store
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.digest.scheduler import DigestScheduler
-    from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -200,9 +200,6 @@ class SummitBot(commands.Bot):
         )
         self.metrics.content_loaded()
         if self.runtime:
-            from bot.digest.scheduler import DigestScheduler
-            from bot.store import Store
-
             self._store = await Store.open(settings.database.path)
             await self._store.migrate()
             self._scheduler = DigestScheduler(
