@@ -315,6 +315,8 @@ class Catalog:
             else:
                 allowed = set(in_topic)
                 pool = [position for position in pool if position in allowed]
+        if pool is None and not (query and query.strip()):
+            return list(self._quote_list)  # every quote (`/quote` with no filter): a C copy
         positions = self._quote_text.search(query or "", pool)
         return [self._quote_list[position] for position in positions]
 
