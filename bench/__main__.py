@@ -28,13 +28,23 @@ WORKDIR = Path("/tmp/summitbot-bench")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=PARTS, help="run only these parts")
-    parser.add_argument("--iterations", type=int, default=400, help="interaction round trips")
+    parser.add_argument(
+        "--iterations", type=int, default=1_000, help="interaction round trips per bot and kind"
+    )
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 10_000, 100_000])
     parser.add_argument("--guilds", type=int, default=1_000, help="digest fan-out guilds")
     parser.add_argument("--workdir", type=Path, default=WORKDIR, help="generated packs (cached)")
     parser.add_argument("--write", action="store_true", help="rewrite the doc even if partial")
     parser.add_argument("--no-write", action="store_true", help="never touch the doc")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="measure nothing: rewrite the doc's tables from bench/results.json",
+    )
     args = parser.parse_args(argv)
+    if args.report_only:
+        write_doc(json.loads(RESULTS.read_text(encoding="utf-8")))
+        return 0
     parts = tuple(args.only or PARTS)
 
     info = machine()
@@ -83,7 +93,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"raw figures: {RESULTS.relative_to(REPO)}", file=sys.stderr)
     if args.no_write or (len(parts) < len(PARTS) and not args.write):
         return 0
-    blocks = {"machine": report.machine_block(info), "goals": report.goals_block(results)}
+    write_doc(results)
+    return 0
+
+
+def write_doc(results: dict[str, Any]) -> None:
+    """Rewrite every table of docs/performance.md that these results have figures for."""
+    blocks = {
+        "machine": report.machine_block(results["machine"]),
+        "goals": report.goals_block(results),
+    }
     if "interactions" in results:
         blocks["interactions"] = report.interactions_block(results["interactions"])
     if "growth" in results:
@@ -94,7 +113,6 @@ def main(argv: list[str] | None = None) -> int:
         blocks["digest"] = report.digest_block(results["digest"])
     report.write(blocks)
     print(f"tables rewritten: {report.DOC.relative_to(REPO)}", file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ SPEAKERS = 1_000
 TOPICS = 60
 SECTIONS = 12
 SEED = 20260110
+#: Bump when the generator changes what it writes, so cached packs are made afresh.
+GENERATOR_VERSION = 1
 #: How many character pairs make a Chinese term name, with weights: mostly four characters,
 #: some six, a few two (a two-character term, like 范式, matches ordinary text often).
 _PAIRS = ((1, 2, 3), (3, 77, 20))
@@ -293,7 +295,7 @@ def generate(
     """
     pack_dir = out / f"gen-{size}"
     marker = pack_dir / ".complete"
-    stamp = f"{size} {terms} {speakers} {seed}"
+    stamp = f"v{GENERATOR_VERSION} {size} {terms} {speakers} {seed}"
     if marker.is_file() and marker.read_text() == stamp:
         return out
     rng = random.Random(seed)
