@@ -46,6 +46,7 @@ class Throttle:
         # into a window. Re-anchored whenever the throttle has been idle.
         self._anchor = float("-inf")
         self._count = 0
+        self._last_release = float("-inf")
 
     @property
     def interval(self) -> float:
@@ -63,11 +64,25 @@ class Throttle:
         return slot - now
 
     async def acquire(self) -> float:
-        """Wait for a slot; return how long the caller waited (seconds)."""
-        delay = self.reserve()
-        if delay > 0:
-            await self._sleep(delay)
-        return delay
+        """Wait for a slot; return how long the caller waited (seconds).
+
+        Slots are reserved ahead, but a loop busy with other work wakes sleepers late, and
+        callers whose slots passed meanwhile would then go out back to back: a burst that a
+        fixed-window limiter counts against us. So (with ``burst=1``) each release also keeps
+        one interval from the previous *actual* release, claimed before sleeping so that two
+        late sleepers can't take the same instant.
+        """
+        waited = self.reserve()
+        if waited > 0:
+            await self._sleep(waited)
+        if self.burst == 1:
+            now = self._clock()
+            release = max(now, self._last_release + self._interval)
+            self._last_release = release
+            if release > now:
+                waited += release - now
+                await self._sleep(release - now)
+        return waited
 
     async def __aenter__(self) -> Throttle:
         await self.acquire()

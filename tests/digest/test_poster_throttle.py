@@ -79,15 +79,39 @@ async def test_reserve_reports_the_wait_and_a_free_throttle_does_not_sleep() -> 
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
+        now[0] += seconds
 
     throttle = Throttle(4, clock=lambda: now[0], sleep=sleep)
+    assert throttle.reserve() == 0.0
+    assert throttle.reserve() == pytest.approx(0.25)  # reserved ahead: callers queue up
+    now[0] += 10.0
     assert await throttle.acquire() == 0.0
     assert slept == []
     assert await throttle.acquire() == pytest.approx(0.25)
-    assert await throttle.acquire() == pytest.approx(0.5)
-    now[0] += 10.0
-    assert await throttle.acquire() == 0.0
-    assert slept == [pytest.approx(0.25), pytest.approx(0.5)]
+    assert slept == [pytest.approx(0.25)]
+
+
+async def test_a_late_wake_up_does_not_bunch_the_next_callers() -> None:
+    """A busy loop wakes sleepers late and together; releases still stay one interval apart."""
+
+    class StallingTime(VirtualTime):
+        async def sleep(self, seconds: float) -> None:
+            # The loop is busy from 0.3 s to 0.6 s: whoever was due meanwhile wakes at 0.6 s.
+            target = self.now + seconds
+            await super().sleep((0.6 if 0.3 <= target < 0.6 else target) - self.now)
+
+    vt = StallingTime()
+    throttle = Throttle(10, clock=vt.clock, sleep=vt.sleep)
+    released: list[float] = []
+
+    async def caller() -> None:
+        await throttle.acquire()
+        released.append(vt.now)
+
+    tasks = [asyncio.create_task(caller()) for _ in range(20)]
+    await vt.run(tasks)
+    gaps = [b - a for a, b in itertools.pairwise(sorted(released))]
+    assert min(gaps) >= 0.1 - 1e-9
 
 
 async def test_context_manager_takes_a_slot() -> None:
