@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import platform
@@ -25,6 +26,22 @@ LIBRARIES = (
     "APScheduler",
     "aiosqlite",
 )
+
+
+async def spawn(
+    args: list[str], token: str, *, stderr: int = asyncio.subprocess.DEVNULL
+) -> asyncio.subprocess.Process:
+    """Start `python <args>` from the repository with DISCORD_TOKEN set and no inherited config."""
+    env = {**os.environ, "DISCORD_TOKEN": token}
+    env.pop("SUMMITBOT_CONFIG", None)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        cwd=str(REPO),
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
+    )
 
 
 def percentile(samples: Sequence[float], q: float) -> float:

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import itertools
-import os
 import sys
 import tempfile
 import time
@@ -25,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from bench._util import REPO, summary
+from bench._util import REPO, spawn, summary
 
 GUILDS = 1_000
 GLOBAL_RATE = 50
@@ -97,20 +96,7 @@ async def measure(guilds_count: int = GUILDS) -> dict[str, Any]:
                 ),
                 encoding="utf-8",
             )
-            env = {**os.environ, "DISCORD_TOKEN": fake.token}
-            env.pop("SUMMITBOT_CONFIG", None)
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "--config",
-                str(config),
-                "run",
-                cwd=str(REPO),
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
+            proc = await spawn(["-m", "bot.cli", "--config", str(config), "run"], fake.token)
             channels = {guild.channel("daily").id for guild in guilds}
 
             def posts() -> list[Any]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import random
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from bench._util import REPO, summary
+from bench._util import REPO, spawn, summary
 
 ITERATIONS = 1000
 WARMUP = 100
@@ -87,19 +86,6 @@ class Bot:
     proc: asyncio.subprocess.Process
 
 
-async def _spawn(args: list[str], token: str) -> asyncio.subprocess.Process:
-    env = {**os.environ, "DISCORD_TOKEN": token}
-    env.pop("SUMMITBOT_CONFIG", None)
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        *args,
-        cwd=str(REPO),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-
-
 async def _stop(proc: asyncio.subprocess.Process) -> None:
     with contextlib.suppress(ProcessLookupError):
         proc.terminate()
@@ -129,7 +115,7 @@ async def _start_summitbot(fake: Any, tmp: Path) -> Bot:
         ),
         encoding="utf-8",
     )
-    proc = await _spawn(["-m", "bot.cli", "--config", str(config), "run"], fake.token)
+    proc = await spawn(["-m", "bot.cli", "--config", str(config), "run"], fake.token)
     return Bot("summitbot", fake, guild, proc)
 
 
@@ -137,7 +123,7 @@ async def _start_bare(fake: Any) -> Bot:
     guild = fake.add_guild("Bench", channels=["general"])
     fake.add_member(guild, "alice", dispatch=False)
     args = ["-m", "bench.barebot", fake.api_base, fake.gateway_url, str(guild.id)]
-    proc = await _spawn(args, fake.token)
+    proc = await spawn(args, fake.token)
     return Bot("bare", fake, guild, proc)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from bench._util import REPO, rss_mb
+from bench._util import REPO, rss_mb, spawn
 
 REAL_CONTENT = REPO / "content"
 IDLE_SECONDS = 3.0
@@ -64,22 +63,10 @@ async def measure(content: Path = REAL_CONTENT, label: str = "real pack") -> dic
                 ),
                 encoding="utf-8",
             )
-            env = {**os.environ, "DISCORD_TOKEN": fake.token}
-            env.pop("SUMMITBOT_CONFIG", None)
             lines: list[tuple[float, str]] = []
             spawned = time.perf_counter()
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "--config",
-                str(config),
-                "run",
-                cwd=str(REPO),
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-            )
+            args = ["-m", "bot.cli", "--config", str(config), "run"]
+            proc = await spawn(args, fake.token, stderr=asyncio.subprocess.PIPE)
 
             async def read_log() -> None:
                 assert proc.stderr is not None
