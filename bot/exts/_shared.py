@@ -67,6 +67,13 @@ async def reply_private(interaction: discord.Interaction[Any], content: str) -> 
         )
 
 
+async def refuse(interaction: discord.Interaction[SummitBot], content: str) -> None:
+    """Turn down a request as given (an unknown name, an invalid value): a private answer, and
+    a `user_error` in the command metrics rather than an `ok`."""
+    interaction.client.record_outcome(interaction, "user_error")
+    await reply_private(interaction, content)
+
+
 class OwnedView(discord.ui.View):
     """A view that answers only the user who invoked it and disables its items on timeout.
 

@@ -35,7 +35,7 @@ from bot.digest.schedule import (
     zone,
 )
 from bot.digest.throttle import Throttle
-from bot.exts._shared import MAX_CHOICES, NO_MENTIONS, lang_of, reply_private
+from bot.exts._shared import MAX_CHOICES, NO_MENTIONS, lang_of, refuse, reply_private
 from bot.i18n import lang_for_locale, t
 from bot.render import escape_user_text
 from bot.store import DisableReason, GuildSettings, PostRecord, PostStatus
@@ -247,17 +247,17 @@ class Digest(commands.Cog):
             post_time = parse_post_time(time)
         except PostTimeError:
             shown = escape_user_text(time.strip()[:20])
-            await reply_private(interaction, t("digest.errors.bad_time", lang, value=shown))
+            await refuse(interaction, t("digest.errors.bad_time", lang, value=shown))
             return
         zone_name = resolve_timezone(timezone)
         if zone_name is None:
             shown = escape_user_text(timezone.strip()[:40])
-            await reply_private(interaction, t("digest.errors.unknown_zone", lang, value=shown))
+            await refuse(interaction, t("digest.errors.unknown_zone", lang, value=shown))
             return
         missing = await self._missing_permissions(guild, channel)
         if missing:
             names = ", ".join(t(f"digest.permissions.{p}", lang) for p in missing)
-            await reply_private(
+            await refuse(
                 interaction,
                 t("digest.errors.cannot_post", lang, channel=channel.mention, permissions=names),
             )

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.exts._shared import NO_MENTIONS, lang_of, miss_message, reply_private, to_choices
+from bot.exts._shared import NO_MENTIONS, lang_of, miss_message, refuse, to_choices
 from bot.render import explain_embed, term_embed
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class Glossary(commands.Cog):
         lang = lang_of(interaction)
         found = self.bot.catalog.find_term(term)
         if found is None:
-            await reply_private(interaction, miss_message(self.bot, "term", term, lang))
+            await refuse(interaction, miss_message(self.bot, "term", term, lang))
             return
         await interaction.response.send_message(
             embed=term_embed(self.bot.catalog, found, lang), allowed_mentions=NO_MENTIONS

@@ -16,6 +16,7 @@ from bot.exts._shared import (
     OwnedView,
     lang_of,
     miss_message,
+    refuse,
     reply_private,
     to_choices,
 )
@@ -72,13 +73,13 @@ async def resolve_filters(
     if speaker:
         found = catalog.find_speaker(speaker)
         if found is None:
-            await reply_private(interaction, miss_message(bot, "speaker", speaker, lang))
+            await refuse(interaction, miss_message(bot, "speaker", speaker, lang))
             return None, []
         speaker_id = found.id
     if topic:
         found_topic = catalog.find_topic(topic)
         if found_topic is None:
-            await reply_private(interaction, miss_message(bot, "topic", topic, lang))
+            await refuse(interaction, miss_message(bot, "topic", topic, lang))
             return None, []
         topic_id = found_topic.id
     text = (search or "").strip() or None
@@ -90,7 +91,7 @@ async def resolve_filters(
     filters = QuoteFilters(speaker_id, topic_id, text)
     quotes = catalog.search_quotes(text, speaker=speaker_id, topic=topic_id)
     if not quotes:
-        await reply_private(
+        await refuse(
             interaction,
             t("quotes.none_found", lang, filters=escape_user_text(filters.describe(bot, lang))),
         )

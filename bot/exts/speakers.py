@@ -14,6 +14,7 @@ from bot.exts._shared import (
     OwnedView,
     lang_of,
     miss_message,
+    refuse,
     reply_private,
     to_choices,
 )
@@ -70,7 +71,7 @@ class Speakers(commands.Cog):
         lang = lang_of(interaction)
         found = self.bot.catalog.find_speaker(name)
         if found is None:
-            await reply_private(interaction, miss_message(self.bot, "speaker", name, lang))
+            await refuse(interaction, miss_message(self.bot, "speaker", name, lang))
             return
         await interaction.response.send_message(
             embed=speaker_embed(self.bot.catalog, found, lang),

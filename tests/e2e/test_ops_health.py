@@ -118,6 +118,9 @@ async def test_metrics_move_after_commands(fake_discord: FakeDiscord, tmp_path: 
         # A member who isn't an owner: refused at run time.
         refused = await summit.slash("admin reload")
         assert refused.ephemeral
+        # A name that resolves to nothing is the user's error, not a success.
+        unknown = await summit.slash("glossary", {"term": "no-such-term-xyz"})
+        assert unknown.ephemeral
 
         after = await scrape(url)
         assert sample(after, "summitbot_commands_total", command="help", outcome="ok") == 2
@@ -132,3 +135,6 @@ async def test_metrics_move_after_commands(fake_discord: FakeDiscord, tmp_path: 
             == 1
         )
         assert sample(after, "summitbot_commands_total", command="glossary", outcome="ok") == 0
+        assert (
+            sample(after, "summitbot_commands_total", command="glossary", outcome="user_error") == 1
+        )
