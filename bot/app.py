@@ -18,9 +18,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import Catalog, load_catalog
+from bot.catalog.models import LANGS
 from bot.digest.scheduler import DigestScheduler
 from bot.endpoints import apply_overrides
-from bot.i18n import SummitTranslator, lang_for_locale, t
+from bot.i18n import SummitTranslator, lang_for_locale, strings, t
 from bot.logs import bind_log_context, log_context
 from bot.ops.health import HealthServer
 from bot.ops.metrics import BotMetrics, Outcome, app_command_names, bot_snapshot
@@ -208,6 +209,9 @@ class SummitBot(commands.Bot):
             )
             self._scheduler.start()
 
+        # Parse the UI strings now, not inside the first interaction (3-second deadline).
+        for lang in LANGS:
+            strings(lang)
         await self.tree.set_translator(SummitTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from .signal import Signal
+
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
@@ -176,13 +178,12 @@ class Gateway:
         self.presence_updates: list[JSON] = []
         #: Query parameters of every websocket connection (v, encoding, compress).
         self.connection_queries: list[dict[str, str]] = []
-        self._signal = asyncio.Event()
+        self._signal = Signal()
 
     # --- waiting -------------------------------------------------------------------------
 
     def notify(self) -> None:
-        self._signal.set()
-        self._signal = asyncio.Event()
+        self._signal.notify()
 
     async def wait_for(
         self,
@@ -190,15 +191,8 @@ class Gateway:
         timeout: float,  # noqa: ASYNC109 - a plain deadline in seconds
         what: str,
     ) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(f"gateway: {what} within {timeout}s")
-            signal = self._signal
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(signal.wait(), remaining)
+        if not await self._signal.wait_until(predicate, timeout):
+            raise TimeoutError(f"gateway: {what} within {timeout}s")
 
     def shard_ready(self, shard_id: int) -> bool:
         session = self.shards.get(shard_id)

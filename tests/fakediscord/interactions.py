@@ -7,13 +7,13 @@ later edits of that message and followups, each awaitable.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .limits import INTEGER, NUMBER, STRING, SUB_COMMAND, SUB_COMMAND_GROUP
+from .signal import Signal
 from .state import EPHEMERAL, Channel, Command, Guild, Member, Message, Role, User
 
 JSON = dict[str, Any]
@@ -85,13 +85,12 @@ class InteractionResult:
     followups: list[Message] = field(default_factory=list)
     #: Bodies of PATCHes to the original response, in order.
     edits: list[JSON] = field(default_factory=list)
-    _signal: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    _signal: Signal = field(default_factory=Signal, repr=False)
 
     # --- state changes (called by the fake) ---------------------------------------------
 
     def notify(self) -> None:
-        self._signal.set()
-        self._signal = asyncio.Event()
+        self._signal.notify()
 
     async def _wait(
         self,
@@ -99,17 +98,8 @@ class InteractionResult:
         timeout: float,  # noqa: ASYNC109 - a plain deadline in seconds
         what: str,
     ) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise InteractionTimeout(f"interaction {self.id}: {what} ({self.describe()})")
-            signal = self._signal
-            try:
-                await asyncio.wait_for(signal.wait(), remaining)
-            except TimeoutError:
-                continue
+        if not await self._signal.wait_until(predicate, timeout):
+            raise InteractionTimeout(f"interaction {self.id}: {what} ({self.describe()})")
 
     def describe(self) -> str:
         return (

@@ -771,6 +771,30 @@ class FakeDiscord:
             )
         return result
 
+    def _chat_input_data(
+        self,
+        guild: Guild | None,
+        channel: Channel | None,
+        name: str,
+        options: Mapping[str, object],
+        *,
+        focused: str | None,
+    ) -> tuple[Command, JSON]:
+        """The registered command and the interaction ``data`` invoking it with ``options``."""
+        path = split_command_name(name)
+        cmd = self.find_command(guild, path[0], CHAT_INPUT)
+        opts, resolved = build_options(
+            cmd, path, options, focused=focused, resolve=self._resolver(guild, channel)
+        )
+        data: JSON = {"id": str(cmd.id), "name": cmd.name, "type": CHAT_INPUT}
+        if opts or focused is not None:
+            data["options"] = opts
+        if resolved and focused is None:
+            data["resolved"] = resolved
+        if cmd.guild_id is not None:
+            data["guild_id"] = str(cmd.guild_id)
+        return cmd, data
+
     async def slash(
         self,
         guild: Guild | None,
@@ -784,18 +808,7 @@ class FakeDiscord:
     ) -> InteractionResult:
         """Invoke ``/name`` (``"digest set"`` for subcommands) as ``user``; wait for the
         initial response unless ``wait=False``. ``guild=None`` is a DM."""
-        path = split_command_name(name)
-        cmd = self.find_command(guild, path[0], CHAT_INPUT)
-        opts, resolved = build_options(
-            cmd, path, options or {}, focused=None, resolve=self._resolver(guild, channel)
-        )
-        data: JSON = {"id": str(cmd.id), "name": cmd.name, "type": CHAT_INPUT}
-        if opts:
-            data["options"] = opts
-        if resolved:
-            data["resolved"] = resolved
-        if cmd.guild_id is not None:
-            data["guild_id"] = str(cmd.guild_id)
+        cmd, data = self._chat_input_data(guild, channel, name, options or {}, focused=None)
         result = await self._send_interaction(
             APPLICATION_COMMAND, data, guild, channel, user, locale, command=cmd
         )
@@ -814,14 +827,7 @@ class FakeDiscord:
         wait: bool = True,
     ) -> InteractionResult:
         """An autocomplete interaction with ``focused`` as the option being typed."""
-        path = split_command_name(name)
-        cmd = self.find_command(guild, path[0], CHAT_INPUT)
-        opts, _ = build_options(
-            cmd, path, options, focused=focused, resolve=self._resolver(guild, channel)
-        )
-        data: JSON = {"id": str(cmd.id), "name": cmd.name, "type": CHAT_INPUT, "options": opts}
-        if cmd.guild_id is not None:
-            data["guild_id"] = str(cmd.guild_id)
+        cmd, data = self._chat_input_data(guild, channel, name, options, focused=focused)
         result = await self._send_interaction(
             AUTOCOMPLETE, data, guild, channel, user, locale, command=cmd
         )
