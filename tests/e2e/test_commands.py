@@ -234,7 +234,8 @@ async def test_speaker_profile_in_each_language(summit: Summit) -> None:
     zh = await summit.slash("speaker", {"name": "tangjie"}, locale="zh-CN")
     en = await summit.slash("speaker", {"name": "唐杰"}, locale="en-US")
     zh_text, en_text = embed_text(zh.embeds[0]), embed_text(en.embeds[0])
-    assert ("清华大学" in zh_text and "角色" in zh_text) or "身份" in zh_text
+    assert "清华大学" in zh_text
+    assert "身份" in zh_text  # the role label, in Chinese
     assert "Tsinghua" in en_text
     assert "Key points" in en_text
     quotes_button = button_by_label(en, "Quotes")
