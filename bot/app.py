@@ -281,14 +281,19 @@ class ShardedSummitBot(SummitBot, commands.AutoShardedBot):
     """The bot on several shards in one process (`discord.shard_count` / `shard_ids`)."""
 
 
-def create_bot(settings: Settings, *, runtime: bool = True) -> SummitBot:
-    """Build the right bot class for the settings."""
+def create_bot(settings: Settings, *, runtime: bool = True, **options: Any) -> SummitBot:
+    """Build the right bot class for the settings.
+
+    `options` go to discord.py's client unchanged (e.g. the test harness's short
+    `guild_ready_timeout`).
+    """
     shard_count = settings.discord.shard_count
     if shard_count is None:
-        return SummitBot(settings, runtime=runtime)
+        return SummitBot(settings, runtime=runtime, **options)
     return ShardedSummitBot(
         settings,
         runtime=runtime,
         shard_count=shard_count,
         shard_ids=settings.discord.shard_ids,
+        **options,
     )

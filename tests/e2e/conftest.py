@@ -73,9 +73,14 @@ async def seed_digests(
         await store.close()
 
 
+#: The fake sends every GUILD_CREATE right after READY, so discord.py need not wait its default
+#: 2 s for more before it dispatches on_ready.
+GUILD_READY_TIMEOUT = 0.05
+
+
 def build_bot(settings: Settings, *, runtime: bool = True) -> SummitBot:
-    """`create_bot`, with identify pacing removed."""
-    bot = create_bot(settings, runtime=runtime)
+    """`create_bot`, with identify pacing removed and a short wait for guilds after READY."""
+    bot = create_bot(settings, runtime=runtime, guild_ready_timeout=GUILD_READY_TIMEOUT)
     bot.before_identify_hook = _no_identify_pacing  # type: ignore[method-assign]
     return bot
 
