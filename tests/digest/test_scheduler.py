@@ -297,7 +297,11 @@ async def test_a_run_later_than_grace_is_missed_and_logged(
         seen.set()
 
     sched._scheduler.add_listener(on_missed, EVENT_JOB_MISSED)
-    sched.schedule_guild(settings(99))
+    # APScheduler's catch-up runs every fire time between the backdated run and now, so the
+    # guild's own time is put half a day from now: no fire of it falls in that window, at any
+    # hour the suite runs (a fixed 09:00 Shanghai fell inside it between 01:00 and 03:00 UTC).
+    far_from_now = (datetime.now(UTC) + timedelta(hours=12)).time()
+    sched.schedule_guild(settings(99, post_time=far_from_now, tz="UTC"))
     with caplog.at_level(logging.WARNING, logger="bot.digest.scheduler"):
         _fire_now(sched, 99, late_by=timedelta(hours=2))
         await asyncio.wait_for(seen.wait(), HANG_GUARD)
