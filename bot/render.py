@@ -444,7 +444,7 @@ def related_term(catalog: Catalog, quote: Quote) -> Term | None:
 
 
 def speaker_embed(catalog: Catalog, speaker: Speaker, lang: Lang) -> discord.Embed:
-    """A speaker's profile: role, attendance, summary, key points, quote count."""
+    """A speaker's profile: role, attendance (when known), summary, key points, quote count."""
     event = catalog.event_for(speaker)
     embed = discord.Embed(
         title=name_pair(speaker.name, lang),
@@ -452,9 +452,10 @@ def speaker_embed(catalog: Catalog, speaker: Speaker, lang: Lang) -> discord.Emb
         description=_md(speaker.summary.get(lang)),
     )
     embed.add_field(name=t("labels.role", lang), value=_md(speaker.role.get(lang)), inline=False)
-    embed.add_field(
-        name=t("labels.attendance", lang), value=t(f"attendance.{speaker.attendance}", lang)
-    )
+    if speaker.attendance is not None:
+        embed.add_field(
+            name=t("labels.attendance", lang), value=t(f"attendance.{speaker.attendance}", lang)
+        )
     count = len(catalog.quotes_by(speaker.id))
     embed.add_field(
         name=t("labels.quotes", lang),

@@ -60,7 +60,8 @@ class Speaker(_Model):
     name: Text
     aliases: tuple[NonEmpty, ...] = ()
     role: Text
-    attendance: Literal["in-person", "remote"]
+    #: How the speaker took part, only when the source says so; None: not stated (not shown).
+    attendance: Literal["in-person", "remote"] | None = None
     summary: Text
     points: tuple[Text, ...] = ()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.catalog import Catalog, load_catalog, verify_quotes
+from bot.catalog.models import Pack
 from tests.paths import ARTICLE, REPO_ROOT
 
 CONTENT = REPO_ROOT / "content"
@@ -122,3 +123,45 @@ def test_every_speaker_name_resolves(real: Catalog) -> None:
 def test_every_quote_is_verbatim_in_the_article(real: Catalog) -> None:
     source = ARTICLE.read_text(encoding="utf-8")
     assert [quote.id for quote in verify_quotes(real, source)] == []
+
+
+def _pack(real: Catalog, pack_id: str = "agi-next-2026") -> Pack:
+    return next(pack for pack in real.packs if pack.id == pack_id)
+
+
+#: How each speaker took part, with the article's words that say so. The article is silent about
+#: everyone else, so their profiles must not claim anything (no "in person" by default).
+ATTENDANCE_EVIDENCE = {
+    "yaoshunyu": ("remote", "姚顺雨并未现身活动现场"),
+    "tangjie": ("in-person", "他在现场举例说明"),
+}
+
+
+def test_attendance_is_stated_only_where_the_article_says_it(real: Catalog) -> None:
+    stated = {s.id: s.attendance for s in _pack(real).speakers if s.attendance is not None}
+    assert stated == {sid: attendance for sid, (attendance, _) in ATTENDANCE_EVIDENCE.items()}
+    source = ARTICLE.read_text(encoding="utf-8")
+    for _, evidence in ATTENDANCE_EVIDENCE.values():
+        assert evidence in source
+
+
+def test_tangjie_is_the_speaker_quoted_most(real: Catalog) -> None:
+    # His profile says the report quotes him more often than anyone else.
+    counts = sorted(((len(real.quotes_by(s.id)), s.id) for s in _pack(real).speakers), reverse=True)
+    assert counts[0][1] == "tangjie"
+    assert counts[0][0] > counts[1][0]
+
+
+@pytest.mark.parametrize(
+    ("quote_id", "topic"),
+    [
+        ("yaoshunyu-productivity-agents-just-starting", "economy"),
+        ("yaoshunyu-gdp-impact", "agents"),
+    ],
+)
+def test_quote_topics(real: Catalog, quote_id: str, topic: str) -> None:
+    assert topic in real.quotes[quote_id].topics
+
+
+def test_openai_is_not_filed_under_chinas_ai_industry(real: Catalog) -> None:
+    assert "china-ai" not in real.terms["openai"].topics
