@@ -88,6 +88,9 @@ async def resolve_filters(
         picked = catalog.find_quote(text)
         if picked is not None and (speaker_id in (None, picked.speaker)):
             return QuoteFilters(speaker_id, topic_id, None), [picked]
+        named = catalog.speaker_named_by(text) if speaker_id is None else None
+        if named is not None:  # "tangjie" typed as search words: his quotes (as search_quotes)
+            speaker_id, text = named.id, None
     filters = QuoteFilters(speaker_id, topic_id, text)
     quotes = catalog.search_quotes(text, speaker=speaker_id, topic=topic_id)
     if not quotes:
