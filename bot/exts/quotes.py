@@ -21,7 +21,8 @@ from bot.exts._shared import (
     to_choices,
 )
 from bot.i18n import t
-from bot.render import escape_user_text, quote_embed, quotes_page_embed, speaker_embed
+from bot.render import FILTERS_ECHO, quote_embed, quotes_page_embed, speaker_embed
+from bot.ui.text import echo
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -96,7 +97,7 @@ async def resolve_filters(
     if not quotes:
         await refuse(
             interaction,
-            t("quotes.none_found", lang, filters=escape_user_text(filters.describe(bot, lang))),
+            t("quotes.none_found", lang, filters=echo(filters.describe(bot, lang), FILTERS_ECHO)),
         )
         return None, []
     return filters, quotes
