@@ -146,16 +146,21 @@ def fold_with_map(text: str) -> tuple[str, list[int] | None]:
     chars: list[str] = []
     offsets: list[int] = []
     previous_space = False
+    # One step per original character, not per folded one (ﷺ folds to 18 with spaces).
     for index, char in enumerate(text):
-        for folded in _FOLD_TABLE[ord(char)]:
-            if folded == " ":
-                if previous_space:
+        expansion = _FOLD_TABLE[ord(char)]
+        if " " in expansion:
+            if previous_space:
+                expansion = expansion.lstrip(" ")
+                if not expansion:
                     continue
-                previous_space = True
-            else:
-                previous_space = False
-            chars.append(folded)
-            offsets.append(index)
+            while "  " in expansion:
+                expansion = expansion.replace("  ", " ")
+            previous_space = expansion.endswith(" ")
+        else:
+            previous_space = False
+        chars.append(expansion)
+        offsets += [index] * len(expansion)
     return "".join(chars), offsets
 
 
