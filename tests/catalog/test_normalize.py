@@ -64,3 +64,25 @@ def test_memory_stays_flat_after_a_thousand_distinct_long_inputs(mini: Catalog) 
         mini.scan_terms(text)
     grown = _resident_bytes() - before
     assert grown < 20 * 2**20, f"resident memory grew by {grown / 2**20:.1f} MiB"
+
+
+def _fold_with_map_by_folded_character(text: str) -> tuple[str, list[int]]:
+    """The reference: fold each character, collapse whitespace runs one folded char at a time."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    previous_space = False
+    for index, char in enumerate(text):
+        for folded in fold_char(char):
+            if folded == " " and previous_space:
+                continue
+            previous_space = folded == " "
+            chars.append(folded)
+            offsets.append(index)
+    return "".join(chars), offsets
+
+
+def test_fold_with_map_maps_expanding_characters_and_spaces() -> None:
+    text = "ﷺ  ﷺ RLVR\u3000\u3000¨x ﬁ  ㍿ 楊強\t\n爆發年 ﷺ"
+    folded, offsets = fold_with_map(text)
+    assert offsets is not None
+    assert (folded, offsets) == _fold_with_map_by_folded_character(text)
