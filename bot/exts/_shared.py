@@ -15,8 +15,7 @@ from bot.catalog import Kind, Suggestion
 from bot.catalog.models import Lang
 from bot.i18n import lang_for_locale, t
 from bot.logs import bind_log_context
-from bot.render import escape_user_text
-from bot.ui.text import echo
+from bot.ui.text import echo, escape_user_text
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
