@@ -27,6 +27,7 @@ from bot.ops.health import HealthServer
 from bot.ops.metrics import BotMetrics, Outcome, app_command_names, bot_snapshot
 from bot.ops.reload import ReloadResult, reload_content
 from bot.store import Store
+from bot.ui.text import bound_options
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -89,6 +90,8 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
     async def interaction_check(self, interaction: discord.Interaction[SummitBot], /) -> bool:
         # Runs first in the interaction's own task: every log line of it carries its ids.
         bind_log_context(**interaction_context(interaction))
+        # Before discord.py reads any option (commands and autocomplete): bounded input.
+        bound_options(interaction.data)
         interaction.client.metrics.interaction_started(interaction)
         return True
 

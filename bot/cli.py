@@ -160,7 +160,8 @@ def register_preview(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def _miss(catalog: Catalog, kind: Kind, query: str, lang: Lang) -> int:
-    suggestions = catalog.did_you_mean(kind, query)
+    # Every candidate, as the bot's answer lists them: "yang" names two speakers, not one.
+    suggestions = catalog.candidates(kind, query)
     print(not_found_text(kind, query, suggestions, lang, markdown=False), file=sys.stderr)
     return EXIT_PROBLEMS
 

@@ -2,13 +2,13 @@
 
 Every content embed carries the source credit (title, author, publisher, link) as its last
 field, which is protected when an embed has to shrink. Content text is markdown-escaped (it is
-data, not formatting); text a user typed is escaped with `escape_user_text` before it is echoed.
+data, not formatting); text a user typed is escaped and cut with `bot.ui.text.echo` before it is
+echoed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -35,6 +35,7 @@ from bot.ui.limits import (
     measure,
     truncate,
 )
+from bot.ui.text import echo, escape_markdown, escape_user_text
 
 __all__ = [
     "Colours",
@@ -77,6 +78,8 @@ class Colours:
 SHORT_DEFINITION = 300
 #: Longest quote text shown next to a glossary term, per language.
 SHORT_QUOTE = 400
+#: Characters of a filter description ("Tang Jie · “words”") echoed in a reply.
+FILTERS_ECHO = 200
 
 _MONTHS = (
     "January",
@@ -132,22 +135,8 @@ def _memo_embed(
 # --- text helpers -------------------------------------------------------------------------
 
 
-_BARE_BRACKET = re.compile(r"(?<!\\)\[")
-
-
-def _md(text: str) -> str:
-    """Text shown as-is: escape markdown so data is never read as formatting.
-
-    `escape_markdown` escapes only the first of several masked links in a string; escaping
-    every opening bracket makes sure none of them turns into a link.
-    """
-    return _BARE_BRACKET.sub(r"\\[", discord.utils.escape_markdown(text))
-
-
-def escape_user_text(text: str) -> str:
-    """Text a user typed, safe to echo: no markdown or links, no @everyone/@here/user/role
-    mentions."""
-    return discord.utils.escape_mentions(_md(text))
+# Escaping lives with truncation in bot/ui/text.py (`_md` for data, `echo` for user text).
+_md = escape_markdown
 
 
 def _other(lang: Lang) -> Lang:
@@ -372,7 +361,7 @@ def quotes_page_embed(
 
     filters = filters_description.strip()
     header = (
-        t("quotes.filtered_by", lang, filters=escape_user_text(filters))
+        t("quotes.filtered_by", lang, filters=echo(filters, FILTERS_ECHO))
         if filters
         else t("quotes.all", lang)
     )
@@ -636,8 +625,7 @@ def not_found_text(
     markdown: bool = True,
 ) -> str:
     """ "No term matches 'x'. Did you mean: a, b?" — escaped for Discord unless `markdown=False`."""
-    shown = query.strip()
-    shown = truncate(escape_user_text(shown) if markdown else shown, 80) or "…"
+    shown = (echo(query, 80) if markdown else truncate(" ".join(query.split()), 80)) or "…"
     message = t(f"errors.unknown_{kind}", lang, query=shown)
     if suggestions:
         labels = [escape_user_text(s.label) if markdown else s.label for s in suggestions]

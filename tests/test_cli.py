@@ -393,3 +393,29 @@ def test_a_closed_pipe_is_not_an_error(
         monkeypatch.setattr(sys, "stdout", ClosedPipe())
         assert main(["preview", "quote"]) == 0
     os.close(write_end)
+
+
+@pytest.mark.parametrize("words", ["自主學習", "自主学习"])
+def test_preview_quote_folds_traditional_search_words(
+    capsys: pytest.CaptureFixture[str], real: Catalog, words: str
+) -> None:
+    code, out, err = run(capsys, "preview", "quote", words, "--width", "2000")
+    assert (code, err) == (0, "")
+    assert real.search_quotes("自主学习")[0].text.en in out
+
+
+@pytest.mark.parametrize("name", ["tangjie", "Tang Jie"])
+def test_preview_quote_by_a_speaker_name(
+    capsys: pytest.CaptureFixture[str], real: Catalog, name: str
+) -> None:
+    code, out, err = run(capsys, "preview", "quote", name, "--width", "2000")
+    assert (code, err) == (0, "")
+    assert real.quotes_by("tangjie")[0].text.en in out
+
+
+def test_preview_speaker_lists_every_candidate(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "preview", "speaker", "yang")
+    assert (code, out) == (1, "")
+    assert err.startswith("No speaker matches 'yang'. Did you mean: ")
+    assert "Yang Zhilin" in err
+    assert "Yang Qiang" in err

@@ -1,11 +1,15 @@
 """Text folding shared by the loader, the index and the term scanner.
 
-- `fold_text`: NFKC + casefold + whitespace collapsed. Used for quote text, which is only
-  ever searched, never converted (OpenCC over 100,000 quotes would dominate startup).
-- `fold`: `fold_text` + Traditional→Simplified, one character at a time (memoised). Used
-  for names, terms, aliases and every query.
+- `fold_text`: NFKC + casefold + whitespace collapsed.
+- `fold`: `fold_text` + Traditional→Simplified, one character at a time from a table made
+  once (a regex finds whether a string holds any Traditional character at all, so Simplified
+  text costs one C-speed pass). Used for names, terms, aliases, quote text and every query.
 - `key`: `fold` without whitespace and punctuation: the form lookups compare.
 - `fold_with_map`: `fold` for scanning, plus the original offset of every folded character.
+
+Nothing here caches per input string, and every per-character cache is bounded
+(`CHAR_CACHE_SIZE`): what users type reaches these functions, and a cache keyed by it would
+grow with every distinct character anyone sends (up to all of Unicode, hundreds of MB).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import re
 import unicodedata
 
 import opencc
@@ -26,6 +31,13 @@ from pypinyin import Style, pinyin
 
 #: Most pinyin spellings one name is indexed under (combinations of polyphonic readings).
 PINYIN_VARIANTS = 16
+
+#: Entries kept by each per-character cache (and by the scanner's fold table). Names, quotes
+#: and messages in Chinese and English use a few thousand distinct characters (the real pack:
+#: about 1,400; the 3,500 common and 3,000 less common Chinese characters cover nearly all
+#: text), so 8,192 keeps every usual character cached while bounding each cache to about
+#: 2 MB even when someone sends every character Unicode has.
+CHAR_CACHE_SIZE = 8_192
 
 # Han ideographs (CJK Unified, Extension A, Compatibility) that OpenCC t2s may rewrite.
 _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
@@ -51,15 +63,24 @@ def _t2s_table() -> dict[str, str]:
     return {old: new for old, new in zip(chars, converted, strict=True) if old != new}
 
 
-def _to_simplified(text: str) -> str:
-    table = _t2s_table()
-    if table:
-        return "".join([table.get(char, char) for char in text])
-    converted: str = _t2s().convert(text)
-    return converted
-
-
 @functools.cache
+def _t2s_translation() -> tuple[re.Pattern[str], dict[int, str]]:
+    """A pattern matching any Traditional character, and the `str.translate` table."""
+    table = _t2s_table()
+    pattern = re.compile("[" + "".join(sorted(table)) + "]") if table else re.compile("(?!)")
+    return pattern, {ord(old): new for old, new in table.items()}
+
+
+def _to_simplified(text: str) -> str:
+    if not _t2s_table():
+        converted: str = _t2s().convert(text)
+        return converted
+    pattern, translation = _t2s_translation()
+    # Most text holds no Traditional character: one regex pass instead of a dict lookup
+    # per character.
+    return text.translate(translation) if pattern.search(text) else text
+
+
 def fold_char(char: str) -> str:
     """Fold one character: NFKC, casefold, Traditional→Simplified, whitespace → one space."""
     if char.isspace():
@@ -72,7 +93,7 @@ def fold_char(char: str) -> str:
     return _to_simplified(folded)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=CHAR_CACHE_SIZE)
 def _is_key_char(char: str) -> bool:
     """Keys keep letters, digits and symbols (C++, C#); drop punctuation and separators."""
     category = unicodedata.category(char)
@@ -87,9 +108,10 @@ def fold_text(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """`fold_text` plus Traditional→Simplified."""
-    joined = "".join([fold_char(char) for char in unicodedata.normalize("NFKC", text)])
-    return " ".join(joined.split())
+    """`fold_text` plus Traditional→Simplified (the same as folding each character)."""
+    if text.isascii():
+        return fold_text(text)
+    return _to_simplified(fold_text(text))
 
 
 def key(text: str) -> str:
@@ -97,7 +119,8 @@ def key(text: str) -> str:
     return "".join([char for char in fold(text) if _is_key_char(char)])
 
 
-# Every character seen so far, folded: `str.translate` then folds a whole message in C.
+# Characters seen so far, folded: `str.translate` then folds a whole message in C. Emptied
+# when it would outgrow CHAR_CACHE_SIZE (a bound, not an LRU: refolding costs microseconds).
 _FOLD_TABLE: dict[int, str] = {}
 _FOLDED_CHARS: set[str] = set()
 
@@ -110,6 +133,10 @@ def fold_with_map(text: str) -> tuple[str, list[int] | None]:
     """
     unseen = set(text).difference(_FOLDED_CHARS)
     if unseen:
+        if len(_FOLDED_CHARS) + len(unseen) > CHAR_CACHE_SIZE:
+            _FOLD_TABLE.clear()
+            _FOLDED_CHARS.clear()
+            unseen = set(text)
         for char in unseen:
             _FOLD_TABLE[ord(char)] = fold_char(char)
         _FOLDED_CHARS.update(unseen)
@@ -119,20 +146,25 @@ def fold_with_map(text: str) -> tuple[str, list[int] | None]:
     chars: list[str] = []
     offsets: list[int] = []
     previous_space = False
+    # One step per original character, not per folded one (ﷺ folds to 18 with spaces).
     for index, char in enumerate(text):
-        for folded in _FOLD_TABLE[ord(char)]:
-            if folded == " ":
-                if previous_space:
+        expansion = _FOLD_TABLE[ord(char)]
+        if " " in expansion:
+            if previous_space:
+                expansion = expansion.lstrip(" ")
+                if not expansion:
                     continue
-                previous_space = True
-            else:
-                previous_space = False
-            chars.append(folded)
-            offsets.append(index)
+            while "  " in expansion:
+                expansion = expansion.replace("  ", " ")
+            previous_space = expansion.endswith(" ")
+        else:
+            previous_space = False
+        chars.append(expansion)
+        offsets += [index] * len(expansion)
     return "".join(chars), offsets
 
 
-@functools.cache
+@functools.lru_cache(maxsize=CHAR_CACHE_SIZE)
 def _has_cjk_char(char: str) -> bool:
     return unicodedata.name(char, "").startswith("CJK UNIFIED IDEOGRAPH")
 
@@ -141,7 +173,7 @@ def has_cjk(text: str) -> bool:
     return any(_has_cjk_char(char) for char in text)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=CHAR_CACHE_SIZE)
 def _readings(char: str) -> tuple[str, ...]:
     """Toneless readings of one Han character, the most common first; () when it has none."""
     found: list[str] = []

@@ -1,6 +1,7 @@
 """Substring search over quote text, fast enough for autocomplete at 100,000 quotes.
 
-Every quote keeps one folded string, ``zh \\n en \\n context.zh \\n context.en``.
+Every quote keeps one folded string, ``zh \\n en \\n context.zh \\n context.en``, folded like
+names and queries (NFKC, casefold, Traditional→Simplified), so 自主學習 finds 自主学习.
 
 Autocomplete first narrows the quotes to check with an inverted index over the spoken text
 (zh and en): every non-ASCII letter (a Chinese character is selective on its own), the first
@@ -28,7 +29,7 @@ from itertools import islice
 
 from rapidfuzz import fuzz, process
 
-from bot.catalog._normalize import fold_text
+from bot.catalog._normalize import fold
 
 _WORD = re.compile(r"[a-z0-9]+")
 _NON_ASCII_LETTER = re.compile(r"[^\W\x00-\x7f]")
@@ -60,9 +61,9 @@ class QuoteTextIndex:
         self._text_end = array("i")  # where text.en ends
         postings: defaultdict[str, list[int]] = defaultdict(list)
         for index, (zh, en, context_zh, context_en) in enumerate(texts):
-            folded_zh = fold_text(zh)
-            spoken = f"{folded_zh}\n{fold_text(en)}"
-            self._folded.append(f"{spoken}\n{fold_text(context_zh)}\n{fold_text(context_en)}")
+            folded_zh = fold(zh)
+            spoken = f"{folded_zh}\n{fold(en)}"
+            self._folded.append(f"{spoken}\n{fold(context_zh)}\n{fold(context_en)}")
             self._zh_end.append(len(folded_zh))
             self._text_end.append(len(spoken))
             tokens = set(_TOKEN.findall(spoken))
@@ -74,7 +75,7 @@ class QuoteTextIndex:
 
     def search(self, query: str, among: Iterable[int] | None = None) -> list[int]:
         """Quotes whose text or context contains `query` (folded), in natural order."""
-        needle = fold_text(query)
+        needle = fold(query)
         pool: Iterable[int] = range(self.size) if among is None else among
         if not needle:
             return list(pool)
@@ -83,7 +84,7 @@ class QuoteTextIndex:
 
     def suggest(self, query: str, limit: int) -> list[tuple[int, bool]]:
         """Quotes whose zh/en text contains `query`: (index, matched in English), ≤ limit."""
-        needle = fold_text(query)
+        needle = fold(query)
         if not needle or limit <= 0:
             return []
         found: list[tuple[int, bool]] = []
@@ -154,7 +155,7 @@ class QuoteTextIndex:
 
     def fuzzy(self, query: str, limit: int, exclude: set[int]) -> list[int]:
         """Best partial fuzzy matches among a bounded candidate set, best first."""
-        needle = fold_text(query)
+        needle = fold(query)
         if len(needle) < FUZZY_MIN_LENGTH or limit <= 0:
             return []
         pool = self._fuzzy_pool(needle) if self.size > FUZZY_CANDIDATES else range(self.size)

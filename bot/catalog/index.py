@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from bot.catalog._names import NameEntry, NameIndex
-from bot.catalog._normalize import fold, fold_text
+from bot.catalog._normalize import fold
 from bot.catalog._quotes import QuoteTextIndex
 from bot.catalog._scan import TermScanner
 from bot.catalog.models import Event, Pack, Quote, Section, Speaker, Term, Topic
@@ -189,7 +189,8 @@ class Catalog:
         # is not a mention of Token).
         candidates: set[int] = set()
         for surface in (term.term.zh, term.term.en, *term.aliases):
-            for needle in {fold_text(surface), fold(surface)} - {""}:
+            needle = fold(surface)
+            if needle:
                 candidates.update(self._quote_text.spoken_containing(needle))
         return candidates
 
@@ -238,6 +239,22 @@ class Catalog:
             return [self._quote_suggestion(position, False) for position in positions]
         return self._name_suggestions(kind, self._names[kind].did_you_mean(query, limit))
 
+    def candidates(self, kind: Kind, query: str, limit: int = 5) -> list[Suggestion]:
+        """What a query that names nothing exactly may mean, best first, ≤ limit: every entry
+        it starts, spells or is contained in (both Yangs for "yang"), then fuzzy matches
+        (typos). For quotes, the fuzzy matches alone."""
+        if kind == "quote":
+            return self.did_you_mean(kind, query, limit)
+        found = self.suggest(kind, query, limit) if query.strip() else []
+        seen = {suggestion.id for suggestion in found}
+        for suggestion in self.did_you_mean(kind, query, limit):
+            if len(found) >= limit:
+                break
+            if suggestion.id not in seen:
+                seen.add(suggestion.id)
+                found.append(suggestion)
+        return found
+
     def _name_suggestions(self, kind: Kind, indexes: list[int]) -> list[Suggestion]:
         items: Sequence[Speaker | Term | Topic]
         if kind == "speaker":
@@ -262,6 +279,14 @@ class Catalog:
             position = self._quote_position[exact.id]
             seen.add(position)
             suggestions.append(self._quote_suggestion(position, False))
+        named = self.speaker_named_by(query)
+        if named is not None:  # as `search_quotes` does: the speaker's quotes
+            for position in self._quote_positions_by_speaker.get(named.id, []):
+                if len(suggestions) >= limit:
+                    break
+                if position not in seen:
+                    seen.add(position)
+                    suggestions.append(self._quote_suggestion(position, query.isascii()))
         for position, in_english in self._quote_text.suggest(query, limit):
             if len(suggestions) >= limit:
                 break
@@ -295,10 +320,26 @@ class Catalog:
 
     # -- search and scanning ---------------------------------------------------------------
 
+    def speaker_named_by(self, search: str | None) -> Speaker | None:
+        """The speaker a quote search names exactly (tangjie, "Tang Jie", 唐杰, 楊強), or None.
+
+        Such a search means that speaker's quotes: people type a name into the search box
+        far more often than they look for the few quotes that mention someone by name.
+        """
+        return self.find_speaker(search) if search and search.strip() else None
+
     def search_quotes(
         self, query: str | None = None, *, speaker: str | None = None, topic: str | None = None
     ) -> list[Quote]:
-        """Quotes matching every given filter; `speaker`/`topic` accept an id or a name."""
+        """Quotes matching every given filter; `speaker`/`topic` accept an id or a name.
+
+        A `query` that names a speaker (`speaker_named_by`) and no `speaker` filter means the
+        speaker's quotes.
+        """
+        if speaker is None:
+            named = self.speaker_named_by(query)
+            if named is not None:
+                speaker, query = named.id, None
         pool: list[int] | None = None
         if speaker is not None:
             found_speaker = self.find_speaker(speaker)

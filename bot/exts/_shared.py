@@ -15,7 +15,7 @@ from bot.catalog import Kind, Suggestion
 from bot.catalog.models import Lang
 from bot.i18n import lang_for_locale, t
 from bot.logs import bind_log_context
-from bot.render import escape_user_text
+from bot.ui.text import echo, escape_user_text
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -45,11 +45,9 @@ def to_choices(suggestions: Sequence[Suggestion]) -> list[app_commands.Choice[st
 
 def miss_message(bot: SummitBot, kind: Kind, query: str, lang: Lang) -> str:
     """A short answer for a value that resolves to nothing, with "did you mean" when we can."""
-    shown = escape_user_text(query.strip()[:80]) or "…"
-    # Fuzzy first (typos); else anything that starts with or contains what was typed ("Yao").
-    suggestions = bot.catalog.did_you_mean(kind, query, limit=5)
-    if not suggestions and query.strip():
-        suggestions = bot.catalog.suggest(kind, query, limit=5)
+    shown = echo(query, 80) or "…"
+    # Everything it starts, spells or is part of ("yang": both Yangs), then typos.
+    suggestions = bot.catalog.candidates(kind, query, limit=5)
     message = t(f"errors.unknown_{kind}", lang, query=shown)
     if suggestions:
         listed = ", ".join(f"`{escape_user_text(s.label)}`" for s in suggestions)

@@ -37,8 +37,8 @@ from bot.digest.schedule import (
 from bot.digest.throttle import Throttle
 from bot.exts._shared import MAX_CHOICES, NO_MENTIONS, lang_of, refuse, reply_private
 from bot.i18n import lang_for_locale, t
-from bot.render import escape_user_text
 from bot.store import DisableReason, GuildSettings, PostRecord, PostStatus
+from bot.ui.text import echo
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -73,7 +73,7 @@ def reason_words(reason: str | None, lang: Lang) -> str:
     code = reason.split(":", 1)[0].strip()
     if code in _REASON_WORDS:
         return t(f"digest.reasons.{code}", lang)
-    return t("digest.reasons.unknown", lang, reason=escape_user_text(reason[:200]))
+    return t("digest.reasons.unknown", lang, reason=echo(reason, 200))
 
 
 def _zone_label(name: str, now: dt.datetime) -> str:
@@ -246,12 +246,12 @@ class Digest(commands.Cog):
         try:
             post_time = parse_post_time(time)
         except PostTimeError:
-            shown = escape_user_text(time.strip()[:20])
+            shown = echo(time, 20)
             await refuse(interaction, t("digest.errors.bad_time", lang, value=shown))
             return
         zone_name = resolve_timezone(timezone)
         if zone_name is None:
-            shown = escape_user_text(timezone.strip()[:40])
+            shown = echo(timezone, 40)
             await refuse(interaction, t("digest.errors.unknown_zone", lang, value=shown))
             return
         missing = await self._missing_permissions(guild, channel)

@@ -21,7 +21,8 @@ from bot.exts._shared import (
     to_choices,
 )
 from bot.i18n import t
-from bot.render import escape_user_text, quote_embed, quotes_page_embed, speaker_embed
+from bot.render import FILTERS_ECHO, quote_embed, quotes_page_embed, speaker_embed
+from bot.ui.text import echo
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -88,12 +89,15 @@ async def resolve_filters(
         picked = catalog.find_quote(text)
         if picked is not None and (speaker_id in (None, picked.speaker)):
             return QuoteFilters(speaker_id, topic_id, None), [picked]
+        named = catalog.speaker_named_by(text) if speaker_id is None else None
+        if named is not None:  # "tangjie" typed as search words: his quotes (as search_quotes)
+            speaker_id, text = named.id, None
     filters = QuoteFilters(speaker_id, topic_id, text)
     quotes = catalog.search_quotes(text, speaker=speaker_id, topic=topic_id)
     if not quotes:
         await refuse(
             interaction,
-            t("quotes.none_found", lang, filters=escape_user_text(filters.describe(bot, lang))),
+            t("quotes.none_found", lang, filters=echo(filters.describe(bot, lang), FILTERS_ECHO)),
         )
         return None, []
     return filters, quotes

@@ -165,3 +165,44 @@ def test_quote_topics(real: Catalog, quote_id: str, topic: str) -> None:
 
 def test_openai_is_not_filed_under_chinas_ai_industry(real: Catalog) -> None:
     assert "china-ai" not in real.terms["openai"].topics
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [("自主學習", "自主学习"), ("楊強", "杨强"), ("爆發年", "爆发年")],
+)
+def test_quote_search_folds_traditional_characters(
+    real: Catalog, traditional: str, simplified: str
+) -> None:
+    expected = real.search_quotes(simplified)
+    assert expected
+    assert real.search_quotes(traditional) == expected
+    assert real.suggest("quote", traditional) == real.suggest("quote", simplified)
+
+
+def test_a_traditional_search_finds_the_text_it_spells(real: Catalog) -> None:
+    found = real.search_quotes("爆發年")
+    assert {quote.id for quote in found} == {
+        "tangjie-ai-for-science-year",
+        "tangjie-rlvr-breakout-year",
+    }
+    assert all("爆发年" in quote.text.zh for quote in found)
+
+
+@pytest.mark.parametrize("query", ["tangjie", "Tang Jie", "唐杰", "唐傑"])
+def test_a_search_naming_a_speaker_means_their_quotes(real: Catalog, query: str) -> None:
+    theirs = list(real.quotes_by("tangjie"))
+    assert real.speaker_named_by(query) == real.speakers["tangjie"]
+    assert real.search_quotes(query) == theirs
+    suggested = real.suggest("quote", query)
+    assert [s.id for s in suggested] == [q.id for q in theirs[: len(suggested)]]
+    assert len(suggested) == min(len(theirs), 25)
+    # With another speaker's filter the words are searched as text (nothing here).
+    assert real.search_quotes(query, speaker="yaoshunyu") == []
+
+
+def test_candidates_list_every_speaker_a_query_may_mean(real: Catalog) -> None:
+    ids = [s.id for s in real.candidates("speaker", "yang")]
+    assert {"yangzhilin", "yangqiang"} <= set(ids)
+    assert sorted(ids[:2]) == ["yangqiang", "yangzhilin"]
+    assert real.candidates("term", "RLVF")[0].id == "rlvr"

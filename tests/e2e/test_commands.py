@@ -378,3 +378,81 @@ async def test_commands_work_after_the_gateway_drops(
     assert await summit.fake.wait_reconnected() == expected
     result = await summit.slash("glossary", {"term": "Muon"}, locale="en-US")
     assert "Muon" in embed_text(result.embeds[0])
+
+
+# --- what users type: folding, bounds, echoes -------------------------------------------------
+
+
+async def test_quote_search_folds_traditional_and_reads_speaker_names(summit: Summit) -> None:
+    catalog = summit.bot.catalog
+    expected = {q.id for q in catalog.search_quotes("自主学习")}
+    assert expected
+    result = await summit.slash("quote", {"search": "自主學習"}, locale="en-US")
+    assert not result.ephemeral
+    assert any(qid in result.embeds[0]["footer"]["text"] for qid in expected)
+    traditional = await summit.autocomplete("quote", {"search": "自主學習"}, "search")
+    simplified = await summit.autocomplete("quote", {"search": "自主学习"}, "search")
+    assert traditional == simplified
+    assert traditional
+    assert {c["value"] for c in traditional} <= expected  # the spoken text of those quotes
+    # A speaker's name in the search box means their quotes, described by the name.
+    result = await summit.slash("quotes", {"search": "Tang Jie"}, locale="en-US")
+    text = embed_text(result.embeds[0])
+    assert "Filtered by: Tang Jie" in text
+    assert f"{len(catalog.quotes_by('tangjie'))} quotes" in result.embeds[0]["footer"]["text"]
+    choices = await summit.autocomplete("quotes", {"search": "tangjie"}, "search")
+    assert {c["value"] for c in choices} <= {q.id for q in catalog.quotes_by("tangjie")}
+    assert choices
+
+
+async def test_a_long_search_is_bounded_and_its_echo_fits_a_message(summit: Summit) -> None:
+    # Escaping doubles every `*`: echoed whole, 1,990 of them make 3,980 characters, past
+    # Discord's 2,000 (the fake refuses such a reply with 50035 and fails the test).
+    result = await summit.slash("quotes", {"search": "*" * 1_990}, locale="en-US")
+    assert result.ephemeral
+    assert result.content.startswith("No quotes match “\\*\\*")
+    assert "…" in result.content
+    assert len(result.content) <= 300
+    result = await summit.slash("speaker", {"name": "_" * 5_999 + "x"}, locale="en-US")
+    assert result.ephemeral
+    assert "…" in result.content
+    assert "\\_…" in result.content  # the cut keeps each escape whole: no "\\…"
+
+
+async def test_a_burst_with_adversarial_autocompletes_is_answered_in_time(
+    summit: Summit,
+) -> None:
+    """200 interactions over 2 s, half of them autocompletes of 6,000 × U+FDFA: all answered
+    within Discord's 3 s (the fake refuses a later answer with 10062 and fails the test)."""
+    fake, guild, channel, user = summit.fake, summit.guild, summit.channel, summit.member
+    heavy = "\ufdfa" * 6_000  # NFKC makes each one 18 characters
+    adversarial = [("glossary", "term"), ("speaker", "name"), ("quote", "search")]
+    sent = []
+    start = fake.clock.monotonic()
+    for number in range(200):
+        if number % 2 == 0:
+            name, option = adversarial[number // 2 % 3]
+            result = await fake.send_autocomplete(
+                guild, channel, user, name, {option: heavy}, option, wait=False
+            )
+        elif number % 4 == 1:
+            result = await fake.slash(
+                guild, channel, user, "glossary", {"term": "RLVR"}, wait=False
+            )
+        else:
+            result = await fake.send_autocomplete(
+                guild, channel, user, "glossary", {"term": "sca"}, "term", wait=False
+            )
+        # The bot shares this event loop: while it is busy, this loop sends late. Discord
+        # would have created the interaction on time, so its deadline starts on schedule.
+        result.created_at = start + number * 0.01
+        sent.append(result)
+        await asyncio.sleep(0.01)
+    unanswered = []
+    for result in sent:
+        try:
+            await result.wait_response(timeout=fake.interaction_deadline)
+        except Exception:  # counted and reported below
+            unanswered.append(result.id)
+    assert unanswered == []
+    assert [result.id for result in sent if result.errors or not result.responded] == []
