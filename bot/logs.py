@@ -9,7 +9,8 @@ so discord.py, aiohttp, asyncio and our own loggers all go through it:
   meanwhile; the command tree binds them for each interaction, the digest job for each guild.
   Explicit `extra=` values win over bound ones.
 - **Redaction.** The formatter replaces every registered secret, every Discord-token-shaped
-  string and the token part of interaction/webhook URLs with `<redacted>` in the final text,
+  string, the token part of interaction/webhook URLs and the value of every `"token"` field of
+  a dumped payload (JSON or Python repr) with `<redacted>` in the final text,
   tracebacks included, so no handler can leak them. Uncaught exceptions go through the same
   path (`sys.excepthook`).
 """
@@ -115,6 +116,13 @@ class ContextFilter(logging.Filter):
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}")
 # Interaction and webhook tokens sit in URL paths (discord.py logs those URLs at DEBUG).
 _URL_TOKEN = re.compile(r"(/(?:interactions|webhooks)/\d+/)[A-Za-z0-9_.\-]{20,}")
+# A `token` field (also `access_token`, ...) in a JSON or Python-repr dump of a payload:
+# discord.py logs each gateway event at DEBUG, and an interaction carries its 15-minute token.
+# The quotes may be escaped once (a payload dumped inside a JSON log line's message).
+_TOKEN_FIELD = re.compile(
+    r"""(?P<kq>\\?["'])(?P<key>(?:[A-Za-z]+_)?token)(?P=kq)(?P<sep>\s*:\s*)"""
+    r"""(?P<vq>\\?["'])(?!(?P=vq))(?P<value>.+?)(?P=vq)"""
+)
 
 
 class Redactor:
@@ -146,7 +154,14 @@ class Redactor:
             text = _TOKEN_SHAPE.sub(REDACTED, text)
         if "/interactions/" in text or "/webhooks/" in text:
             text = _URL_TOKEN.sub(rf"\g<1>{REDACTED}", text)
+        if "token" in text:
+            text = _TOKEN_FIELD.sub(_redact_field, text)
         return text
+
+
+def _redact_field(match: re.Match[str]) -> str:
+    quote = match["vq"]
+    return f"{match['kq']}{match['key']}{match['kq']}{match['sep']}{quote}{REDACTED}{quote}"
 
 
 _REDACTOR = Redactor()
