@@ -6,7 +6,8 @@
 - ``backup PATH`` copies the database with SQLite's online backup API: a consistent snapshot,
   safe while the bot is running.
 
-A corrupt, locked or missing database is one clear line on stderr and exit code 1.
+A corrupt, locked or missing database, or a backup destination that cannot be written (named
+in the message), is one clear line on stderr and exit code 1.
 """
 
 from __future__ import annotations
@@ -182,14 +183,48 @@ async def _backup(path: Path, args: argparse.Namespace) -> int:
     if same:
         _error("the backup must go to another file than the database itself")
         return EXIT_PROBLEMS
+    problem = await asyncio.to_thread(_unwritable, dest)
+    if problem is not None:
+        _error(f"cannot write the backup to {dest}: {problem}")
+        return EXIT_PROBLEMS
     store = await _open(path, args, verify=False)
     try:
         await store.backup(dest)
+    except OSError as exc:  # e.g. the disk filled up while copying
+        _error(f"cannot write the backup to {dest}: {exc.strerror or exc}")
+        return EXIT_PROBLEMS
     finally:
         await store.close()
     size = (await asyncio.to_thread(dest.stat)).st_size
     print(f"backed up {path} to {dest} ({size:,} bytes)")
     return EXIT_OK
+
+
+def _unwritable(dest: Path) -> str | None:
+    """Why a backup cannot be written to ``dest`` (its folder cannot be created or is
+    read-only), or None. A missing folder is created, as the backup itself would.
+
+    Probes by creating the temporary file the backup is written to first, so the answer is
+    the file system's, not a guess from permission bits.
+    """
+    folder = dest.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"{folder} is not a directory"
+    except OSError as exc:
+        return f"cannot create the folder {folder}: {exc.strerror or exc}"
+    if dest.is_dir():
+        return "it is a directory; give a file name"
+    probe = dest.with_name(dest.name + ".tmp")
+    try:
+        probe.open("xb").close()
+    except FileExistsError:
+        return None  # a leftover of an interrupted backup: the backup replaces it
+    except OSError as exc:
+        return f"{exc.strerror or exc} (the folder {folder} must be writable by this user)"
+    probe.unlink()
+    return None
 
 
 def _state(row: MigrationStatus) -> str:
