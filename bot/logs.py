@@ -39,6 +39,7 @@ __all__ = [
     "CONTEXT_KEYS",
     "REDACTED",
     "ContextFilter",
+    "DiscordNoiseFilter",
     "JsonFormatter",
     "RedactingFormatter",
     "Redactor",
@@ -245,6 +246,48 @@ class RedactingFormatter(logging.Formatter):
         return self.redactor.redact(self.inner.format(record))
 
 
+# --- discord.py's lines that don't belong in an operator's log ------------------------------
+
+#: discord.client lines dropped: voice support this bot never uses, and the login line the
+#: runner replaces with its own (one line per failed attempt; discord.py's "ready" on success).
+_DROPPED_CLIENT_LINES = frozenset(
+    {
+        "PyNaCl is not installed, voice will NOT be supported",
+        "davey is not installed, voice will NOT be supported",
+        "logging in using static token",
+    }
+)
+
+#: discord.client / discord.shard reconnect reports (logged with a traceback per attempt).
+_RECONNECT_LINES = ("Attempting a reconnect", "Failed to connect for shard_id")
+
+
+class DiscordNoiseFilter(logging.Filter):
+    """Drop `_DROPPED_CLIENT_LINES`, and turn discord.py's gateway reconnect report (an ERROR
+    with a traceback per attempt) into one WARNING line naming the error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg in _DROPPED_CLIENT_LINES:
+            return False
+        if (
+            isinstance(record.msg, str)
+            and record.msg.startswith(_RECONNECT_LINES)
+            and record.exc_info
+        ):
+            error = record.exc_info[1]
+            detail = " ".join(str(error).split()) or "no detail"
+            kind = type(error).__name__
+            record.msg = f"{record.getMessage()}: gateway connection failed ({kind}: {detail})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_NOISE_FILTER = DiscordNoiseFilter()
+
+
 # --- setup ------------------------------------------------------------------------------------
 
 
@@ -286,6 +329,8 @@ def setup_logging(
     )
     # aiosqlite logs two DEBUG lines per SQL operation: noise that drowns the bot's own lines.
     logging.getLogger("aiosqlite").setLevel(max(settings.level_number, logging.INFO))
+    for name in ("discord.client", "discord.shard"):
+        logging.getLogger(name).addFilter(_NOISE_FILTER)
     logging.captureWarnings(True)
     sys.excepthook = _excepthook
     return handler
