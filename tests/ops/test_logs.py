@@ -10,7 +10,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import discord
 import pytest
+from discord.voice_client import VoiceClient
 
 from bot.config import LoggingSettings
 from bot.logs import (
@@ -221,3 +223,33 @@ async def test_a_debug_interaction_dump_never_shows_its_token(
     assert "INTERACTION_CREATE" in text  # discord.py dumped the event
     assert result.token not in text
     assert f"'token': '{REDACTED}'" in text
+
+
+def test_voice_support_warnings_are_not_shown_but_other_warnings_are(
+    stream: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # discord.py warns once per process, from the client's constructor, when PyNaCl or davey
+    # is missing; the bot has no voice, so an operator should never see it.
+    monkeypatch.setattr(VoiceClient, "warn_nacl", True)
+    monkeypatch.setattr(VoiceClient, "warn_dave", True)
+    setup_logging(settings(level="DEBUG"), stream=stream)
+    discord.Client(intents=discord.Intents.none())
+    logging.getLogger("discord.client").warning("something else went wrong")
+    logging.getLogger("discord.client").info("logging in using static token")  # see runner
+    text = stream.getvalue()
+    assert "voice will NOT be supported" not in text
+    assert "something else went wrong" in text
+    assert "logging in using static token" not in text
+
+
+def test_a_gateway_reconnect_is_one_warning_line(stream: io.StringIO) -> None:
+    setup_logging(settings(), stream=stream)
+    try:
+        raise OSError(111, "Connect call failed ('127.0.0.1', 9)")
+    except OSError:
+        logging.getLogger("discord.client").exception("Attempting a reconnect in %.2fs", 2.5)
+    (line,) = stream.getvalue().splitlines()
+    assert "[WARNING " in line
+    assert "Attempting a reconnect in 2.50s: gateway connection failed" in line
+    assert "(ConnectionRefusedError: [Errno 111] Connect call failed" in line
+    assert "Traceback" not in stream.getvalue()
