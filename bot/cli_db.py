@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from bot.config import load_settings
 from bot.store import MigrationError, MigrationStatus, Store, StoreError, StoreLockedError
 from bot.store._store import DEFAULT_BUSY_TIMEOUT_MS
 
-__all__ = ["register_db"]
+__all__ = ["probe_database_path", "register_db"]
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -198,6 +200,41 @@ async def _backup(path: Path, args: argparse.Namespace) -> int:
     size = (await asyncio.to_thread(dest.stat)).st_size
     print(f"backed up {path} to {dest} ({size:,} bytes)")
     return EXIT_OK
+
+
+def probe_database_path(path: Path) -> tuple[str, str | None]:
+    """Whether the bot can use a database at ``path``, without creating anything.
+
+    Returns (what was found, the problem or None). An existing file must be a regular file
+    this user can open for reading and writing; otherwise the nearest existing folder on the
+    way must be a folder this user can create files in (SQLite also writes ``-wal`` and
+    ``-shm`` files beside the database). Probed by doing it, not by reading permission bits.
+    """
+    if path.exists():
+        if not path.is_file():
+            return "exists", "not a file"
+        try:
+            os.close(os.open(path, os.O_RDWR))
+        except OSError as exc:
+            return "exists", f"cannot open it for writing: {exc.strerror or exc}"
+        folder, state = path.parent, "exists, writable"
+    else:
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            return "missing", f"{folder} is not a directory, so the database cannot be created"
+        state = (
+            "will be created"
+            if folder == path.parent
+            else f"will be created, with its folder {path.parent}"
+        )
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return state, f"cannot create files in {folder}: {exc.strerror or exc}"
+    return state, None
 
 
 def _unwritable(dest: Path) -> str | None:
