@@ -7,7 +7,8 @@ connection (see `bot.connection`) until it works or `--max-connect-attempts` /
 `discord.max_connect_attempts` are used up.
 
 Exit codes: 0 stopped or done · 1 content, database, health port, commands refused ·
-2 configuration (no token, a rejected token, `discord.api_base` not Discord's API) ·
+2 configuration (no token, a rejected token, an unusable `database.path`, `discord.api_base`
+not Discord's API) ·
 3 Discord unreachable (network, DNS, refused, TLS, 5xx).
 """
 
@@ -24,6 +25,7 @@ import discord
 
 from bot.app import SummitBot, create_bot
 from bot.catalog import ContentError
+from bot.cli_db import probe_database_path
 from bot.connection import (
     EXIT_CONFIG,
     EXIT_UNREACHABLE,
@@ -173,6 +175,10 @@ def run(settings: Settings, *, max_connect_attempts: int | None = None) -> int:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.logging, secrets=[token])
+    database = settings.database.path
+    _, problem = probe_database_path(database)  # the same test as `summitbot check`
+    if problem is not None:
+        return _fail(f"database.path: {database} is not usable: {problem}", EXIT_CONFIG)
     attempts = settings.discord.max_connect_attempts
     if max_connect_attempts is not None:
         attempts = max_connect_attempts or None

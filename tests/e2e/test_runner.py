@@ -330,3 +330,19 @@ async def test_a_stop_while_waiting_to_retry_ends_the_wait(
     finally:
         apply_overrides(None, None)
     assert reached is False
+
+
+async def test_run_with_an_unusable_database_path_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("in the way", encoding="utf-8")
+    config = failure_config(tmp_path, "http://127.0.0.1:9/api/v10", json_logs=False)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            str(tmp_path / "bot.db"), str(tmp_path / "a-file" / "bot.db")
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = await summitbot("--config", str(config), "run", token="a-token")
+    assert code == 2
+    assert out == ""
+    (line,) = err.splitlines()
+    assert f"database.path: {tmp_path / 'a-file' / 'bot.db'} is not usable" in line
