@@ -231,6 +231,8 @@ async def login_with_retry(
             try:
                 await bot.login(token)
             except Exception as exc:
+                if stopping.is_set() and not hook_started:
+                    return False  # stopped mid-request: closing the client failed the request
                 failure = describe(exc, api_base)
                 if failure is None:
                     raise
