@@ -346,3 +346,23 @@ async def test_run_with_an_unusable_database_path_is_one_line_and_exit_2(tmp_pat
     assert out == ""
     (line,) = err.splitlines()
     assert f"database.path: {tmp_path / 'a-file' / 'bot.db'} is not usable" in line
+
+
+@pytest.mark.parametrize(("status", "expected_code"), [(503, 3), (400, 1)])
+async def test_sync_refused_or_failing_while_registering_is_one_line(
+    fake_discord: FakeDiscord, tmp_path: Path, status: int, expected_code: int
+) -> None:
+    fake_discord.inject("PUT", "/applications/{application_id}/commands", status)
+    config = config_for(tmp_path, fake_discord)
+    code, out, err = await summitbot("--config", str(config), "sync", token=fake_discord.token)
+    assert code == expected_code
+    assert out == ""
+    # The content loaded before the commands went out: that progress line, then the failure.
+    loaded, line = err.splitlines()
+    assert "[INFO    ] bot.app: content loaded" in loaded
+    assert "[CRITICAL] bot.runner: " in line
+    if status == 503:
+        assert "answered 503 Service Unavailable" in line
+    else:
+        assert "Discord refused the commands: " in line
+        assert "HTTP status 400" in line
