@@ -84,6 +84,15 @@ def _token(settings: Settings) -> str | None:
     return value or None
 
 
+def _no_token(settings: Settings) -> int:
+    """The first-run guide: plain text, or one JSON object when the logs are JSON."""
+    if settings.logging.json_format:
+        setup_logging(settings.logging)
+        return _fail(NO_TOKEN_HELP.removeprefix("summitbot: "), EXIT_CONFIG)
+    print(NO_TOKEN_HELP, file=sys.stderr)
+    return EXIT_CONFIG
+
+
 def _api_base(settings: Settings) -> str:
     return settings.discord.api_base or DEFAULT_API_BASE
 
@@ -172,8 +181,7 @@ def run(settings: Settings, *, max_connect_attempts: int | None = None) -> int:
     """
     token = _token(settings)
     if token is None:
-        print(NO_TOKEN_HELP, file=sys.stderr)
-        return EXIT_CONFIG
+        return _no_token(settings)
     setup_logging(settings.logging, secrets=[token])
     database = settings.database.path
     _, problem = probe_database_path(database)  # the same test as `summitbot check`
@@ -238,8 +246,7 @@ def sync(settings: Settings, guild_id: int | None) -> int:
     """
     token = _token(settings)
     if token is None:
-        print(NO_TOKEN_HELP, file=sys.stderr)
-        return EXIT_CONFIG
+        return _no_token(settings)
     setup_logging(settings.logging, secrets=[token])
     try:
         return asyncio.run(_sync(settings, token, guild_id))

@@ -67,6 +67,20 @@ def test_run_without_token_explains_how_to_get_one(
     assert "summitbot preview" in err
 
 
+@pytest.mark.parametrize("command", ["run", "sync"])
+async def test_no_token_with_json_logs_is_one_json_object(tmp_path: Path, command: str) -> None:
+    config = failure_config(tmp_path, "http://127.0.0.1:9/api/v10", json_logs=True)
+    code, out, err = await summitbot("--config", str(config), command, token=None)
+    assert code == 2
+    assert out == ""
+    (line,) = err.splitlines()
+    entry = json.loads(line)
+    assert entry["level"] == "CRITICAL"
+    assert entry["exit_code"] == 2
+    assert entry["message"].startswith("no bot token. Set DISCORD_TOKEN in the environment.")
+    assert "applications.commands" in entry["message"]
+
+
 async def test_rejected_token_is_one_line(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     config = config_for(tmp_path, fake_discord)
     code, out, err = await summitbot("--config", str(config), "run", token="not-the-token")
@@ -217,11 +231,13 @@ def in_process_logging() -> Iterator[None]:
     """`main` in this process: restore the root logger, the excepthook and discord.py's URLs."""
     root = logging.getLogger()
     handlers, level, hook = list(root.handlers), root.level, sys.excepthook
+    aiosqlite_level = logging.getLogger("aiosqlite").level
     yield
     for handler in list(root.handlers):
         if handler not in handlers:
             root.removeHandler(handler)
     root.setLevel(level)
+    logging.getLogger("aiosqlite").setLevel(aiosqlite_level)
     sys.excepthook = hook
     logging.captureWarnings(False)
     apply_overrides(None, None)
