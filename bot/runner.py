@@ -193,10 +193,10 @@ def run(settings: Settings, *, max_connect_attempts: int | None = None) -> int:
     try:
         asyncio.run(_run(settings, token, attempts, CONNECT_BACKOFF))
     except ConnectFailed as error:
-        tries = f"gave up after {error.attempts} attempts" if error.attempts > 1 else "no retry"
+        message = error.failure.message
         if error.failure.retry and error.attempts > 1:
-            return _fail(f"{error.failure.message} ({tries})", error.failure.exit_code)
-        return _fail(error.failure.message, error.failure.exit_code)
+            message += f" (gave up after {error.attempts} attempts)"
+        return _fail(message, error.failure.exit_code)
     except discord.LoginFailure:
         return _fail(REJECTED_TOKEN, EXIT_CONFIG)
     except discord.PrivilegedIntentsRequired:
