@@ -25,7 +25,7 @@ import discord
 from bot import __version__, runner
 from bot.catalog import Catalog, ContentError, Kind, load_catalog, verify_quotes
 from bot.catalog.models import Lang, Quote
-from bot.cli_db import register_db
+from bot.cli_db import probe_database_path, register_db
 from bot.config import ConfigError, ConfigProblem, Settings, load_settings
 from bot.render import (
     digest_embed,
@@ -115,11 +115,17 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
 def _check(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     catalog = load_catalog_for(settings, args.content)
+    database = settings.database.path
+    db_state, db_problem = probe_database_path(database)
+    if db_problem is not None:
+        problem = ConfigProblem("database.path", f"{database} is not usable: {db_problem}")
+        raise ConfigError([problem], settings.config_file)
     content_path = args.content or settings.content.path
     print(f"config:  {settings.config_file or 'defaults (no config file)'}")
     print(f"content: {content_path}")
     token = "set" if settings.token is not None else "not set (needed by `summitbot run`)"
     print(f"token:   DISCORD_TOKEN {token}")
+    print(f"database: {database} ({db_state})")
     print()
     rows = [["pack", "speakers", "quotes", "terms", "topics", "sections"]]
     for pack in catalog.packs:

@@ -6,14 +6,17 @@
 - ``backup PATH`` copies the database with SQLite's online backup API: a consistent snapshot,
   safe while the bot is running.
 
-A corrupt, locked or missing database is one clear line on stderr and exit code 1.
+A corrupt, locked or missing database, or a backup destination that cannot be written (named
+in the message), is one clear line on stderr and exit code 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ from bot.config import load_settings
 from bot.store import MigrationError, MigrationStatus, Store, StoreError, StoreLockedError
 from bot.store._store import DEFAULT_BUSY_TIMEOUT_MS
 
-__all__ = ["register_db"]
+__all__ = ["probe_database_path", "register_db"]
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -182,14 +185,83 @@ async def _backup(path: Path, args: argparse.Namespace) -> int:
     if same:
         _error("the backup must go to another file than the database itself")
         return EXIT_PROBLEMS
+    problem = await asyncio.to_thread(_unwritable, dest)
+    if problem is not None:
+        _error(f"cannot write the backup to {dest}: {problem}")
+        return EXIT_PROBLEMS
     store = await _open(path, args, verify=False)
     try:
         await store.backup(dest)
+    except OSError as exc:  # e.g. the disk filled up while copying
+        _error(f"cannot write the backup to {dest}: {exc.strerror or exc}")
+        return EXIT_PROBLEMS
     finally:
         await store.close()
     size = (await asyncio.to_thread(dest.stat)).st_size
     print(f"backed up {path} to {dest} ({size:,} bytes)")
     return EXIT_OK
+
+
+def probe_database_path(path: Path) -> tuple[str, str | None]:
+    """Whether the bot can use a database at ``path``, without creating anything.
+
+    Returns (what was found, the problem or None). An existing file must be a regular file
+    this user can open for reading and writing; otherwise the nearest existing folder on the
+    way must be a folder this user can create files in (SQLite also writes ``-wal`` and
+    ``-shm`` files beside the database). Probed by doing it, not by reading permission bits.
+    """
+    if path.exists():
+        if not path.is_file():
+            return "exists", "not a file"
+        try:
+            os.close(os.open(path, os.O_RDWR))
+        except OSError as exc:
+            return "exists", f"cannot open it for writing: {exc.strerror or exc}"
+        folder, state = path.parent, "exists, writable"
+    else:
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            return "missing", f"{folder} is not a directory, so the database cannot be created"
+        state = (
+            "will be created"
+            if folder == path.parent
+            else f"will be created, with its folder {path.parent}"
+        )
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return state, f"cannot create files in {folder}: {exc.strerror or exc}"
+    return state, None
+
+
+def _unwritable(dest: Path) -> str | None:
+    """Why a backup cannot be written to ``dest`` (its folder cannot be created or is
+    read-only), or None. A missing folder is created, as the backup itself would.
+
+    Probes by creating the temporary file the backup is written to first, so the answer is
+    the file system's, not a guess from permission bits.
+    """
+    folder = dest.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"{folder} is not a directory"
+    except OSError as exc:
+        return f"cannot create the folder {folder}: {exc.strerror or exc}"
+    if dest.is_dir():
+        return "it is a directory; give a file name"
+    probe = dest.with_name(dest.name + ".tmp")
+    try:
+        probe.open("xb").close()
+    except FileExistsError:
+        return None  # a leftover of an interrupted backup: the backup replaces it
+    except OSError as exc:
+        return f"{exc.strerror or exc} (the folder {folder} must be writable by this user)"
+    probe.unlink()
+    return None
 
 
 def _state(row: MigrationStatus) -> str:

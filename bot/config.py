@@ -213,6 +213,7 @@ class DiscordSettings(_Section):
     shard_count: Annotated[int, BeforeValidator(_reject_bool), Field(gt=0)] | None = None
     shard_ids: tuple[Annotated[int, BeforeValidator(_reject_bool), Field(ge=0)], ...] | None = None
     owner_ids: tuple[Snowflake, ...] = ()
+    max_connect_attempts: Annotated[int, BeforeValidator(_reject_bool), Field(ge=1)] | None = None
 
     @field_validator("shard_ids")
     @classmethod

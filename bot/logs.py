@@ -9,7 +9,8 @@ so discord.py, aiohttp, asyncio and our own loggers all go through it:
   meanwhile; the command tree binds them for each interaction, the digest job for each guild.
   Explicit `extra=` values win over bound ones.
 - **Redaction.** The formatter replaces every registered secret, every Discord-token-shaped
-  string and the token part of interaction/webhook URLs with `<redacted>` in the final text,
+  string, the token part of interaction/webhook URLs and the value of every `"token"` field of
+  a dumped payload (JSON or Python repr) with `<redacted>` in the final text,
   tracebacks included, so no handler can leak them. Uncaught exceptions go through the same
   path (`sys.excepthook`).
 """
@@ -38,6 +39,7 @@ __all__ = [
     "CONTEXT_KEYS",
     "REDACTED",
     "ContextFilter",
+    "DiscordNoiseFilter",
     "JsonFormatter",
     "RedactingFormatter",
     "Redactor",
@@ -115,6 +117,13 @@ class ContextFilter(logging.Filter):
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}")
 # Interaction and webhook tokens sit in URL paths (discord.py logs those URLs at DEBUG).
 _URL_TOKEN = re.compile(r"(/(?:interactions|webhooks)/\d+/)[A-Za-z0-9_.\-]{20,}")
+# A `token` field (also `access_token`, ...) in a JSON or Python-repr dump of a payload:
+# discord.py logs each gateway event at DEBUG, and an interaction carries its 15-minute token.
+# The quotes may be escaped once (a payload dumped inside a JSON log line's message).
+_TOKEN_FIELD = re.compile(
+    r"""(?P<kq>\\?["'])(?P<key>(?:[A-Za-z]+_)?token)(?P=kq)(?P<sep>\s*:\s*)"""
+    r"""(?P<vq>\\?["'])(?!(?P=vq))(?P<value>.+?)(?P=vq)"""
+)
 
 
 class Redactor:
@@ -146,7 +155,14 @@ class Redactor:
             text = _TOKEN_SHAPE.sub(REDACTED, text)
         if "/interactions/" in text or "/webhooks/" in text:
             text = _URL_TOKEN.sub(rf"\g<1>{REDACTED}", text)
+        if "token" in text:
+            text = _TOKEN_FIELD.sub(_redact_field, text)
         return text
+
+
+def _redact_field(match: re.Match[str]) -> str:
+    quote = match["vq"]
+    return f"{match['kq']}{match['key']}{match['kq']}{match['sep']}{quote}{REDACTED}{quote}"
 
 
 _REDACTOR = Redactor()
@@ -230,6 +246,48 @@ class RedactingFormatter(logging.Formatter):
         return self.redactor.redact(self.inner.format(record))
 
 
+# --- discord.py's lines that don't belong in an operator's log ------------------------------
+
+#: discord.client lines dropped: voice support this bot never uses, and the login line the
+#: runner replaces with its own (one line per failed attempt; discord.py's "ready" on success).
+_DROPPED_CLIENT_LINES = frozenset(
+    {
+        "PyNaCl is not installed, voice will NOT be supported",
+        "davey is not installed, voice will NOT be supported",
+        "logging in using static token",
+    }
+)
+
+#: discord.client / discord.shard reconnect reports (logged with a traceback per attempt).
+_RECONNECT_LINES = ("Attempting a reconnect", "Failed to connect for shard_id")
+
+
+class DiscordNoiseFilter(logging.Filter):
+    """Drop `_DROPPED_CLIENT_LINES`, and turn discord.py's gateway reconnect report (an ERROR
+    with a traceback per attempt) into one WARNING line naming the error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg in _DROPPED_CLIENT_LINES:
+            return False
+        if (
+            isinstance(record.msg, str)
+            and record.msg.startswith(_RECONNECT_LINES)
+            and record.exc_info
+        ):
+            error = record.exc_info[1]
+            detail = " ".join(str(error).split()) or "no detail"
+            kind = type(error).__name__
+            record.msg = f"{record.getMessage()}: gateway connection failed ({kind}: {detail})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_NOISE_FILTER = DiscordNoiseFilter()
+
+
 # --- setup ------------------------------------------------------------------------------------
 
 
@@ -271,6 +329,8 @@ def setup_logging(
     )
     # aiosqlite logs two DEBUG lines per SQL operation: noise that drowns the bot's own lines.
     logging.getLogger("aiosqlite").setLevel(max(settings.level_number, logging.INFO))
+    for name in ("discord.client", "discord.shard"):
+        logging.getLogger(name).addFilter(_NOISE_FILTER)
     logging.captureWarnings(True)
     sys.excepthook = _excepthook
     return handler

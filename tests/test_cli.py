@@ -419,3 +419,51 @@ def test_preview_speaker_lists_every_candidate(capsys: pytest.CaptureFixture[str
     assert err.startswith("No speaker matches 'yang'. Did you mean: ")
     assert "Yang Zhilin" in err
     assert "Yang Qiang" in err
+
+
+def test_check_prints_the_database_path_and_creates_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    shutil.copytree(MINI, tmp_path / "packs")
+    config = tmp_path / "bot.yaml"
+    database = tmp_path / "state" / "deeper" / "bot.db"
+    config.write_text(
+        f"content:\n  path: {tmp_path / 'packs'}\ndatabase:\n  path: {database}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "check", "--config", str(config))
+    assert code == 0
+    assert f"database: {database} (will be created, with its folder {database.parent})" in out
+    assert not (tmp_path / "state").exists()
+
+    database.parent.mkdir(parents=True)
+    database.write_bytes(b"")
+    code, out, _ = run(capsys, "check", "--config", str(config))
+    assert code == 0
+    assert f"database: {database} (exists, writable)" in out
+
+
+@pytest.mark.parametrize(
+    ("where", "problem"),
+    [
+        ("a-file/bot.db", "{tmp}/a-file is not a directory, so the database cannot be created"),
+        ("a-file/deeper/bot.db", "{tmp}/a-file is not a directory, so the database cannot be"),
+        ("a-folder", "not a file"),
+    ],
+)
+def test_check_refuses_an_unusable_database_path(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str, problem: str
+) -> None:
+    shutil.copytree(MINI, tmp_path / "packs")
+    (tmp_path / "a-file").write_text("in the way", encoding="utf-8")
+    (tmp_path / "a-folder").mkdir()
+    config = tmp_path / "bot.yaml"
+    config.write_text(
+        f"content:\n  path: {tmp_path / 'packs'}\ndatabase:\n  path: {tmp_path / where}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "check", "--config", str(config))
+    assert code == 2
+    assert out == ""
+    assert f"database.path: {tmp_path / where} is not usable: " in err
+    assert problem.format(tmp=tmp_path) in err

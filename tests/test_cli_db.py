@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 from datetime import time
 from pathlib import Path
 
@@ -159,3 +161,46 @@ def test_backup_refuses_to_overwrite_the_database(
     code, _, err = run(capsys, "backup", str(db), "--database", str(db))
     assert code == 1
     assert "another file" in err
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("a-file/copy.db", "{dest.parent} is not a directory"),
+        ("a-file/sub/copy.db", "cannot create the folder {dest.parent}: Not a directory"),
+        ("a-folder", "it is a directory; give a file name"),
+    ],
+)
+def test_backup_to_an_unusable_destination_names_the_destination(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str, expected: str
+) -> None:
+    run(capsys, "migrate", "--database", str(db))
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "a-folder").mkdir()
+    dest = tmp_path / where
+    code, out, err = run(capsys, "backup", str(dest), "--database", str(db))
+    assert code == 1
+    assert out == ""
+    assert err == f"summitbot: cannot write the backup to {dest}: {expected.format(dest=dest)}\n"
+    assert str(db) not in err
+
+
+def test_a_database_path_sqlite_cannot_open_is_one_line_without_thread_noise(
+    tmp_path: Path,
+) -> None:
+    # aiosqlite's worker thread used to report a failed connect after asyncio.run had closed
+    # the loop: "Exception in thread ... RuntimeError: Event loop is closed" on stderr.
+    folder = tmp_path / "folder.db"
+    folder.mkdir()
+    for _ in range(3):  # the leftover thread raced the interpreter's exit
+        proc = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "db", "migrate", "--database", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert proc.returncode == 1
+        assert proc.stderr == (
+            f"summitbot: cannot open database {folder}: unable to open database file\n"
+        )

@@ -138,6 +138,24 @@ async def check_health(bot: SummitBot) -> HealthReport:
     return HealthReport((_gateway(bot), database, _scheduler(bot), _content(bot)))
 
 
+class _OneLineServerLog:
+    """aiohttp's server logger for the health port: a request aiohttp cannot parse (or a
+    handler that fails) is one WARNING line naming the client and the problem, not an ERROR
+    with a traceback; aiohttp's debug lines stay debug lines, without their tracebacks."""
+
+    def exception(self, msg: str, *args: object, exc_info: object = None, **_: object) -> None:
+        problem = ""
+        if isinstance(exc_info, BaseException):  # aiohttp's parse errors span several lines
+            problem = ": " + " ".join(str(exc_info).split())[:300]
+        log.warning("health endpoint: " + msg + "%s", *args, problem)
+
+    def debug(self, msg: str, *args: object, exc_info: object = None, **_: object) -> None:
+        if isinstance(exc_info, BaseException):
+            self.exception(msg, *args, exc_info=exc_info)
+        else:
+            log.debug("health endpoint: " + msg, *args)
+
+
 class HealthServerError(Exception):
     """The endpoint could not listen (address in use, not permitted, ...)."""
 
@@ -157,7 +175,13 @@ class HealthServer:
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", make_aiohttp_handler(self.bot.metrics.registry))
-        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        runner = web.AppRunner(
+            app,
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=1.0,
+            logger=_OneLineServerLog(),
+        )
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port).start()

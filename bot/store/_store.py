@@ -14,6 +14,7 @@ busy timeout); a lock held longer than the timeout raises :class:`StoreLockedErr
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sqlite3
@@ -73,9 +74,16 @@ class Store(SettingsQueries, PostLogQueries, QuoteCycleQueries):
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the directory for database {path}: {exc}") from exc
+        connection = aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
         try:
-            db = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+            db = await connection
         except sqlite3.Error as exc:
+            # aiosqlite stops its worker thread after a failed connect, and that thread then
+            # reports to this loop: wait for it, or it prints "Event loop is closed" once
+            # asyncio.run has closed the loop.
+            thread = getattr(connection, "_thread", None)
+            if thread is not None:
+                await asyncio.to_thread(thread.join, 5.0)
             raise StoreError(f"cannot open database {path}: {exc}") from exc
         db.row_factory = sqlite3.Row
         store = cls(

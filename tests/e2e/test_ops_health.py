@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from pathlib import Path
 
@@ -138,3 +139,40 @@ async def test_metrics_move_after_commands(fake_discord: FakeDiscord, tmp_path: 
         assert (
             sample(after, "summitbot_commands_total", command="glossary", outcome="user_error") == 1
         )
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n",
+    ],
+    ids=["bad-header", "not-http"],
+)
+async def test_a_malformed_request_is_one_warning_line(
+    fake_discord: FakeDiscord,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    request_bytes: bytes,
+) -> None:
+    port = free_port()
+    async with running_summit(fake_discord, tmp_path, overrides=health_on(port)):
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(request_bytes)
+            await writer.drain()
+            answer = await reader.read()  # aiohttp answers 400 and closes the connection
+            writer.close()
+            await writer.wait_closed()
+            server_records = [
+                r for r in caplog.records if r.name in ("bot.ops.health", "aiohttp.server")
+            ]
+    assert answer.split(b" ", 2)[1] == b"400"
+    (record,) = server_records
+    assert record.levelno == logging.WARNING
+    assert record.name == "bot.ops.health"
+    assert record.exc_info is None
+    message = record.getMessage()
+    assert "\n" not in message
+    assert message.startswith("health endpoint: Error handling request from 127.0.0.1: 400")

@@ -233,8 +233,8 @@ async def test_an_unusable_database_stops_the_start_with_one_line(
     bot = await spawn("--config", str(config), "run", token=fake_discord.token)
     killer.append(bot)
     assert await bot.finish() == 1
-    errors = [line for line in bot.lines if line.startswith("summitbot:")]
+    errors = [line for line in bot.lines if "[CRITICAL]" in line or "[ERROR" in line]
     assert len(errors) == 1
-    assert errors[0].startswith("summitbot: the database cannot be used: ")
+    assert "[CRITICAL] bot.runner: the database cannot be used: " in errors[0]
     assert str(db) in errors[0]
     assert "Traceback" not in bot.output

@@ -8,8 +8,11 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
+import discord
 import pytest
+from discord.voice_client import VoiceClient
 
 from bot.config import LoggingSettings
 from bot.logs import (
@@ -23,6 +26,8 @@ from bot.logs import (
     log_context,
     setup_logging,
 )
+from tests.e2e.conftest import running_summit
+from tests.fakediscord import FakeDiscord
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
@@ -171,3 +176,80 @@ def test_uncaught_exceptions_are_redacted(
     err = capsys.readouterr().err
     assert "RuntimeError: login with <redacted> failed" in err
     assert "fake-bot-token.summitbot.local" not in err
+
+
+INTERACTION_TOKEN = "aW50ZXJhY3Rpb246MTIzNDU2Nzg5OmFiY2RlZmdoaWprbG1ub3A"
+
+
+def test_token_fields_of_dumped_payloads_are_redacted_in_text_and_json(
+    stream: io.StringIO,
+) -> None:
+    payload = {"id": "123", "type": 2, "token": INTERACTION_TOKEN, "version": 1}
+    for json_format in (False, True):
+        out = io.StringIO()
+        setup_logging(settings(json_format=json_format), stream=out)
+        gateway = logging.getLogger("discord.gateway")
+        gateway.debug("For Shard ID %s: WebSocket Event: %s", None, {"t": "X", "d": payload})
+        gateway.debug("payload %s", json.dumps(payload))
+        gateway.debug("as extra", extra={"dump": json.dumps({"access_token": INTERACTION_TOKEN})})
+        lines = out.getvalue().splitlines()
+        assert len(lines) == 3
+        assert INTERACTION_TOKEN not in out.getvalue()
+        if json_format:
+            entries = [json.loads(line) for line in lines]
+            assert f"'token': '{REDACTED}'" in entries[0]["message"]
+            assert json.loads(entries[1]["message"].removeprefix("payload "))["token"] == REDACTED
+            assert json.loads(entries[2]["dump"]) == {"access_token": REDACTED}
+        else:
+            assert f"'token': '{REDACTED}'" in lines[0]
+            assert f'"token": "{REDACTED}"' in lines[1]
+        assert "'type': 2" in lines[0]  # the rest of the payload is left alone
+
+
+def test_redactor_leaves_empty_and_unrelated_token_words_alone() -> None:
+    redactor = Redactor()
+    text = "{'token': '', 'token_type': 'Bot'} token: plain \"tokens\": \"x\""
+    assert redactor.redact(text) == text
+
+
+async def test_a_debug_interaction_dump_never_shows_its_token(
+    fake_discord: FakeDiscord, tmp_path: Path, stream: io.StringIO
+) -> None:
+    setup_logging(settings(level="DEBUG"), stream=stream)
+    async with running_summit(fake_discord, tmp_path) as summit:
+        result = await summit.slash("quote")
+    assert len(result.token) >= 20
+    text = stream.getvalue()
+    assert "INTERACTION_CREATE" in text  # discord.py dumped the event
+    assert result.token not in text
+    assert f"'token': '{REDACTED}'" in text
+
+
+def test_voice_support_warnings_are_not_shown_but_other_warnings_are(
+    stream: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # discord.py warns once per process, from the client's constructor, when PyNaCl or davey
+    # is missing; the bot has no voice, so an operator should never see it.
+    monkeypatch.setattr(VoiceClient, "warn_nacl", True)
+    monkeypatch.setattr(VoiceClient, "warn_dave", True)
+    setup_logging(settings(level="DEBUG"), stream=stream)
+    discord.Client(intents=discord.Intents.none())
+    logging.getLogger("discord.client").warning("something else went wrong")
+    logging.getLogger("discord.client").info("logging in using static token")  # see runner
+    text = stream.getvalue()
+    assert "voice will NOT be supported" not in text
+    assert "something else went wrong" in text
+    assert "logging in using static token" not in text
+
+
+def test_a_gateway_reconnect_is_one_warning_line(stream: io.StringIO) -> None:
+    setup_logging(settings(), stream=stream)
+    try:
+        raise OSError(111, "Connect call failed ('127.0.0.1', 9)")
+    except OSError:
+        logging.getLogger("discord.client").exception("Attempting a reconnect in %.2fs", 2.5)
+    (line,) = stream.getvalue().splitlines()
+    assert "[WARNING " in line
+    assert "Attempting a reconnect in 2.50s: gateway connection failed" in line
+    assert "(ConnectionRefusedError: [Errno 111] Connect call failed" in line
+    assert "Traceback" not in stream.getvalue()
