@@ -156,6 +156,85 @@ def test_config_from_environment(
     assert "logging.level: expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL" in err
 
 
+def test_check_with_the_example_copied_elsewhere_from_another_cwd(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "etc" / "config.yaml"
+    copy.parent.mkdir()
+    shutil.copy(REPO_ROOT / "config.example.yaml", copy)
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    code, out, err = run(capsys, "--config", str(copy), "check")
+    assert (code, err) == (0, "")
+    assert f"content: {REAL}" in out
+
+
+#: Nine lines that expand to 9**8 ≈ 43 million strings if the aliases are followed.
+ALIAS_BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+ANCHORS_REFUSED = (
+    "YAML anchors and aliases are not allowed (found anchor &a); write the value out in full"
+)
+
+
+def test_check_refuses_an_alias_bomb_in_the_config(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("logging:\n  level: INFO\n" + ALIAS_BOMB, encoding="utf-8")
+    code, out, err = run(capsys, "--config", str(config), "check")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"summitbot: invalid configuration: {config}:3: (yaml): {ANCHORS_REFUSED}"
+    ]
+
+
+def test_check_refuses_an_alias_bomb_in_content(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    topics = content / "mini-summit" / "topics.yaml"
+    topics.write_text(ALIAS_BOMB, encoding="utf-8")
+    code, out, err = run(capsys, "check", "--content", str(content))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"{topics}:1: {ANCHORS_REFUSED}",
+        "summitbot: 1 content problem; nothing was loaded.",
+    ]
+
+
+@pytest.mark.parametrize("where", ["config", "content"])
+def test_check_refuses_5000_nested_brackets_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    deep = "[" * 5000 + "\n"
+    config = tmp_path / "config.yaml"
+    config.write_text("content:\n  path: content\n", encoding="utf-8")
+    if where == "config":
+        config.write_text("discord:\n  owner_ids: " + deep, encoding="utf-8")
+    else:
+        (content / "mini-summit" / "topics.yaml").write_text("topics: " + deep, encoding="utf-8")
+    code, out, err = run(capsys, "--config", str(config), "check")
+    assert out == ""
+    if where == "config":
+        assert code == 2
+        assert err.splitlines() == [
+            f"summitbot: invalid configuration: {config}:2: (yaml): nested deeper than 32 levels"
+        ]
+    else:
+        assert code == 1
+        topics = content / "mini-summit" / "topics.yaml"
+        assert err.splitlines() == [
+            f"{topics}:1: nested deeper than 32 levels",
+            "summitbot: 1 content problem; nothing was loaded.",
+        ]
+
+
 # --- preview --------------------------------------------------------------------------------
 
 
