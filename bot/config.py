@@ -435,11 +435,11 @@ def _parse_yaml(text: str, file: Path) -> tuple[Any, yaml.Node | None]:
     try:
         duplicates = scan_events(text, _Loader)
     except UnsafeYaml as exc:
-        problem = ConfigProblem("(yaml)", exc.problem.message, exc.problem.line)
-        raise ConfigError([problem], file) from None
+        unsafe = ConfigProblem("(yaml)", exc.problem.message, exc.problem.line)
+        raise ConfigError([unsafe], file) from None
     except yaml.YAMLError as exc:
-        problem = syntax_problem(exc, text)
-        raise ConfigError([ConfigProblem("(yaml)", problem.message, problem.line)], file) from None
+        syntax = syntax_problem(exc, text)
+        raise ConfigError([ConfigProblem("(yaml)", syntax.message, syntax.line)], file) from None
     if duplicates:
         raise ConfigError(
             [
@@ -458,8 +458,8 @@ def _parse_yaml(text: str, file: Path) -> tuple[Any, yaml.Node | None]:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        problem = syntax_problem(exc, text)
-        raise ConfigError([ConfigProblem("(yaml)", problem.message, problem.line)], file) from None
+        syntax = syntax_problem(exc, text)
+        raise ConfigError([ConfigProblem("(yaml)", syntax.message, syntax.line)], file) from None
     finally:
         loader.dispose()
     return data, node

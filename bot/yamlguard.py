@@ -11,6 +11,7 @@ line, saying "tabs" when a tab is the cause. `echo` caps any value quoted back i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,7 +106,7 @@ class _Frame:
     key: str | int = 0  # the current key (mapping) or the next index (sequence)
 
 
-def scan_events(text: str, loader: type[yaml.BaseLoader]) -> list[DuplicateKey]:
+def scan_events(text: str, loader: Callable[[str], Any]) -> list[DuplicateKey]:
     """Check `text` before building it; return every duplicate key.
 
     Raises UnsafeYaml for an anchor, an alias or nesting deeper than MAX_DEPTH, and
@@ -113,10 +114,10 @@ def scan_events(text: str, loader: type[yaml.BaseLoader]) -> list[DuplicateKey]:
     """
     duplicates: list[DuplicateKey] = []
     stack: list[_Frame] = []
-    parser = loader(text)
+    parser = loader(text)  # any PyYAML Loader class: only its parser is used
     try:
         while parser.check_event():
-            event = parser.get_event()  # type: ignore[no-untyped-call]
+            event = parser.get_event()
             if isinstance(event, CollectionEndEvent):
                 stack.pop()
                 continue
