@@ -235,6 +235,26 @@ def test_check_refuses_5000_nested_brackets_in_one_line(
         ]
 
 
+def test_check_refuses_a_source_url_that_injects_a_link(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    event = content / "mini-summit" / "event.yaml"
+    hostile = (
+        "https://www.tmtpost.com/7838344.html)[Verify your account](https://evil.example/login"
+    )
+    text = event.read_text(encoding="utf-8")
+    event.write_text(text.replace("https://example.com/agi-next", hostile), encoding="utf-8")
+    code, out, err = run(capsys, "check", "--content", str(content))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"{event}:17: event: source.url: '{hostile[:79]}…' is not a usable link: "
+        "contains `)` (percent-encode it)",
+        "summitbot: 1 content problem; nothing was loaded.",
+    ]
+
+
 # --- preview --------------------------------------------------------------------------------
 
 

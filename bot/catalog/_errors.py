@@ -92,6 +92,8 @@ def message(model: type[BaseModel], error: ErrorDetails) -> str:
             return _at(loc, f"'{echo(value)}' is not a valid id ({hint})")
         if field == "url":
             return _at(loc, f"'{echo(value)}' is not an http(s) URL")
+    if kind == "url":
+        return _at(loc, f"'{echo(value)}' is not a usable link: {ctx.get('problem')}")
     if kind == "string_too_short":
         return _at(loc, "must not be empty")
     if kind == "string_too_long":

@@ -172,8 +172,60 @@ def test_bad_date_and_url(pack: PackCopy) -> None:
     pack.replace("event.yaml", "url: https://example.com/agi-next", "url: example.com")
     assert pack.issues() == [
         f"{E}:6: event: date: expected a date (YYYY-MM-DD), got 'soon'",
-        f"{E}:17: event: source.url: 'example.com' is not an http(s) URL",
+        f"{E}:17: event: source.url: 'example.com' is not a usable link: "
+        "must start with http:// or https://",
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        (
+            "https://www.tmtpost.com/7838344.html)[Verify your account](https://evil.example/login",
+            "contains `)` (percent-encode it)",
+        ),
+        ("https://example.com/a<b>", "contains `<` (percent-encode it)"),
+        ("https://example.com/[x]", "contains `[` (percent-encode it)"),
+        ("'https://example.com/a b'", "contains whitespace or an invisible control character"),
+        (
+            '"https://example.com/a\\u200bb"',
+            "contains whitespace or an invisible control character",
+        ),
+        ('"https://example.com/a\\x07"', "contains whitespace or an invisible control character"),
+        ("javascript:alert(1)", "contains `(` (percent-encode it)"),
+        ("ftp://example.com/x", "must start with http:// or https://"),
+        ("https:example.com/x", "must start with http:// or https://"),
+        ("https:///path-only", "needs a host name like example.org (punycode for non-ASCII names)"),
+        (
+            "https://localhost/x",
+            "needs a host name like example.org (punycode for non-ASCII names)",
+        ),
+        ("https://example.com@evil.example/", "must not contain a user name or password (`user@`)"),
+        ("https://example.com:99999/", "is not a well-formed URL"),
+        ("https://example.com/" + "a" * 500, "longer than 500 characters"),
+    ],
+)
+def test_source_url_is_validated_strictly(pack: PackCopy, url: str, problem: str) -> None:
+    pack.replace("event.yaml", "url: https://example.com/agi-next", f"url: {url}")
+    issues = pack.issues()
+    assert len(issues) == 1
+    assert issues[0].startswith(f"{E}:17: event: source.url: '")
+    assert issues[0].endswith(f"' is not a usable link: {problem}")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.tmtpost.com/7838344.html",
+        "http://example.com",
+        "HTTPS://Example.COM/a_b-c~d?x=1&y=%28z%29#frag",
+        "https://203.0.113.7:8443/path",
+        "https://xn--fiqs8s.example/文章",
+    ],
+)
+def test_ordinary_urls_pass(pack: PackCopy, url: str) -> None:
+    pack.replace("event.yaml", "url: https://example.com/agi-next", f"url: {url}")
+    assert load_catalog(pack.content).packs[0].event.source.url == url
 
 
 def test_empty_text(pack: PackCopy) -> None:
