@@ -548,7 +548,9 @@ def _term_embed(catalog: Catalog, term: Term, lang: Lang) -> discord.Embed:
         embed.add_field(name=t("labels.example_quote", lang), value=value, inline=False)
     related = [catalog.terms[r] for r in term.related if r in catalog.terms]
     if related:
-        names = " · ".join(_md(term_title(r, lang)) for r in related)
+        # Each related term as one pair, RLVR (可验证奖励强化学习): a flat "A · B · C · D"
+        # list left which names belonged together to guesswork.
+        names = " · ".join(_md(name_pair(r.term, lang)) for r in related)
         embed.add_field(name=t("labels.related", lang), value=names, inline=False)
     if term.topics:
         topics = [catalog.topics[p].name.get(lang) for p in term.topics if p in catalog.topics]
