@@ -444,7 +444,7 @@ def _parse_yaml(text: str, file: Path) -> tuple[Any, yaml.Node | None]:
         raise ConfigError(
             [
                 ConfigProblem(
-                    ".".join(str(part) for part in (*d.path, echo(d.key))),
+                    ".".join(echo(str(part)) for part in (*d.path, d.key)),
                     f"key given twice (lines {d.first_line} and {d.line}); keep one",
                     d.line,
                 )

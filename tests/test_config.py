@@ -454,3 +454,11 @@ def test_problems_without_a_line_print_no_zero(tmp_path: Path) -> None:
         load_settings(two, env={})
     assert str(info.value).splitlines()[0] == f"invalid configuration in {two}:"
     assert ":0:" not in str(info.value)
+
+
+def test_a_long_key_given_twice_is_cut(tmp_path: Path) -> None:
+    key = "k" * 300
+    path = write(tmp_path, f"health:\n  {key}: 1\n  {key}: 2\n")
+    assert problems(path) == [
+        f"line 3: health.{'k' * 79}…: key given twice (lines 2 and 3); keep one"
+    ]
