@@ -49,9 +49,10 @@ _ALIASES_REFUSED = (
 _TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
 _TABS = "tabs are not allowed in YAML indentation; indent with spaces"
 
-# An anchor (&name) or alias (*name) starts a node: at a line's start, after a space or after
-# a flow indicator, and a name follows at once. Text with no such `&`/`*` holds neither.
-_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\]{},])[&*][^\s\[\]{},]", re.MULTILINE)
+# An anchor (&name) or alias (*name) starts a node: at a line's start, after a space, after
+# a flow indicator, or right after the `:` of a quoted key in flow style ({"a":&x b}); a
+# name follows at once. Text with no such `&`/`*` holds neither.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:])[&*][^\s\[\]{},]", re.MULTILINE)
 
 
 def echo(value: Any, limit: int = ECHO_LIMIT) -> str:

@@ -472,6 +472,8 @@ def test_an_alias_bomb_is_refused_fast_and_small(pack: PackCopy) -> None:
         ("topics: [{id: a, name: {zh: 甲, en: A}}, {id: b, name: *n}]\n", 1, "alias *n"),
         ("topics:\n- id: a\n  name:\n    zh: 甲\n    en:\n      *z\n", 6, "alias *z"),
         ("? &k topics\n: []\n", 1, "anchor &k"),
+        ('topics: [{"id":&x a, name: {zh: 甲, en: A}}]\n', 1, "anchor &x"),
+        ('topics: [{"id": a, "name":*x}]\n', 1, "alias *x"),
     ],
 )
 def test_any_anchor_or_alias_is_refused_with_its_line(
