@@ -52,7 +52,7 @@ _TABS = "tabs are not allowed in YAML indentation; indent with spaces"
 # An anchor (&name) or alias (*name) starts a node: at a line's start, after a space, after
 # a flow indicator, or right after the `:` of a quoted key in flow style ({"a":&x b}); a
 # name follows at once. Text with no such `&`/`*` holds neither.
-_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:])[&*][^\s\[\]{},]", re.MULTILINE)
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:\ufeff])[&*][^\s\[\]{},]", re.MULTILINE)
 
 
 def echo(value: Any, limit: int = ECHO_LIMIT) -> str:

@@ -474,6 +474,7 @@ def test_an_alias_bomb_is_refused_fast_and_small(pack: PackCopy) -> None:
         ("? &k topics\n: []\n", 1, "anchor &k"),
         ('topics: [{"id":&x a, name: {zh: 甲, en: A}}]\n', 1, "anchor &x"),
         ('topics: [{"id": a, "name":*x}]\n', 1, "alias *x"),
+        ("\ufeff&r\ntopics: []\n", 1, "anchor &r"),
     ],
 )
 def test_any_anchor_or_alias_is_refused_with_its_line(
