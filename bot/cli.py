@@ -39,7 +39,7 @@ from bot.render import (
     term_embed,
 )
 from bot.ui.limits import truncate
-from bot.ui.terminal import embed_to_text
+from bot.ui.terminal import Vocabulary, embed_to_text
 
 __all__ = [
     "SUBCOMMANDS",
@@ -223,7 +223,7 @@ def _preview(args: argparse.Namespace) -> int:
     if isinstance(result, int):
         return result
     width = args.width or min(max(shutil.get_terminal_size((80, 24)).columns, MIN_WIDTH), 100)
-    keep = _vocabulary(catalog)
+    keep = Vocabulary(_vocabulary(catalog))
     print("\n".join(embed_to_text(embed, width, keep) for embed in result))
     return EXIT_OK
 

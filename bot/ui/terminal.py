@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import discord
 
-__all__ = ["display_width", "embed_to_text", "markdown_to_plain", "wrap"]
+__all__ = ["Vocabulary", "display_width", "embed_to_text", "markdown_to_plain", "wrap"]
 
 _LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]\((<?https?://[^)\s]+>?)\)")
 _TOKEN = re.compile(r"\\(.)|\*\*|__|\*|`|\|\|", re.DOTALL)
@@ -79,17 +79,23 @@ class _Chunk:
         return self.text[-1] in NO_LINE_START
 
 
-def _keep_index(keep: Iterable[str]) -> dict[str, list[str]]:
-    index: dict[str, list[str]] = {}
-    for word in keep:
-        if len(word) > 1:
-            index.setdefault(word[0], []).append(word)
-    for words in index.values():
-        words.sort(key=len, reverse=True)
-    return index
+class Vocabulary:
+    """Words never broken across lines, indexed by first character (longest first)."""
+
+    def __init__(self, words: Iterable[str] = ()) -> None:
+        self.by_first: dict[str, list[str]] = {}
+        for word in set(words):
+            if len(word) > 1:
+                self.by_first.setdefault(word[0], []).append(word)
+        for candidates in self.by_first.values():
+            candidates.sort(key=len, reverse=True)
 
 
-def _chunks(text: str, keep: dict[str, list[str]]) -> list[_Chunk]:
+def _vocabulary(keep: Vocabulary | Iterable[str]) -> Vocabulary:
+    return keep if isinstance(keep, Vocabulary) else Vocabulary(keep)
+
+
+def _chunks(text: str, keep: Vocabulary) -> list[_Chunk]:
     tokens = list(_TOKEN_RX.finditer(text))
     ends = {match.end() for match in tokens}
     chunks: list[_Chunk] = []
@@ -105,7 +111,7 @@ def _chunks(text: str, keep: dict[str, list[str]]) -> list[_Chunk]:
         start, piece, url = match.start(), match.group(), match.group(2) is not None
         # A vocabulary word (a name, a term) starting here and ending on a token boundary
         # is one unit: 唐杰 stays whole.
-        for word in keep.get(text[start], ()):
+        for word in keep.by_first.get(text[start], ()):
             end = start + len(word)
             if end > match.end() and end in ends and text.startswith(word, start):
                 piece = word
@@ -127,7 +133,11 @@ def _chunks(text: str, keep: dict[str, list[str]]) -> list[_Chunk]:
 
 
 def wrap(
-    text: str, width: int, indent: str = "", hang: str = "", keep: Iterable[str] = ()
+    text: str,
+    width: int,
+    indent: str = "",
+    hang: str = "",
+    keep: Vocabulary | Iterable[str] = (),
 ) -> list[str]:
     """Wrap one paragraph to `width` columns (CJK counts two).
 
@@ -141,7 +151,7 @@ def wrap(
     room = max(width - display_width(indent + hang), 10)
     lines: list[str] = []
     line: list[_Chunk] = []
-    for chunk in _chunks(text, _keep_index(keep)):
+    for chunk in _chunks(text, _vocabulary(keep)):
         if _width([*line, chunk]) <= room:
             line.append(chunk)
             continue
@@ -200,7 +210,11 @@ def _cut(text: str, room: int) -> list[str]:
 
 
 def _block(
-    text: str, width: int, indent: str = "", keep: Iterable[str] = (), spaced: bool = False
+    text: str,
+    width: int,
+    indent: str = "",
+    keep: Vocabulary | Iterable[str] = (),
+    spaced: bool = False,
 ) -> list[str]:
     """Wrap Markdown `text` paragraph by paragraph (quotes get a bar, bullets a hang).
 
@@ -228,12 +242,14 @@ def _block(
     return out
 
 
-def embed_to_text(embed: discord.Embed, width: int = 80, keep: Iterable[str] = ()) -> str:
+def embed_to_text(
+    embed: discord.Embed, width: int = 80, keep: Vocabulary | Iterable[str] = ()
+) -> str:
     """A readable terminal rendering of one embed.
 
     `keep` lists words never to break across lines (speaker names, terms: see `wrap`).
     """
-    keep = tuple(keep)
+    keep = _vocabulary(keep)
     rule = "─" * width
     lines: list[str] = [rule]
     if embed.author.name:
