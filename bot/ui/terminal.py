@@ -204,7 +204,10 @@ def _cut(text: str, room: int) -> list[str]:
     pieces = [""]
     for ch in text:
         if pieces[-1] and display_width(pieces[-1] + ch) > room:
-            pieces.append("")
+            # Closing punctuation takes the character before it along to the new line.
+            carried = pieces[-1][-1] if ch in NO_LINE_START and len(pieces[-1]) > 1 else ""
+            pieces[-1] = pieces[-1][: len(pieces[-1]) - len(carried)]
+            pieces.append(carried)
         pieces[-1] += ch
     return pieces
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import discord
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.ui.terminal import NO_LINE_START, display_width, embed_to_text, wrap
 
@@ -97,3 +99,21 @@ def test_a_long_footer_hangs_under_one_dash() -> None:
     embed.set_footer(text="AGI-Next 前沿峰会 · 详情见 /speaker /glossary /quote /summit")
     lines = embed_to_text(embed, 40).splitlines()
     assert lines[-3:-1] == ["— AGI-Next 前沿峰会 · 详情见 /speaker", "  /glossary /quote /summit"]
+
+
+_WORDS = "唐杰 杨植麟 强化学习 Token RLVR 2026 年 a verylongwordwithoutanyspacesatall"
+_PIECES = st.sampled_from(
+    [*_WORDS.split(), "，", "。", "（", "）", " · ", " ", "—", "、", "<https://example.com/a/b>"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_PIECES, max_size=40), width=st.integers(20, 80))
+def test_wrap_keeps_every_character_and_the_width(pieces: list[str], width: int) -> None:
+    text = "".join(pieces)
+    lines = wrap(text, width, keep={"唐杰", "杨植麟", "强化学习"})
+    assert "".join("".join(lines).split()) == "".join(text.split())
+    for line in lines:
+        assert display_width(line) <= width or "<https://example.com/a/b>" in line, line
+    for line in lines[1:]:
+        assert line[0] not in NO_LINE_START, lines
