@@ -29,6 +29,7 @@ from bot.cli_db import probe_database_path, register_db
 from bot.config import ConfigError, ConfigProblem, Settings, load_settings
 from bot.render import (
     digest_embed,
+    name_pair,
     not_found_text,
     quote_embed,
     related_term,
@@ -38,7 +39,7 @@ from bot.render import (
     term_embed,
 )
 from bot.ui.limits import truncate
-from bot.ui.terminal import embed_to_text
+from bot.ui.terminal import Vocabulary, embed_to_text
 
 __all__ = [
     "SUBCOMMANDS",
@@ -160,7 +161,13 @@ def register_preview(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     parser.add_argument("what", choices=PREVIEW_KINDS, help="what to preview")
     parser.add_argument("arg", nargs="?", help="which one: an id, a name or search words")
     parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language (en)")
-    parser.add_argument("--width", type=int, default=None, help="wrap width in columns")
+    parser.add_argument(
+        "--width",
+        type=_width,
+        default=None,
+        metavar="COLUMNS",
+        help=f"wrap width, {MIN_WIDTH}-{MAX_WIDTH} (default: the terminal's, at most 100)",
+    )
     _content_option(parser)
     parser.set_defaults(func=_preview)
 
@@ -222,9 +229,43 @@ def _preview(args: argparse.Namespace) -> int:
     result = _preview_embeds(catalog, args)
     if isinstance(result, int):
         return result
-    width = args.width or min(shutil.get_terminal_size((80, 24)).columns, 100)
-    print("\n".join(embed_to_text(embed, max(width, 30)) for embed in result))
+    width = args.width or min(max(shutil.get_terminal_size((80, 24)).columns, MIN_WIDTH), 100)
+    keep = Vocabulary(_vocabulary(catalog))
+    print("\n".join(embed_to_text(embed, width, keep) for embed in result))
     return EXIT_OK
+
+
+def _vocabulary(catalog: Catalog) -> set[str]:
+    """Names and terms the preview never breaks across lines (唐杰, 可验证奖励强化学习)."""
+    words: set[str] = set()
+    names = [speaker.name for speaker in catalog.speakers.values()]
+    names += [term.term for term in catalog.terms.values()]
+    for name in names:
+        # The pairs as the renderer writes them, too: 唐杰（Tang Jie）, Tang Jie (唐杰).
+        words.update((name.zh, name.en, name_pair(name, "zh"), name_pair(name, "en")))
+    for speaker in catalog.speakers.values():
+        words.update(speaker.aliases)
+    for term in catalog.terms.values():
+        words.update(term.aliases)
+    for topic in catalog.topics.values():
+        words.update((topic.name.zh, topic.name.en))
+    return words
+
+
+MIN_WIDTH, MAX_WIDTH = 40, 200
+
+
+def _width(value: str) -> int:
+    """`--width`: a whole number of columns from MIN_WIDTH to MAX_WIDTH."""
+    try:
+        width = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of columns, got {value!r}") from None
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
+        raise argparse.ArgumentTypeError(
+            f"must be from {MIN_WIDTH} to {MAX_WIDTH} columns, got {width}"
+        )
+    return width
 
 
 # --- content verify -------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 The config file is optional: with no file every default applies. Its path comes from the
 `--config` CLI flag or the `SUMMITBOT_CONFIG` environment variable. Relative paths inside the
-file resolve against the file's directory; the defaults resolve against the project root (the
-folder holding `bot/`), never the working directory. The bot token comes from the environment
-variable `DISCORD_TOKEN` only and is kept as a `SecretStr`, so it never shows in a repr, a str
-or a dump.
+file resolve against the file's directory (so a file means the same from any working
+directory); `null` or no key means the default, which resolves against the project root (the
+folder holding `bot/`), never the working directory. The file is plain YAML: anchors, aliases,
+deep nesting and a key given twice are refused (`bot.yamlguard`). The bot token comes from
+the environment variable `DISCORD_TOKEN` only and is kept as a `SecretStr`, so it never shows
+in a repr, a str or a dump.
 
 Every problem in a file is reported at once as a `ConfigError`, each naming the dotted key and,
 where the key is in the file, its line.
@@ -35,10 +37,12 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 import bot
+from bot.yamlguard import UnsafeYaml, echo, scan_events, syntax_problem
 
 __all__ = [
     "CONFIG_ENV",
@@ -91,22 +95,37 @@ class ConfigError(Exception):
         super().__init__(self._render())
 
     def _render(self) -> str:
+        # One problem is one line (`file:line: key: message`); several get a header line.
+        # A problem without a line never prints `:0:` or an empty place.
+        if len(self.problems) == 1:
+            return f"invalid configuration: {self._place(self.problems[0], bare=False)}"
         where = f" in {self.file}" if self.file is not None else ""
         lines = [f"invalid configuration{where}:"]
-        for problem in self.problems:
-            prefix = f"{self.file}:{problem.line}: " if self.file and problem.line else ""
-            lines.append(f"  {prefix}{problem.key}: {problem.message}")
+        lines.extend(f"  {self._place(problem, bare=True)}" for problem in self.problems)
         return "\n".join(lines)
+
+    def _place(self, problem: ConfigProblem, *, bare: bool) -> str:
+        what = f"{problem.key}: {problem.message}"
+        if self.file is None:
+            return what
+        if problem.line:
+            return f"{self.file}:{problem.line}: {what}"
+        return what if bare else f"{self.file}: {what}"
 
 
 # --- value types ------------------------------------------------------------------------
+
+
+def _shown(value: Any) -> str:
+    """A bad value as echoed in a problem: its repr, cut to `bot.yamlguard.ECHO_LIMIT`."""
+    return echo(repr(value))
 
 
 def _reject_bool(value: Any) -> Any:
     # YAML `yes`/`true` would otherwise pass as the integer 1.
     if isinstance(value, bool):
         raise PydanticCustomError(
-            "int_type", "expected an integer, got {got}", {"got": repr(value)}
+            "int_type", "expected an integer, got {got}", {"got": _shown(value)}
         )
     return value
 
@@ -127,14 +146,14 @@ def _clock_time(value: Any) -> dt.time:
         return value
     parsed = parse_clock_time(value) if isinstance(value, str) else None
     if parsed is None:
-        raise PydanticCustomError("clock_time", "expected HH:MM, got {got}", {"got": repr(value)})
+        raise PydanticCustomError("clock_time", "expected HH:MM, got {got}", {"got": _shown(value)})
     return parsed
 
 
 def _timezone(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise PydanticCustomError(
-            "timezone", "expected an IANA timezone name, got {got}", {"got": repr(value)}
+            "timezone", "expected an IANA timezone name, got {got}", {"got": _shown(value)}
         )
     name = value.strip()
     try:
@@ -143,7 +162,7 @@ def _timezone(value: Any) -> str:
         raise PydanticCustomError(
             "timezone",
             "unknown IANA timezone {got} (e.g. UTC, Europe/Berlin, Asia/Shanghai)",
-            {"got": repr(name)},
+            {"got": _shown(name)},
         ) from None
     return name
 
@@ -154,7 +173,7 @@ def _log_level(value: Any) -> str:
     raise PydanticCustomError(
         "log_level",
         "expected one of {levels}, got {got}",
-        {"levels": ", ".join(LOG_LEVELS), "got": repr(value)},
+        {"levels": ", ".join(LOG_LEVELS), "got": _shown(value)},
     )
 
 
@@ -168,7 +187,7 @@ def _url(schemes: tuple[str, ...]) -> Any:
             raise PydanticCustomError(
                 "url",
                 "expected an {schemes} URL, got {got}",
-                {"schemes": " or ".join(f"{s}://" for s in schemes), "got": repr(value)},
+                {"schemes": " or ".join(f"{s}://" for s in schemes), "got": _shown(value)},
             )
         return value.strip().rstrip("/")
 
@@ -177,7 +196,7 @@ def _url(schemes: tuple[str, ...]) -> Any:
 
 def _path(value: Any, info: ValidationInfo) -> Path:
     if not isinstance(value, str | Path) or not str(value).strip():
-        raise PydanticCustomError("path", "expected a path, got {got}", {"got": repr(value)})
+        raise PydanticCustomError("path", "expected a path, got {got}", {"got": _shown(value)})
     path = Path(str(value).strip()).expanduser()
     if not path.is_absolute():
         base = (info.context or {}).get("base_dir", PROJECT_ROOT)
@@ -236,13 +255,22 @@ class DiscordSettings(_Section):
             raise PydanticCustomError(
                 "shard_ids",
                 "shard ids must be < shard_count ({count}), got {got}",
-                {"count": count, "got": too_big},
+                {"count": count, "got": echo(str(too_big))},
             )
         return value
 
 
+def _null_means_default(value: Any) -> Any:
+    # `path: null` (as config.example.yaml writes it) means "the default path".
+    if isinstance(value, dict):
+        return {key: item for key, item in value.items() if item is not None}
+    return value
+
+
 class DatabaseSettings(_Section):
     """Where the SQLite database lives."""
+
+    _defaults = model_validator(mode="before")(_null_means_default)
 
     path: Annotated[Path, BeforeValidator(_path)] = Field(
         default_factory=lambda: PROJECT_ROOT / "data" / "summitbot.db"
@@ -251,6 +279,8 @@ class DatabaseSettings(_Section):
 
 class ContentSettings(_Section):
     """Where the content packs live."""
+
+    _defaults = model_validator(mode="before")(_null_means_default)
 
     path: Annotated[Path, BeforeValidator(_path)] = Field(
         default_factory=lambda: PROJECT_ROOT / "content"
@@ -403,19 +433,34 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] = os.environ)
 
 
 def _parse_yaml(text: str, file: Path) -> tuple[Any, yaml.Node | None]:
+    try:
+        duplicates = scan_events(text, _Loader)
+    except UnsafeYaml as exc:
+        unsafe = ConfigProblem("(yaml)", exc.problem.message, exc.problem.line)
+        raise ConfigError([unsafe], file) from None
+    except yaml.YAMLError as exc:
+        syntax = syntax_problem(exc, text)
+        raise ConfigError([ConfigProblem("(yaml)", syntax.message, syntax.line)], file) from None
+    if duplicates:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    ".".join(echo(str(part)) for part in (*d.path, d.key)),
+                    f"key given twice (lines {d.first_line} and {d.line}); keep one",
+                    d.line,
+                )
+                for d in duplicates
+            ],
+            file,
+        )
+    # The scan refused anchors, aliases and deep nesting: building is linear and shallow.
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        reason = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError(
-            [ConfigProblem("(yaml)", f"syntax error: {reason}", line)], file
-        ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([ConfigProblem("(yaml)", f"syntax error: {exc}")], file) from None
+        syntax = syntax_problem(exc, text)
+        raise ConfigError([ConfigProblem("(yaml)", syntax.message, syntax.line)], file) from None
     finally:
         loader.dispose()
     return data, node
@@ -425,7 +470,7 @@ def _problems(exc: ValidationError, root: yaml.Node | None) -> list[ConfigProble
     problems = []
     for error in exc.errors():
         loc = tuple(error["loc"])
-        key = ".".join(str(part) for part in loc) or "(root)"
+        key = ".".join(echo(str(part)) for part in loc) or "(root)"
         if error["type"] == "extra_forbidden":
             message = "unknown key"
             if loc and loc[-1] == "token":
@@ -436,7 +481,7 @@ def _problems(exc: ValidationError, root: yaml.Node | None) -> list[ConfigProble
             message = error["msg"]
             got = error.get("input")
             if error["type"] not in _SELF_DESCRIBING and not isinstance(got, dict | list):
-                message += f", got {got!r}"
+                message += f", got {_shown(got)}"
         problems.append(ConfigProblem(key, message, _line_of(root, loc, error["type"])))
     return sorted(problems, key=lambda p: (p.line or 0, p.key))
 

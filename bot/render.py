@@ -13,6 +13,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
+from urllib import parse as urlparse
 
 import discord
 
@@ -220,12 +221,30 @@ def _lines_within(lines: Sequence[str], limit: int, more: str) -> str:
 # --- source credit --------------------------------------------------------------------------
 
 
+def _link_target(url: str) -> str:
+    """`url` made safe as a masked link's target: nothing in it can end the link early.
+
+    The loader refuses such URLs already (`bot.catalog.models.url_problem`); this is the
+    second line of defence: every character Markdown could read — brackets, parentheses,
+    angle brackets, backslash, backtick, whitespace, controls — is percent-encoded, so a URL
+    like `…html)[Verify](https://evil…` stays one link to one address.
+    """
+    return "".join(urlparse.quote(ch, safe="") if _link_unsafe(ch) else ch for ch in url)
+
+
+def _link_unsafe(ch: str) -> bool:
+    return ch in _LINK_UNSAFE or ch.isspace() or not ch.isprintable()
+
+
+_LINK_UNSAFE = frozenset('()[]<>\\`"{}|^')
+
+
 def source_credit(source: Source) -> str:
     """ "[title](url) · author · publisher" (the publisher once when it is also the author)."""
     # Brackets would end the link text early; full-width ones look the same and can't.
     title = _md(truncate(source.title, 200).replace("[", "［").replace("]", "］"))
     author, publisher = truncate(source.author, 80), truncate(source.publisher, 80)
-    parts = [f"[{title}]({source.url})", _md(author)]
+    parts = [f"[{title}]({_link_target(source.url)})", _md(author)]
     if publisher.casefold() != author.casefold():
         parts.append(_md(publisher))
     return " · ".join(parts)
@@ -519,7 +538,9 @@ def _term_embed(catalog: Catalog, term: Term, lang: Lang) -> discord.Embed:
         embed.add_field(name=t("labels.example_quote", lang), value=value, inline=False)
     related = [catalog.terms[r] for r in term.related if r in catalog.terms]
     if related:
-        names = " · ".join(_md(term_title(r, lang)) for r in related)
+        # Each related term as one pair, RLVR (可验证奖励强化学习): a flat "A · B · C · D"
+        # list left which names belonged together to guesswork.
+        names = " · ".join(_md(name_pair(r.term, lang)) for r in related)
         embed.add_field(name=t("labels.related", lang), value=names, inline=False)
     if term.topics:
         topics = [catalog.topics[p].name.get(lang) for p in term.topics if p in catalog.topics]

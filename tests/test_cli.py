@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import shutil
 import sys
@@ -29,6 +30,11 @@ def _no_ambient_config(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def real() -> Catalog:
     return load_catalog(REAL)
+
+
+def flat(text: str) -> str:
+    """Preview output without line breaks, quote bars or any whitespace, for `in` checks."""
+    return "".join("".join(line.strip().removeprefix("│ ").split()) for line in text.splitlines())
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -156,17 +162,116 @@ def test_config_from_environment(
     assert "logging.level: expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL" in err
 
 
+def test_check_with_the_example_copied_elsewhere_from_another_cwd(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "etc" / "config.yaml"
+    copy.parent.mkdir()
+    shutil.copy(REPO_ROOT / "config.example.yaml", copy)
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    code, out, err = run(capsys, "--config", str(copy), "check")
+    assert (code, err) == (0, "")
+    assert f"content: {REAL}" in out
+
+
+#: Nine lines that expand to 9**8 ≈ 43 million strings if the aliases are followed.
+ALIAS_BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+ANCHORS_REFUSED = (
+    "YAML anchors and aliases are not allowed (found anchor &a); write the value out in full"
+)
+
+
+def test_check_refuses_an_alias_bomb_in_the_config(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("logging:\n  level: INFO\n" + ALIAS_BOMB, encoding="utf-8")
+    code, out, err = run(capsys, "--config", str(config), "check")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"summitbot: invalid configuration: {config}:3: (yaml): {ANCHORS_REFUSED}"
+    ]
+
+
+def test_check_refuses_an_alias_bomb_in_content(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    topics = content / "mini-summit" / "topics.yaml"
+    topics.write_text(ALIAS_BOMB, encoding="utf-8")
+    code, out, err = run(capsys, "check", "--content", str(content))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"{topics}:1: {ANCHORS_REFUSED}",
+        "summitbot: 1 content problem; nothing was loaded.",
+    ]
+
+
+@pytest.mark.parametrize("where", ["config", "content"])
+def test_check_refuses_5000_nested_brackets_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    deep = "[" * 5000 + "\n"
+    config = tmp_path / "config.yaml"
+    config.write_text("content:\n  path: content\n", encoding="utf-8")
+    if where == "config":
+        config.write_text("discord:\n  owner_ids: " + deep, encoding="utf-8")
+    else:
+        (content / "mini-summit" / "topics.yaml").write_text("topics: " + deep, encoding="utf-8")
+    code, out, err = run(capsys, "--config", str(config), "check")
+    assert out == ""
+    if where == "config":
+        assert code == 2
+        assert err.splitlines() == [
+            f"summitbot: invalid configuration: {config}:2: (yaml): nested deeper than 32 levels"
+        ]
+    else:
+        assert code == 1
+        topics = content / "mini-summit" / "topics.yaml"
+        assert err.splitlines() == [
+            f"{topics}:1: nested deeper than 32 levels",
+            "summitbot: 1 content problem; nothing was loaded.",
+        ]
+
+
+def test_check_refuses_a_source_url_that_injects_a_link(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    event = content / "mini-summit" / "event.yaml"
+    hostile = (
+        "https://www.tmtpost.com/7838344.html)[Verify your account](https://evil.example/login"
+    )
+    text = event.read_text(encoding="utf-8")
+    event.write_text(text.replace("https://example.com/agi-next", hostile), encoding="utf-8")
+    code, out, err = run(capsys, "check", "--content", str(content))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"{event}:17: event: source.url: '{hostile[:79]}…' is not a usable link: "
+        "contains `)` (percent-encode it)",
+        "summitbot: 1 content problem; nothing was loaded.",
+    ]
+
+
 # --- preview --------------------------------------------------------------------------------
 
 
 def test_preview_term_rlvr(capsys: pytest.CaptureFixture[str], real: Catalog) -> None:
-    code, out, err = run(capsys, "preview", "term", "RLVR", "--lang", "en", "--width", "2000")
+    code, out, err = run(capsys, "preview", "term", "RLVR", "--lang", "en", "--width", "200")
     assert (code, err) == (0, "")
     term = real.find_term("RLVR")
     assert term is not None
     lines = out.splitlines()
     assert lines[1] == f"RLVR · {term.term.zh}"
-    assert term.definition.en in out
+    assert flat(term.definition.en) in flat(out)
     assert "▌ Mentioned by" in out
     assert "▌ Source" in out
     source = real.packs[0].event.source
@@ -210,20 +315,20 @@ def test_preview_term_unknown_suggests(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_preview_quote(capsys: pytest.CaptureFixture[str], real: Catalog) -> None:
     first = next(iter(real.quotes.values()))
-    code, out, err = run(capsys, "preview", "quote", "--width", "2000")
+    code, out, err = run(capsys, "preview", "quote", "--width", "200")
     assert (code, err) == (0, "")
-    assert f"│ {first.text.zh}" in out
-    assert f"│ {first.text.en}" in out
+    assert flat(first.text.zh) in flat(out)
+    assert flat(first.text.en) in flat(out)
     assert first.id in out
     last = list(real.quotes.values())[-1]
-    code, out, _ = run(capsys, "preview", "quote", last.id, "--width", "2000", "--lang", "zh")
+    code, out, _ = run(capsys, "preview", "quote", last.id, "--width", "200", "--lang", "zh")
     assert code == 0
-    assert f"│ {last.text.zh}" in out
-    assert last.context.zh in out
+    assert flat(last.text.zh) in flat(out)
+    assert flat(last.context.zh) in flat(out)
     # Search words pick the first matching quote.
-    code, out, _ = run(capsys, "preview", "quote", "RLVR", "--width", "2000")
+    code, out, _ = run(capsys, "preview", "quote", "RLVR", "--width", "200")
     assert code == 0
-    assert real.search_quotes("RLVR")[0].text.en in out
+    assert flat(real.search_quotes("RLVR")[0].text.en) in flat(out)
     code, _, err = run(capsys, "preview", "quote", "no such words anywhere qqq")
     assert code == 1
     assert err.startswith("No quote matches 'no such words anywhere qqq'.")
@@ -258,6 +363,85 @@ def test_preview_lines_fit_the_width(capsys: pytest.CaptureFixture[str]) -> None
     assert code == 0
     for line in out.splitlines():
         assert display_width(line) <= 60, line
+
+
+_PREFIXES = ("▌ ", "— ", "│ ")
+
+
+def _bodies(out: str) -> list[str]:
+    """Each output line without its indent and layout prefix."""
+    bodies = []
+    for line in out.splitlines():
+        body = line.strip()
+        for prefix in _PREFIXES:
+            body = body.removeprefix(prefix)
+        bodies.append(body)
+    return bodies
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("what", [("summit",), ("term", "RLVR"), ("speaker", "yaoshunyu")])
+def test_preview_layout_keeps_names_urls_and_separators(
+    capsys: pytest.CaptureFixture[str], real: Catalog, lang: str, what: tuple[str, ...]
+) -> None:
+    names = [s.name.zh for s in real.speakers.values()]
+    url = real.packs[0].event.source.url
+    for width in (40, 47, 53, 60, 71, 80):
+        code, out, _ = run(capsys, "preview", *what, "--lang", lang, "--width", str(width))
+        assert code == 0
+        bodies = _bodies(out)
+        for body in bodies:
+            assert not body.startswith(("·", "，", "。", "、", "）", "；", "：")), (width, body)
+        for above, below in itertools.pairwise(bodies):
+            for name in names:
+                for cut in range(1, len(name)):
+                    split = above.endswith(name[:cut]) and below.startswith(name[cut:])
+                    assert not split, (width, name, above, below)
+        assert f"<{url}>" in out  # one piece, on one line
+        wide = [line for line in out.splitlines() if display_width(line) > width]
+        assert all(url in line for line in wide), wide
+
+
+def test_preview_summit_sections_are_separated(
+    capsys: pytest.CaptureFixture[str], real: Catalog
+) -> None:
+    code, out, _ = run(capsys, "preview", "summit", "--lang", "en", "--width", "60")
+    assert code == 0
+    lines = out.splitlines()
+    for section in real.packs[0].event.sections[1:]:
+        start = "  " + " ".join(section.title.en.split()[:3])
+        first = next(i for i, line in enumerate(lines) if line.startswith(start))
+        assert lines[first - 1] == "" or lines[first - 1].startswith("▌ "), section.id
+
+
+def test_preview_term_shows_related_terms_as_pairs(
+    capsys: pytest.CaptureFixture[str], real: Catalog
+) -> None:
+    term = next(t for t in real.terms.values() if "rlvr" in t.related)
+    rlvr = real.terms["rlvr"].term
+    code, out, _ = run(capsys, "preview", "term", term.id, "--lang", "en", "--width", "200")
+    assert code == 0
+    assert f"{rlvr.en} ({rlvr.zh})" in out
+    code, out, _ = run(capsys, "preview", "term", term.id, "--lang", "zh", "--width", "200")
+    assert code == 0
+    assert f"{rlvr.zh}（{rlvr.en}）" in out
+
+
+@pytest.mark.parametrize("width", ["39", "201", "0", "-5", "wide"])
+def test_preview_width_is_bounded(capsys: pytest.CaptureFixture[str], width: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["preview", "summit", "--width", width])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].startswith("summitbot preview: error: argument --width: ")
+    assert ("from 40 to 200 columns" in err) or ("expected a number of columns" in err)
+
+
+@pytest.mark.parametrize("width", ["40", "200"])
+def test_preview_width_bounds_are_inclusive(capsys: pytest.CaptureFixture[str], width: str) -> None:
+    code, out, _ = run(capsys, "preview", "summit", "--width", width)
+    assert code == 0
+    assert out.splitlines()[0] == "─" * int(width)
 
 
 # --- content verify -------------------------------------------------------------------------

@@ -107,9 +107,14 @@ def test_missing_config_file(tmp_path: Path) -> None:
     assert problems(tmp_path / "nope.yaml") == ["(file): config file not found"]
 
 
-def test_relative_paths_resolve_against_the_file(tmp_path: Path) -> None:
+def test_relative_paths_resolve_against_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sub = tmp_path / "etc"
     sub.mkdir()
+    elsewhere = tmp_path / "work"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # not the file's folder: the working directory plays no part
     path = write(sub, "database:\n  path: ../db/bot.db\ncontent:\n  path: packs\n")
     settings = load_settings(path, env={})
     assert settings.database.path == sub / "../db/bot.db"
@@ -275,9 +280,9 @@ def test_yaml_syntax_error_has_the_line(tmp_path: Path) -> None:
     found = problems(write(tmp_path, "digest:\n  default_time: '09:00\nlogging:\n  level: INFO\n"))
     assert len(found) == 1
     assert found[0].startswith("line ")
-    assert "(yaml): syntax error" in found[0]
+    assert "(yaml): YAML syntax error" in found[0]
     found = problems(write(tmp_path, "discord:\n  owner_ids: [1, 2\n", "b.yaml"))
-    assert found[0].startswith("line 3: (yaml): syntax error")
+    assert found[0].startswith("line 3: (yaml): YAML syntax error")
 
 
 def _leaf_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
@@ -332,3 +337,128 @@ def test_a_token_pasted_under_another_key_is_not_echoed(tmp_path: Path) -> None:
     assert "health.port" in text
     assert token not in text
     assert "[redacted]" in text
+
+
+def test_the_example_copied_anywhere_gives_the_defaults_from_any_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "etc" / "summitbot" / "config.yaml"
+    copy.parent.mkdir(parents=True)
+    copy.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    settings = load_settings(copy, env={})
+    assert settings.model_copy(update={"config_file": None}) == load_settings(None, env={})
+    assert settings.content.path == PROJECT_ROOT / "content"
+    assert settings.database.path == PROJECT_ROOT / "data" / "summitbot.db"
+
+
+def test_null_path_means_the_default(tmp_path: Path) -> None:
+    path = write(tmp_path, "database:\n  path: null\ncontent:\n  path:\n")
+    settings = load_settings(path, env={})
+    assert settings.database.path == PROJECT_ROOT / "data" / "summitbot.db"
+    assert settings.content.path == PROJECT_ROOT / "content"
+
+
+def test_a_key_given_twice_names_the_key_and_both_lines(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "logging:\n  level: INFO\n  json: false\n  level: DEBUG\nhealth: {}\nlogging: {}\n",
+    )
+    assert problems(path) == [
+        "line 4: logging.level: key given twice (lines 2 and 4); keep one",
+        "line 6: logging: key given twice (lines 1 and 6); keep one",
+    ]
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={})
+    assert f"{path}:4: logging.level: key given twice (lines 2 and 4)" in str(info.value)
+
+
+def test_a_tab_in_the_indentation_says_tabs(tmp_path: Path) -> None:
+    path = write(tmp_path, "logging:\n  level: INFO\n\tjson: true\n")
+    assert problems(path) == [
+        "line 3: (yaml): tabs are not allowed in YAML indentation; indent with spaces"
+    ]
+
+
+#: Nine lines that expand to 9**8 ≈ 43 million strings if the aliases are followed.
+ALIAS_BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def test_an_alias_bomb_is_refused_fast_and_small(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = write(tmp_path, "logging:\n  level: INFO\n" + ALIAS_BOMB)
+    tracemalloc.start()
+    try:
+        found = problems(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found == [
+        "line 3: (yaml): YAML anchors and aliases are not allowed (found anchor &a); "
+        "write the value out in full"
+    ]
+    assert peak < 5 * 2**20
+
+
+def test_an_alias_alone_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "health:\n  host: 127.0.0.1\n  port: *p\n")
+    assert problems(path) == [
+        "line 3: (yaml): YAML anchors and aliases are not allowed (found alias *p); "
+        "write the value out in full"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "discord:\n  owner_ids: " + "[" * 5000 + "]" * 5000 + "\n",
+        "discord:\n  owner_ids: " + "[" * 5000 + "\n",
+        "discord:\n  owner_ids: " + "[" * 900 + "]" * 900 + "\n",
+        "".join("  " * depth + f"k{depth}:\n" for depth in range(300)),
+    ],
+)
+def test_deep_nesting_is_one_problem_not_a_recursion_error(tmp_path: Path, text: str) -> None:
+    found = problems(write(tmp_path, text))
+    assert len(found) == 1
+    assert found[0].startswith("line ")
+    assert found[0].endswith("(yaml): nested deeper than 32 levels")
+
+
+def test_long_bad_values_are_cut(tmp_path: Path) -> None:
+    long = "x" * 5000
+    path = write(tmp_path, f"logging:\n  level: {long}\nhealth:\n  port: {long}\n{long[:900]}: 1\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={})
+    text = str(info.value)
+    assert len(text) < 1000
+    cut = "'" + "x" * 78 + "…"
+    assert (
+        f"logging.level: expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got {cut}" in text
+    )
+    assert f"{'x' * 79}…: unknown key" in text
+
+
+def test_problems_without_a_line_print_no_zero(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(tmp_path / "nope.yaml", env={})
+    nope = tmp_path / "nope.yaml"
+    assert str(info.value) == f"invalid configuration: {nope}: (file): config file not found"
+    two = write(tmp_path, "logging:\n  level: loud\nhealth:\n  port: 0\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(two, env={})
+    assert str(info.value).splitlines()[0] == f"invalid configuration in {two}:"
+    assert ":0:" not in str(info.value)
+
+
+def test_a_long_key_given_twice_is_cut(tmp_path: Path) -> None:
+    key = "k" * 300
+    path = write(tmp_path, f"health:\n  {key}: 1\n  {key}: 2\n")
+    assert problems(path) == [
+        f"line 3: health.{'k' * 79}…: key given twice (lines 2 and 3); keep one"
+    ]

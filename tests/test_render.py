@@ -377,6 +377,28 @@ def test_name_pair_and_source_credit(mini: Catalog) -> None:
     assert source_credit(other) == f"[A ［b］ c]({source.url}) · {source.author} · Other Press"
 
 
+def test_source_credit_keeps_a_hostile_url_one_link(mini: Catalog) -> None:
+    # The loader refuses this URL; the renderer must still not let it add a second link.
+    hostile = (
+        "https://www.tmtpost.com/7838344.html)[Verify your account](https://evil.example/login"
+    )
+    source = mini.packs[0].event.source.model_copy(update={"url": hostile})
+    credit = source_credit(source)
+    link = credit.split(" · ")[0]
+    assert link == (
+        f"[{source.title}](https://www.tmtpost.com/7838344.html%29%5BVerify%20your%20account"
+        "%5D%28https://evil.example/login)"
+    )
+    assert credit.count("](") == 1
+    assert credit.count(")") == 1
+    odd = source.model_copy(update={"url": 'https://x.org/<a>\\`b`\u200b\n{c}|^"中'})
+    assert (
+        source_credit(odd)
+        .split(" · ")[0]
+        .endswith("(https://x.org/%3Ca%3E%5C%60b%60%E2%80%8B%0A%7Bc%7D%7C%5E%22中)")
+    )
+
+
 def test_related_term(mini: Catalog) -> None:
     quote = mini.find_quote("tangjie-rlvr-year")
     assert quote is not None

@@ -10,6 +10,8 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 from rapidfuzz import process
 
+from bot.yamlguard import echo
+
 _SLUG_FIELDS = {"id", "speaker", "section", "topics", "mentioned_by", "related"}
 
 
@@ -79,18 +81,19 @@ def message(model: type[BaseModel], error: ErrorDetails) -> str:
     ctx = error.get("ctx") or {}
     field = next((part for part in reversed(loc) if isinstance(part, str)), "")
     if kind == "missing":
-        return _at(loc[:-1], f"missing `{loc[-1]}`")
+        return _at(loc[:-1], f"missing `{echo(loc[-1])}`")
     if kind == "extra_forbidden":
         hint = did_you_mean(str(loc[-1]), _fields_at(model, loc[:-1]), quote="`")
-        return _at(loc[:-1], f"unknown key `{loc[-1]}`{hint}")
+        return _at(loc[:-1], f"unknown key `{echo(loc[-1])}`{hint}")
     path = format_path(loc)
     if kind == "string_pattern_mismatch":
         if field in _SLUG_FIELDS:
-            return _at(
-                loc, f"'{value}' is not a valid id (use lowercase letters, digits and hyphens)"
-            )
+            hint = "use lowercase letters, digits and hyphens"
+            return _at(loc, f"'{echo(value)}' is not a valid id ({hint})")
         if field == "url":
-            return _at(loc, f"'{value}' is not an http(s) URL")
+            return _at(loc, f"'{echo(value)}' is not an http(s) URL")
+    if kind == "url":
+        return _at(loc, f"'{echo(value)}' is not a usable link: {ctx.get('problem')}")
     if kind == "string_too_short":
         return _at(loc, "must not be empty")
     if kind == "string_too_long":
@@ -104,9 +107,9 @@ def message(model: type[BaseModel], error: ErrorDetails) -> str:
     if kind == "too_short":
         return _at(loc, f"needs at least {ctx.get('min_length')} item(s)")
     if kind == "literal_error":
-        return _at(loc, f"must be {ctx.get('expected')}, got '{value}'")
+        return _at(loc, f"must be {ctx.get('expected')}, got '{echo(value)}'")
     if kind.startswith(("date_", "datetime_")):
-        return _at(loc, f"expected a date (YYYY-MM-DD), got '{value}'")
+        return _at(loc, f"expected a date (YYYY-MM-DD), got '{echo(value)}'")
     return f"{path}: {error['msg']}" if path else error["msg"]
 
 

@@ -9,14 +9,18 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class ContentIssue:
-    """One problem in a content pack. Line 0 means the whole file (e.g. it is missing)."""
+    """One problem in a content pack. Line 0 means the whole file (e.g. it is missing).
+
+    Printed as `file:line: message`, or `file: message` for line 0.
+    """
 
     file: Path
     line: int
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        where = f"{self.file}:{self.line}" if self.line else str(self.file)
+        return f"{where}: {self.message}"
 
 
 class ContentError(Exception):

@@ -15,6 +15,7 @@ from bot.catalog._issues import ContentError, ContentIssue
 from bot.catalog._yaml import LineDict, LineList, line_of, load_yaml
 from bot.catalog.index import Catalog
 from bot.catalog.models import Event, Pack, Quote, Speaker, Term, Topic
+from bot.yamlguard import UnsafeYaml, echo, syntax_problem
 
 EVENT_FILE = "event.yaml"
 # file name → (top-level key, model, the word used for one item in messages)
@@ -38,7 +39,9 @@ class Item:
 
     @property
     def subject(self) -> str:
-        return f"{self.kind} '{self.id}'" if self.id else f"{self.kind} at line {self.raw.line}"
+        if self.id:
+            return f"{self.kind} '{echo(self.id)}'"
+        return f"{self.kind} at line {self.raw.line}"
 
     def line(self, *loc: int | str) -> int:
         return line_of(self.raw, loc)
@@ -136,37 +139,21 @@ def _read(pack: LoadedPack, file: Path) -> Any:
         pack.issue(file, 0, f"cannot read file: {error}")
         return _MISSING
     try:
-        data = load_yaml(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        problem = error.problem or "invalid YAML"
-        context = ""
-        if error.context:
-            start = error.context_mark
-            where = f" at line {start.line + 1}" if start is not None and mark is not start else ""
-            context = f" ({error.context}{where})"
-        pack.issue(file, line, f"YAML syntax error: {problem}{context}")
+        data, duplicates = load_yaml(text)
+    except UnsafeYaml as error:
+        pack.issue(file, error.problem.line or 0, error.problem.message)
         return _MISSING
     except yaml.YAMLError as error:
-        pack.issue(file, 0, f"YAML syntax error: {error}")
+        problem = syntax_problem(error, text)
+        pack.issue(file, problem.line or 0, problem.message)
         return _MISSING
-    for duplicate, line, first in _duplicate_keys(data):
-        pack.issue(file, line, f"duplicate key `{duplicate}` (first at line {first})")
+    for duplicate in duplicates:
+        pack.issue(
+            file,
+            duplicate.line,
+            f"duplicate key `{echo(duplicate.key)}` (first at line {duplicate.first_line})",
+        )
     return data
-
-
-def _duplicate_keys(data: Any) -> list[tuple[Any, int, int]]:
-    found: list[tuple[Any, int, int]] = []
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, LineDict):
-            found.extend(node.duplicate_keys)
-            stack.extend(node.values())
-        elif isinstance(node, LineList):
-            stack.extend(node)
-    return found
 
 
 def _load_event(pack: LoadedPack, data: Any) -> None:
@@ -195,7 +182,7 @@ def _load_items(
             pack.issue(
                 file,
                 data.key_lines.get(other, data.line),
-                f"unknown top-level key `{other}` (expected `{top_key}`)",
+                f"unknown top-level key `{echo(other)}` (expected `{top_key}`)",
             )
     if top_key not in data:
         pack.issue(file, data.line, f"missing top-level key `{top_key}`")

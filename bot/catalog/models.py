@@ -6,15 +6,68 @@ Every model forbids unknown keys, so a typo in a pack is a validation error with
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+URL_LIMIT = 500
+# Characters that end or open Markdown links (`)[Verify](https://evil…`), wrap autolinks or
+# escape: none belongs in a URL we show as a masked link (percent-encode them instead).
+_URL_FORBIDDEN = frozenset('()[]<>\\`"{}|^')
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` is not a safe http(s) link for an embed, or None when it is."""
+    if len(url) > URL_LIMIT:
+        return f"longer than {URL_LIMIT} characters"
+    for ch in url:
+        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp"):
+            return "contains whitespace or an invisible control character"
+        if ch in _URL_FORBIDDEN:
+            return f"contains `{ch}` (percent-encode it)"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "is not a well-formed URL"
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not url.lower().startswith(f"{scheme}://"):
+        return "must start with http:// or https://"
+    if "@" in parts.netloc:
+        return "must not contain a user name or password (`user@`)"
+    host = parts.hostname or ""
+    labels = host.split(".")
+    if (
+        not set(host) <= _HOST_CHARS
+        or "." not in host
+        or not all(labels)
+        or any(label.startswith("-") or label.endswith("-") for label in labels)
+    ):
+        return "needs a host name like example.org (punycode for non-ASCII names)"
+    if port == 0:
+        return "has an invalid port"
+    return None
+
+
+def _check_url(value: str) -> str:
+    problem = url_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("url", "{problem}", {"problem": problem})
+    return value
+
+
+#: An http(s) link safe to show as a Markdown masked link (see `url_problem`).
+Url = Annotated[str, AfterValidator(_check_url)]
 
 
 class _Model(BaseModel):
@@ -35,7 +88,7 @@ class Source(_Model):
     title: NonEmpty
     author: NonEmpty
     publisher: NonEmpty
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    url: Url
     published: dt.date | dt.datetime
 
 

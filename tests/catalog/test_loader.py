@@ -53,7 +53,7 @@ def test_yaml_syntax_error_has_its_line(pack: PackCopy) -> None:
 
 def test_missing_file(pack: PackCopy) -> None:
     (pack.folder / "glossary.yaml").unlink()
-    assert pack.issues() == [f"{G}:0: file is missing"]
+    assert pack.issues() == [f"{G}: file is missing"]
 
 
 def test_unknown_top_level_key(pack: PackCopy) -> None:
@@ -90,11 +90,11 @@ def test_no_pack_and_no_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(ContentError) as raised:
         load_catalog(Path("content"))
     assert [str(i) for i in raised.value.issues] == [
-        "content:0: no content pack found (a pack is a folder with event.yaml)"
+        "content: no content pack found (a pack is a folder with event.yaml)"
     ]
     with pytest.raises(ContentError) as raised:
         load_catalog(Path("nowhere"))
-    assert [str(i) for i in raised.value.issues] == ["nowhere:0: content folder does not exist"]
+    assert [str(i) for i in raised.value.issues] == ["nowhere: content folder does not exist"]
 
 
 # -- model validation ----------------------------------------------------------------------
@@ -172,8 +172,60 @@ def test_bad_date_and_url(pack: PackCopy) -> None:
     pack.replace("event.yaml", "url: https://example.com/agi-next", "url: example.com")
     assert pack.issues() == [
         f"{E}:6: event: date: expected a date (YYYY-MM-DD), got 'soon'",
-        f"{E}:17: event: source.url: 'example.com' is not an http(s) URL",
+        f"{E}:17: event: source.url: 'example.com' is not a usable link: "
+        "must start with http:// or https://",
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        (
+            "https://www.tmtpost.com/7838344.html)[Verify your account](https://evil.example/login",
+            "contains `)` (percent-encode it)",
+        ),
+        ("https://example.com/a<b>", "contains `<` (percent-encode it)"),
+        ("https://example.com/[x]", "contains `[` (percent-encode it)"),
+        ("'https://example.com/a b'", "contains whitespace or an invisible control character"),
+        (
+            '"https://example.com/a\\u200bb"',
+            "contains whitespace or an invisible control character",
+        ),
+        ('"https://example.com/a\\x07"', "contains whitespace or an invisible control character"),
+        ("javascript:alert(1)", "contains `(` (percent-encode it)"),
+        ("ftp://example.com/x", "must start with http:// or https://"),
+        ("https:example.com/x", "must start with http:// or https://"),
+        ("https:///path-only", "needs a host name like example.org (punycode for non-ASCII names)"),
+        (
+            "https://localhost/x",
+            "needs a host name like example.org (punycode for non-ASCII names)",
+        ),
+        ("https://example.com@evil.example/", "must not contain a user name or password (`user@`)"),
+        ("https://example.com:99999/", "is not a well-formed URL"),
+        ("https://example.com/" + "a" * 500, "longer than 500 characters"),
+    ],
+)
+def test_source_url_is_validated_strictly(pack: PackCopy, url: str, problem: str) -> None:
+    pack.replace("event.yaml", "url: https://example.com/agi-next", f"url: {url}")
+    issues = pack.issues()
+    assert len(issues) == 1
+    assert issues[0].startswith(f"{E}:17: event: source.url: '")
+    assert issues[0].endswith(f"' is not a usable link: {problem}")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.tmtpost.com/7838344.html",
+        "http://example.com",
+        "HTTPS://Example.COM/a_b-c~d?x=1&y=%28z%29#frag",
+        "https://203.0.113.7:8443/path",
+        "https://xn--fiqs8s.example/文章",
+    ],
+)
+def test_ordinary_urls_pass(pack: PackCopy, url: str) -> None:
+    pack.replace("event.yaml", "url: https://example.com/agi-next", f"url: {url}")
+    assert load_catalog(pack.content).packs[0].event.source.url == url
 
 
 def test_empty_text(pack: PackCopy) -> None:
@@ -381,4 +433,113 @@ def test_every_problem_in_every_file_is_reported_at_once(pack: PackCopy) -> None
         f"{Q}:55: quote 'yangzhilin-prior': topic 'efficiency' is not defined",
         f"{S}:20: speaker 'yangzhilin': name: missing `en`",
         f"{T}:3: topic 'agents': name: missing `en`",
+    ]
+
+
+# -- hostile YAML: aliases, nesting, tabs, long values -----------------------------------------
+
+#: Nine lines that expand to 9**8 ≈ 43 million strings if aliases are followed.
+ALIAS_BOMB = "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+ALIAS_BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + ALIAS_BOMB
+
+
+def test_an_alias_bomb_is_refused_fast_and_small(pack: PackCopy) -> None:
+    import tracemalloc
+
+    pack.write("topics.yaml", ALIAS_BOMB)
+    tracemalloc.start()
+    try:
+        issues = pack.issues()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert issues == [
+        f"{T}:1: YAML anchors and aliases are not allowed (found anchor &a); "
+        "write the value out in full"
+    ]
+    assert peak < 20 * 2**20  # the whole pack load, not gigabytes
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "found"),
+    [
+        ("topics:\n  - &t {id: a, name: {zh: 甲, en: A}}\n", 2, "anchor &t"),
+        ("topics:\n  - id: a\n    name: &n {zh: 甲, en: A}\n", 3, "anchor &n"),
+        ("topics:\n- id: a\n  name:\n    zh: &z 甲\n    en: A\n", 4, "anchor &z"),
+        ("topics: [{id: a, name: {zh: 甲, en: A}}, {id: b, name: *n}]\n", 1, "alias *n"),
+        ("topics:\n- id: a\n  name:\n    zh: 甲\n    en:\n      *z\n", 6, "alias *z"),
+        ("? &k topics\n: []\n", 1, "anchor &k"),
+        ('topics: [{"id":&x a, name: {zh: 甲, en: A}}]\n', 1, "anchor &x"),
+        ('topics: [{"id": a, "name":*x}]\n', 1, "alias *x"),
+        ("\ufeff&r\ntopics: []\n", 1, "anchor &r"),
+    ],
+)
+def test_any_anchor_or_alias_is_refused_with_its_line(
+    pack: PackCopy, text: str, line: int, found: str
+) -> None:
+    pack.write("topics.yaml", text)
+    issues = pack.issues()
+    assert len(issues) == 1
+    assert issues[0] == (
+        f"{T}:{line}: YAML anchors and aliases are not allowed (found {found}); "
+        "write the value out in full"
+    )
+
+
+def test_ampersands_and_stars_in_text_are_not_anchors(pack: PackCopy) -> None:
+    pack.replace("topics.yaml", "      en: Efficiency\n", '      en: "R&D *efficiency* & more"\n')
+    pack.replace("topics.yaml", "      en: Agents\n", "      en: R&D *agents* & 2 * 3\n")
+    catalog = load_catalog(pack.content)
+    assert catalog.topics["efficiency"].name.en == "R&D *efficiency* & more"
+    assert catalog.topics["agents"].name.en == "R&D *agents* & 2 * 3"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "topics: " + "[" * 5000 + "]" * 5000 + "\n",
+        "topics: " + "[" * 5000 + "\n",
+        "topics: " + "[" * 500 + "]" * 500 + "\n",
+        "topics:\n" + "".join("  " * depth + f"- k{depth}:\n" for depth in range(1, 200)),
+    ],
+)
+def test_deep_nesting_is_one_line_not_a_recursion_error(pack: PackCopy, text: str) -> None:
+    pack.write("topics.yaml", text)
+    issues = pack.issues()
+    assert len(issues) == 1
+    assert issues[0].startswith(f"{T}:")
+    assert issues[0].endswith(": nested deeper than 32 levels")
+
+
+def test_nesting_is_also_checked_when_the_text_has_an_ampersand(pack: PackCopy) -> None:
+    # Text that might hold an anchor takes the event scan; it refuses deep nesting too.
+    pack.write("topics.yaml", "# R & D: &x\ntopics: " + "[" * 100 + "]" * 100 + "\n")
+    assert pack.issues() == [f"{T}:2: nested deeper than 32 levels"]
+
+
+def test_a_tab_in_the_indentation_says_tabs(pack: PackCopy) -> None:
+    pack.replace("topics.yaml", "      en: Efficiency\n", "\ten: Efficiency\n")
+    assert pack.issues() == [f"{T}:9: tabs are not allowed in YAML indentation; indent with spaces"]
+
+
+def test_long_values_are_cut_in_messages(pack: PackCopy) -> None:
+    long_id = "Bad_" + "x" * 500
+    cut = long_id[:79] + "…"
+    pack.replace("topics.yaml", "  - id: efficiency\n", f"  - id: {long_id}\n")
+    pack.replace("topics.yaml", "topics:\n", f"{'k' * 300}: 1\ntopics:\n")
+    issues = pack.issues()
+    assert f"{T}:1: unknown top-level key `{'k' * 79}…` (expected `topics`)" in issues
+    assert f"{T}:7: topic '{cut}': id: is longer than 64 characters" in issues
+    assert all(len(issue) < 250 for issue in issues)
+
+
+def test_a_long_bad_value_is_cut_in_its_message(pack: PackCopy) -> None:
+    value = "remote " * 100
+    pack.replace("speakers.yaml", "    attendance: remote\n", f"    attendance: {value}\n")
+    cut = value.strip()[:79] + "…"
+    assert pack.issues() == [
+        f"{S}:41: speaker 'yaoshunyu': attendance: must be 'in-person' or 'remote', got '{cut}'"
     ]
