@@ -64,6 +64,9 @@ __all__ = [
 ]
 
 TOKEN_ENV = "DISCORD_TOKEN"
+#: Shorter values are not redacted as secrets: a real bot token is about 70 characters, and
+#: replacing a stand-in like "x" would garble every message it occurs in.
+MIN_SECRET_LENGTH = 8
 CONFIG_ENV = "SUMMITBOT_CONFIG"
 
 # The folder holding the `bot` package: the repository root in a checkout or editable install.
@@ -416,7 +419,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] = os.environ)
     except ValidationError as exc:
         problems = _problems(exc, node)
         secret = env.get(TOKEN_ENV, "").strip()
-        if secret:
+        if len(secret) >= MIN_SECRET_LENGTH:
             # A token pasted as some other key's value must not be echoed back.
             problems = [
                 dataclasses.replace(p, message=p.message.replace(secret, "[redacted]"))

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, TextIO
 
 import discord
 
+from bot.config import MIN_SECRET_LENGTH
+
 if TYPE_CHECKING:
     from bot.config import LoggingSettings
 
@@ -136,7 +138,7 @@ class Redactor:
     def add(self, secret: str) -> None:
         """Register a value that must never be shown (values under 8 characters are ignored)."""
         secret = secret.strip()
-        if len(secret) < 8:
+        if len(secret) < MIN_SECRET_LENGTH:
             return
         with self._lock:
             if secret not in self._secrets:

@@ -339,6 +339,15 @@ def test_a_token_pasted_under_another_key_is_not_echoed(tmp_path: Path) -> None:
     assert "[redacted]" in text
 
 
+def test_a_stand_in_token_does_not_garble_error_messages(tmp_path: Path) -> None:
+    # `DISCORD_TOKEN=x summitbot check` printed "e[redacted]pected one of ...".
+    path = write(tmp_path, "logging:\n  level: LOUD\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={"DISCORD_TOKEN": "x"})
+    assert "expected one of" in str(info.value)
+    assert "[redacted]" not in str(info.value)
+
+
 def test_the_example_copied_anywhere_gives_the_defaults_from_any_cwd(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
