@@ -207,11 +207,7 @@ async def test_views_time_out_by_disabling_their_buttons(
 ) -> None:
     monkeypatch.setattr(shared, "VIEW_TIMEOUT", 0.3)
     result = await summit.slash("quotes", locale="en-US")
-    for _ in range(50):
-        if result.edits:
-            break
-        await asyncio.sleep(0.1)
-    assert result.edits, "the timed-out view edits its message"
+    await result.wait_edits(1)  # the timed-out view edits its message
     rows = result.edits[-1]["components"]
     live = [c for row in rows for c in row["components"] if "url" not in c]
     assert live

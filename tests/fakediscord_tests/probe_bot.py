@@ -7,6 +7,8 @@ import asyncio
 import discord
 from discord import app_commands
 
+from tests.fakediscord.signal import Signal
+
 
 class AgainView(discord.ui.View):
     def __init__(self) -> None:
@@ -31,6 +33,8 @@ class ProbeBot(discord.Client):
         self.gate = asyncio.Event()
         self.entered = asyncio.Event()
         self.errors: list[BaseException] = []
+        #: Notified after each error, so tests await errors instead of polling for them.
+        self.errors_changed = Signal()
         self.seen_locales: list[tuple[str, str | None]] = []
         self.seen_options: list[dict[str, object]] = []
         self._add_commands()
@@ -40,6 +44,7 @@ class ProbeBot(discord.Client):
             interaction: discord.Interaction, error: app_commands.AppCommandError
         ) -> None:
             self.errors.append(error)
+            self.errors_changed.notify()
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         return None

@@ -175,10 +175,5 @@ async def test_followup_token_expires_after_15_minutes(probe: Probe) -> None:
 
 
 async def _errors(bot: ProbeBot, n: int) -> list[BaseException]:
-    import asyncio
-
-    for _ in range(200):
-        if len(bot.errors) >= n:
-            break
-        await asyncio.sleep(0.01)
+    await bot.errors_changed.wait_until(lambda: len(bot.errors) >= n, timeout=2.0)
     return list(bot.errors)
