@@ -23,7 +23,7 @@ from bot.connection import Backoff, login_with_retry
 from bot.endpoints import apply_overrides
 from tests.e2e.conftest import build_bot, write_settings
 from tests.fakediscord import FakeDiscord
-from tests.ops.helpers import free_port
+from tests.ops.helpers import free_port, restored_logging
 from tests.paths import REPO_ROOT
 
 
@@ -229,17 +229,8 @@ async def test_unreachable_discord_is_one_line_and_an_exit_code(
 @pytest.fixture
 def in_process_logging() -> Iterator[None]:
     """`main` in this process: restore the root logger, the excepthook and discord.py's URLs."""
-    root = logging.getLogger()
-    handlers, level, hook = list(root.handlers), root.level, sys.excepthook
-    aiosqlite_level = logging.getLogger("aiosqlite").level
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
-    logging.getLogger("aiosqlite").setLevel(aiosqlite_level)
-    sys.excepthook = hook
-    logging.captureWarnings(False)
+    with restored_logging():
+        yield
     apply_overrides(None, None)
 
 

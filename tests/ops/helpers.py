@@ -1,10 +1,14 @@
-"""Helpers for the operations tests: free ports, HTTP probes, waiting on a condition."""
+"""Helpers for the operations tests: free ports, HTTP probes, waiting on a condition, and
+restoring the process-wide logging that `setup_logging` changes."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import socket
-from collections.abc import Awaitable, Callable
+import sys
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import aiohttp
@@ -55,3 +59,22 @@ async def eventually(
         if loop.time() > deadline:
             raise AssertionError(f"never happened: {what}")
         await asyncio.sleep(0.05)
+
+
+@contextlib.contextmanager
+def restored_logging() -> Iterator[None]:
+    """Undo what `bot.logs.setup_logging` changes process-wide: root handlers and level,
+    aiosqlite's level, the excepthook and captured warnings."""
+    root = logging.getLogger()
+    handlers, level, hook = list(root.handlers), root.level, sys.excepthook
+    aiosqlite_level = logging.getLogger("aiosqlite").level
+    try:
+        yield
+    finally:
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
+        logging.getLogger("aiosqlite").setLevel(aiosqlite_level)
+        sys.excepthook = hook
+        logging.captureWarnings(False)

@@ -28,6 +28,7 @@ from bot.logs import (
 )
 from tests.e2e.conftest import running_summit
 from tests.fakediscord import FakeDiscord
+from tests.ops.helpers import restored_logging
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
@@ -35,18 +36,8 @@ TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
 @pytest.fixture
 def stream() -> Iterator[io.StringIO]:
     """Logging set up to write into a string; the root logger and excepthook restored after."""
-    root = logging.getLogger()
-    handlers, level, hook = list(root.handlers), root.level, sys.excepthook
-    aiosqlite_level = logging.getLogger("aiosqlite").level
-    out = io.StringIO()
-    yield out
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
-    logging.getLogger("aiosqlite").setLevel(aiosqlite_level)
-    sys.excepthook = hook
-    logging.captureWarnings(False)
+    with restored_logging():
+        yield io.StringIO()
 
 
 def settings(*, json_format: bool = False, level: str = "DEBUG") -> LoggingSettings:
