@@ -87,6 +87,11 @@ def _reason(error: BaseException) -> str:
     return _one_line(error) or type(error).__name__
 
 
+def _unreachable(what: str) -> Failure:
+    """Discord could not be reached: worth retrying; exit code 3 when given up."""
+    return Failure(f"cannot reach Discord: {what}", retry=True, exit_code=EXIT_UNREACHABLE)
+
+
 def describe(exc: BaseException, api_base: str) -> Failure | None:
     """The failure `exc` means for an operator, or None when it isn't about reaching Discord."""
     host, origin = _where(api_base)
@@ -98,20 +103,13 @@ def describe(exc: BaseException, api_base: str) -> Failure | None:
             if proxy
             else ("is the network up (and DNS configured)?")
         )
-        return Failure(
-            f"cannot reach Discord: DNS lookup of {exc.host} failed "
-            f"({_reason(exc.os_error)}): {hint}",
-            retry=True,
-            exit_code=EXIT_UNREACHABLE,
-        )
+        return _unreachable(f"DNS lookup of {exc.host} failed ({_reason(exc.os_error)}): {hint}")
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
         reason = getattr(exc.certificate_error, "verify_message", None) or exc.certificate_error
         hint = f" and that {setting} names the right server" if proxy else ""
-        return Failure(
-            f"cannot reach Discord: the TLS certificate of {exc.host} was not accepted "
-            f"({_one_line(reason)}): check the system clock and CA certificates{hint}",
-            retry=True,
-            exit_code=EXIT_UNREACHABLE,
+        return _unreachable(
+            f"the TLS certificate of {exc.host} was not accepted "
+            f"({_one_line(reason)}): check the system clock and CA certificates{hint}"
         )
     if isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError):
         error = exc.os_error if isinstance(exc, aiohttp.ClientSSLError) else exc
@@ -120,19 +118,14 @@ def describe(exc: BaseException, api_base: str) -> Failure | None:
             if proxy
             else "check the system clock, CA certificates and any proxy in between"
         )
-        return Failure(
-            f"cannot reach Discord: the TLS handshake with {host} failed "
-            f"({_one_line(getattr(error, 'reason', None) or error)}): {hint}",
-            retry=True,
-            exit_code=EXIT_UNREACHABLE,
+        return _unreachable(
+            f"the TLS handshake with {host} failed "
+            f"({_one_line(getattr(error, 'reason', None) or error)}): {hint}"
         )
     if isinstance(exc, aiohttp.ClientConnectorError):
         hint = f"is the server at {setting} running?" if proxy else "is the network up?"
-        return Failure(
-            f"cannot reach Discord: cannot connect to {exc.host}:{exc.port} "
-            f"({_reason(exc.os_error)}): {hint}",
-            retry=True,
-            exit_code=EXIT_UNREACHABLE,
+        return _unreachable(
+            f"cannot connect to {exc.host}:{exc.port} ({_reason(exc.os_error)}): {hint}"
         )
     if isinstance(exc, aiohttp.ClientError | TimeoutError | ConnectionError):
         hint = (
@@ -140,11 +133,8 @@ def describe(exc: BaseException, api_base: str) -> Failure | None:
             if proxy
             else ("is the network up?")
         )
-        return Failure(
-            f"cannot reach Discord: the connection to {host} failed "
-            f"({type(exc).__name__}: {_reason(exc)}): {hint}",
-            retry=True,
-            exit_code=EXIT_UNREACHABLE,
+        return _unreachable(
+            f"the connection to {host} failed ({type(exc).__name__}: {_reason(exc)}): {hint}"
         )
     if isinstance(exc, discord.HTTPException):
         status = exc.status
@@ -156,11 +146,7 @@ def describe(exc: BaseException, api_base: str) -> Failure | None:
                 if proxy
                 else "Discord is having trouble; see https://discordstatus.com"
             )
-            return Failure(
-                f"cannot reach Discord: {answered}: {hint}",
-                retry=True,
-                exit_code=EXIT_UNREACHABLE,
-            )
+            return _unreachable(f"{answered}: {hint}")
         if status == 401:
             return None  # a rejected token: the caller says what to do with it
         wrong = f", not {api_base}" if proxy else ""
