@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
-import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog
 from bot.ops import reload as reload_module
+from bot.ops.reload import BuiltCatalog
 from tests.e2e.conftest import Summit, running_summit
 from tests.fakediscord import FakeDiscord
 
@@ -66,20 +66,28 @@ def append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
-async def test_owner_reload_swaps_in_new_content(summit: Summit) -> None:
+async def test_owner_reload_swaps_in_new_content(
+    summit: Summit, caplog: pytest.LogCaptureFixture
+) -> None:
     before = summit.bot.catalog
     assert before.find_quote("tangjie-after-reload") is None
     append(summit.extra["quotes_file"], NEW_QUOTE)
 
-    result = await summit.slash("admin reload", user=summit.fake.owner)
+    with caplog.at_level(logging.INFO, logger="bot.ops.reload"):
+        result = await summit.slash("admin reload", user=summit.fake.owner)
+        await result.wait_followups(1)
     assert result.deferred
     assert result.ephemeral
-    await result.wait_followups(1)
     assert result.content.startswith("Content reloaded in ")
     assert "quotes: 7 ·" in result.content
 
     assert summit.bot.catalog is not before
     assert summit.bot.catalog.find_quote("tangjie-after-reload") is not None
+    # Built in a worker process, not on the bot's interpreter.
+    built_by = [r for r in caplog.records if r.getMessage().startswith("content reloaded from")]
+    assert len(built_by) == 1
+    assert f"(built in process {os.getpid()})" not in built_by[0].getMessage()
+    assert "(built in process " in built_by[0].getMessage()
     choices = await summit.autocomplete("quote", {"search": "only appears after"}, "search")
     assert "tangjie-after-reload" in [c["value"] for c in choices]
 
@@ -128,19 +136,20 @@ async def test_configured_owner_ids_replace_the_application_owner(
 async def test_autocomplete_keeps_answering_during_a_slow_reload(
     summit: Summit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    loading, release = threading.Event(), threading.Event()
-    real_load = reload_module.load_catalog
+    loading, release = asyncio.Event(), asyncio.Event()
+    real_build = reload_module.build_catalog_in_worker
 
-    def slow_load(path: Path) -> Catalog:
+    async def slow_build(path: Path) -> BuiltCatalog:
+        built = await real_build(path)  # the real worker process
         loading.set()
-        release.wait(30)
-        return real_load(path)
+        await release.wait()
+        return built
 
-    monkeypatch.setattr(reload_module, "load_catalog", slow_load)
+    monkeypatch.setattr(reload_module, "build_catalog_in_worker", slow_build)
     append(summit.extra["quotes_file"], NEW_QUOTE)
     reload = asyncio.create_task(summit.bot.reload_content())
     try:
-        assert await asyncio.to_thread(loading.wait, 15)
+        await loading.wait()
         for _ in range(3):
             choices = await summit.autocomplete("speaker", {"name": "tang"}, "name")
             assert [c["value"] for c in choices][:1] == ["tangjie"]
