@@ -6,13 +6,15 @@ pack is valid. Invalid content changes nothing and every problem is reported. Re
 serialized by the content holder's lock.
 
 Why a process: loading and indexing a big pack is pure CPU work that holds the GIL, so in a
-thread it stalled the event loop for up to half a second at 10,000 quotes. The worker (spawned
-fresh for each reload, so it never inherits the bot's sockets or threads, and gone afterwards)
-sends the catalog back pickled. Rebuilding those objects here still costs CPU, so it runs in a
-thread that reads the pickle through a Python-level reader: the unpickler calls back into
-Python for every 64 KiB frame, where the interpreter can hand the GIL to the event loop.
-Cyclic garbage collection is paused meanwhile: the new catalog's objects are all alive, and
-collecting while hundreds of thousands of them are young would scan them again and again.
+thread it stalled the event loop for up to a second at 10,000 quotes (`bench/reload.py`). The
+worker (spawned fresh for each reload, so it never inherits the bot's sockets or threads, and
+gone afterwards) sends the catalog back pickled. Rebuilding those objects here still costs
+CPU, so it runs in a thread that reads the pickle through a Python-level reader: the unpickler
+calls back into Python for every 64 KiB frame, where the interpreter can hand the GIL to the
+event loop.
+Cyclic garbage collection is paused meanwhile, and the new objects then go straight to the
+oldest generation: they are all alive, and collecting while hundreds of thousands of them are
+young would scan them again and again.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from bot.catalog import Catalog, ContentError, load_catalog
 if TYPE_CHECKING:
     from bot.app import SummitBot
 
-__all__ = ["ReloadResult", "build_catalog_in_worker", "reload_content"]
+__all__ = ["BuiltCatalog", "ReloadResult", "build_catalog_in_worker", "reload_content"]
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,13 @@ def _unpickle_catalog(data: bytes) -> Catalog:
     gc.disable()
     try:
         catalog = pickle.load(_FrameReader(data))  # our own worker's output
+        # Move every tracked object, the new catalog's included, straight to the oldest
+        # generation (freeze, then unfreeze into it): the young generations would otherwise
+        # scan these hundreds of thousands of live objects on their way up (180 ms at 10,000
+        # quotes), and their promotion would trigger a full collection. Nothing is left
+        # frozen, so garbage among them is still collected by the next full collection.
+        gc.freeze()
+        gc.unfreeze()
     finally:
         if collecting:
             gc.enable()
