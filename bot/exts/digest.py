@@ -201,7 +201,7 @@ class Digest(commands.Cog):
             await self.sleep(STORAGE_RETRY_DELAYS[min(attempt, len(STORAGE_RETRY_DELAYS) - 1)])
             try:
                 # Shielded: unloading the cog may cut the wait, not a post being made.
-                await asyncio.shield(self.poster.post_due(guild_id))
+                result = await asyncio.shield(self.poster.post_due(guild_id))
             except StoreError as error:
                 if self.poster.clock() >= deadline:
                     log.error(
@@ -213,7 +213,11 @@ class Digest(commands.Cog):
                     return
                 log.warning("digest for guild %d: storage still unavailable: %s", guild_id, error)
             else:
-                log.info("digest for guild %d: storage is back; the post went ahead", guild_id)
+                log.info(
+                    "digest for guild %d: storage is back; the post's outcome: %s",
+                    guild_id,
+                    result.outcome.value,
+                )
                 return
 
     def _shards(self) -> tuple[int | None, list[int] | None]:
