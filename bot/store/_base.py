@@ -26,9 +26,11 @@ _SQLITE_CORRUPT = 11
 _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
 _SQLITE_NOTADB = 26
+_SQLITE_PERM = 3
 _SQLITE_READONLY = 8
 _SQLITE_IOERR = 10
 _SQLITE_FULL = 13
+_SQLITE_CANTOPEN = 14
 
 _Params = Sequence[Any]
 
@@ -142,7 +144,7 @@ class StoreBase:
             return StoreUnwritableError(f"database {self.path} is read-only: {exc}")
         if primary == _SQLITE_FULL:
             return StoreUnwritableError(f"database {self.path} is full: {exc}")
-        if primary == _SQLITE_IOERR:
+        if primary in {_SQLITE_IOERR, _SQLITE_PERM, _SQLITE_CANTOPEN}:
             return StoreUnwritableError(f"database {self.path} cannot be written: {exc}")
         if primary in {_SQLITE_NOTADB, _SQLITE_CORRUPT}:
             return StoreError(f"database {self.path} is not a valid SQLite database: {exc}")

@@ -509,3 +509,23 @@ async def test_a_full_database_fails_the_write_probe(store: Store) -> None:
         assert isinstance(problem, StoreUnwritableError)
         assert "full" in str(problem)
     assert await store.probe_write() is None
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (sqlite3.SQLITE_READONLY, "read-only"),
+        (sqlite3.SQLITE_FULL, "full"),
+        (sqlite3.SQLITE_IOERR, "cannot be written"),
+        (sqlite3.SQLITE_PERM, "cannot be written"),
+        (sqlite3.SQLITE_CANTOPEN, "cannot be written"),
+        (sqlite3.SQLITE_READONLY | (3 << 8), "read-only"),  # an extended code: READONLY_DBMOVED
+    ],
+)
+def test_sqlite_refusing_writes_maps_to_unwritable(store: Store, code: int, words: str) -> None:
+    error = sqlite3.OperationalError("attempt to write")
+    error.sqlite_errorcode = code
+    mapped = store._translate(error)
+    assert isinstance(mapped, StoreUnwritableError)
+    assert words in str(mapped)
+    assert str(store.path) in str(mapped)
