@@ -20,7 +20,7 @@ from typing import Any
 from bench import report
 from bench._util import REPO, load_average, machine
 
-PARTS = ("interactions", "growth", "startup", "digest")
+PARTS = ("interactions", "growth", "startup", "digest", "reload")
 RESULTS = REPO / "bench" / "results.json"
 WORKDIR = Path("/tmp/summitbot-bench")
 
@@ -86,23 +86,37 @@ def main(argv: list[str] | None = None) -> int:
 
         begin("digest")
         results["digest"] = digest.run(args.guilds)
+    if "reload" in parts:
+        from bench import reload
+
+        begin("reload")
+        results["reload"] = reload.run(args.workdir)
+        results["reload"]["run"] = {
+            "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "load": loads["parts"]["reload"],
+        }
     loads["end"] = load_average()[0]
     info["duration_s"] = round(time.perf_counter() - started, 1)
 
+    partial = len(parts) < len(PARTS)
+    if partial and RESULTS.is_file():
+        # A part run alone replaces its own figures; the others stay from the last run (the
+        # machine block keeps describing that run; a part run alone records its own date).
+        previous = json.loads(RESULTS.read_text(encoding="utf-8"))
+        results = {**previous, **{part: results[part] for part in parts}}
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"raw figures: {RESULTS.relative_to(REPO)}", file=sys.stderr)
-    if args.no_write or (len(parts) < len(PARTS) and not args.write):
+    if args.no_write or (partial and not args.write):
         return 0
-    write_doc(results)
+    write_doc(results, machine=not partial)
     return 0
 
 
-def write_doc(results: dict[str, Any]) -> None:
+def write_doc(results: dict[str, Any], *, machine: bool = True) -> None:
     """Rewrite every table of docs/performance.md that these results have figures for."""
-    blocks = {
-        "machine": report.machine_block(results["machine"]),
-        "goals": report.goals_block(results),
-    }
+    blocks = {"goals": report.goals_block(results)}
+    if machine:
+        blocks["machine"] = report.machine_block(results["machine"])
     if "interactions" in results:
         blocks["interactions"] = report.interactions_block(results["interactions"])
     if "growth" in results:
@@ -111,6 +125,8 @@ def write_doc(results: dict[str, Any]) -> None:
         blocks["startup"] = report.startup_block(results["startup"])
     if "digest" in results:
         blocks["digest"] = report.digest_block(results["digest"])
+    if "reload" in results:
+        blocks["reload"] = report.reload_block(results["reload"])
     report.write(blocks)
     print(f"tables rewritten: {report.DOC.relative_to(REPO)}", file=sys.stderr)
 

@@ -26,7 +26,7 @@ from bot.logs import bind_log_context, log_context
 from bot.ops.health import HealthServer
 from bot.ops.metrics import BotMetrics, Outcome, app_command_names, bot_snapshot
 from bot.ops.reload import ReloadResult, reload_content
-from bot.store import Store
+from bot.store import Store, StoreError
 from bot.ui.text import bound_options
 
 if TYPE_CHECKING:
@@ -113,6 +113,15 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
             await send_ephemeral(interaction, t("errors.check_failed", lang))
         elif isinstance(error, app_commands.TransformerError):
             await send_ephemeral(interaction, t("errors.bad_value", lang))
+        elif isinstance(original := getattr(error, "original", error), StoreError):
+            # Read-only, full, locked or closed database: an operator's problem, not a bug.
+            log.warning(
+                "storage unavailable in an interaction: %s",
+                original,
+                extra=interaction_context(interaction),
+            )
+            interaction.client.record_outcome(interaction, "error")
+            await send_ephemeral(interaction, t("errors.storage_unavailable", lang))
         else:
             original = getattr(error, "original", error)
             error_id = secrets.token_hex(4)

@@ -33,3 +33,8 @@ class ContentError(Exception):
         count = len(self.issues)
         lines = "\n".join(str(issue) for issue in self.issues)
         super().__init__(f"{count} content problem{'s' if count != 1 else ''}:\n{lines}")
+
+    def __reduce__(self) -> tuple[type[ContentError], tuple[tuple[ContentIssue, ...]]]:
+        # The default rebuilds from the message text; rebuild from the issues instead, so the
+        # error of a catalog built in another process arrives with every file:line intact.
+        return (type(self), (self.issues,))

@@ -71,6 +71,10 @@ def _by_id(items: Iterable[_T]) -> Mapping[str, _T]:
     return MappingProxyType(table)
 
 
+#: The public id tables, read-only views (`MappingProxyType`) of dicts.
+_READ_ONLY_TABLES = ("speakers", "quotes", "terms", "topics")
+
+
 class Catalog:
     """All packs, indexed once at construction. Lookups never touch the disk."""
 
@@ -138,6 +142,24 @@ class Catalog:
         self._mentions: dict[str, tuple[Quote, ...]] = {}
         # Autocomplete labels of quotes, made on first use: (position, in English) → choice.
         self._quote_choices: dict[tuple[int, bool], Suggestion] = {}
+
+    # -- pickling (a reload builds the catalog in another process) -------------------------
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        for name in _READ_ONLY_TABLES:  # a mappingproxy does not pickle: send the dict
+            state[name] = dict(state[name])
+        # Memoised answers are rebuilt on demand; the receiver starts with empty ones.
+        state["_mentions"] = {}
+        state["_quote_choices"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name in _READ_ONLY_TABLES:
+            table = state[name]
+            assert isinstance(table, dict)
+            state[name] = MappingProxyType(table)
+        self.__dict__.update(state)
 
     # -- relations -------------------------------------------------------------------------
 

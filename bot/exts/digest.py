@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -37,7 +39,7 @@ from bot.digest.schedule import (
 from bot.digest.throttle import Throttle
 from bot.exts._shared import MAX_CHOICES, NO_MENTIONS, lang_of, refuse, reply_private
 from bot.i18n import lang_for_locale, t
-from bot.store import DisableReason, GuildSettings, PostRecord, PostStatus
+from bot.store import DisableReason, GuildSettings, PostRecord, PostStatus, StoreError
 from bot.ui.text import echo
 
 if TYPE_CHECKING:
@@ -49,6 +51,10 @@ __all__ = ["Digest", "message_link", "setup"]
 
 #: What the bot needs in the digest channel.
 REQUIRED_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+
+#: Seconds between tries of a scheduled post the database refused (read-only, full, locked);
+#: the last delay repeats. Tries stop once the post's grace period is over.
+STORAGE_RETRY_DELAYS = (30.0, 60.0, 120.0, 300.0, 600.0)
 
 #: Reason codes `/digest status` knows how to say in words (see bot.digest.poster).
 _REASON_WORDS = frozenset(
@@ -110,6 +116,10 @@ class Digest(commands.Cog):
         self._poster: DigestPoster | None = None
         #: The startup task (wait for READY, then catch up); tests await it.
         self.startup: asyncio.Task[list[PostResult]] | None = None
+        #: Scheduled posts waiting for the database to take writes again, by guild.
+        self.storage_retries: dict[int, asyncio.Task[None]] = {}
+        #: How a storage retry waits (tests replace it to drive the retries).
+        self.sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
 
     @property
     def poster(self) -> DigestPoster:
@@ -143,11 +153,12 @@ class Digest(commands.Cog):
     async def cog_unload(self) -> None:
         if self.bot.digest_poster == self.post_due:
             self.bot.digest_poster = None
-        task = self.startup
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        tasks = [self.startup, *self.storage_retries.values()]
+        for task in tasks:
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def post_due(self, guild_id: int) -> None:
         """The scheduler's job: post the guild's due digest."""
@@ -156,7 +167,58 @@ class Digest(commands.Cog):
             # claimed, so the startup catch-up (which runs once READY) posts it instead.
             log.info("digest for guild %d due before the bot is ready; catch-up posts it", guild_id)
             return
-        await self.poster.post_due(guild_id)
+        try:
+            await self.poster.post_due(guild_id)
+        except StoreError as error:
+            self._retry_when_storage_is_back(guild_id, error)
+
+    def _retry_when_storage_is_back(self, guild_id: int, error: StoreError) -> None:
+        """Try the guild's post again with backoff while it is still within its grace period.
+
+        Without this, a post the database refused waited for the next restart's catch-up.
+        """
+        if guild_id in self.storage_retries:
+            return  # already retrying
+        deadline = self.poster.clock() + self.poster.grace
+        log.warning(
+            "digest for guild %d: storage unavailable (%s); trying again until %s",
+            guild_id,
+            error,
+            deadline.isoformat(timespec="seconds"),
+        )
+        task = asyncio.create_task(
+            self._retry_post(guild_id, deadline), name=f"digest-storage-retry-{guild_id}"
+        )
+        self.storage_retries[guild_id] = task
+        task.add_done_callback(lambda done: self._retry_done(guild_id, done))
+
+    def _retry_done(self, guild_id: int, task: asyncio.Task[None]) -> None:
+        if self.storage_retries.get(guild_id) is task:
+            del self.storage_retries[guild_id]
+
+    async def _retry_post(self, guild_id: int, deadline: dt.datetime) -> None:
+        for attempt in itertools.count():
+            await self.sleep(STORAGE_RETRY_DELAYS[min(attempt, len(STORAGE_RETRY_DELAYS) - 1)])
+            try:
+                # Shielded: unloading the cog may cut the wait, not a post being made.
+                result = await asyncio.shield(self.poster.post_due(guild_id))
+            except StoreError as error:
+                if self.poster.clock() >= deadline:
+                    log.error(
+                        "digest for guild %d: storage still unavailable after the grace "
+                        "period (%s); giving up (the next start's catch-up records it)",
+                        guild_id,
+                        error,
+                    )
+                    return
+                log.warning("digest for guild %d: storage still unavailable: %s", guild_id, error)
+            else:
+                log.info(
+                    "digest for guild %d: storage is back; the post's outcome: %s",
+                    guild_id,
+                    result.outcome.value,
+                )
+                return
 
     def _shards(self) -> tuple[int | None, list[int] | None]:
         """This process's (shard_count, shard_ids); (None, None) when it holds every guild."""

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 #: Quotes per page in the `/quotes` browser (keeps each page well inside embed limits).
 PER_PAGE = 5
 
+#: Removed quote ids a pager lists by name after a content reload (the rest are counted).
+REMOVED_LISTED = 5
+
 #: Option descriptions `/quote` and `/quotes` share.
 FILTER_OPTIONS = {
     "speaker": "Only quotes by this speaker",
@@ -170,7 +173,11 @@ class QuoteView(OwnedView):
 
 
 class QuotePager(OwnedView):
-    """A private, paged list of quotes that only its invoker can turn."""
+    """A private, paged list of quotes that only its invoker can turn.
+
+    It keeps quote ids, not quotes: a content reload may remove or edit some while the pager
+    is open, so every page is resolved against the catalog serving at that moment.
+    """
 
     def __init__(
         self,
@@ -181,7 +188,9 @@ class QuotePager(OwnedView):
         per_page: int = PER_PAGE,
     ) -> None:
         super().__init__(origin)
+        self.quote_ids = tuple(quote.id for quote in quotes)
         self.quotes = quotes
+        self.removed: tuple[str, ...] = ()
         self.filters_text = filters_text
         self.per_page = per_page
         self.page = 0
@@ -192,6 +201,21 @@ class QuotePager(OwnedView):
     @property
     def pages(self) -> int:
         return max(1, -(-len(self.quotes) // self.per_page))
+
+    def refresh(self) -> None:
+        """Re-resolve the ids against the current catalog; note the ones it no longer has."""
+        current = self.origin.client.catalog.quotes
+        self.quotes = [current[qid] for qid in self.quote_ids if qid in current]
+        self.removed = tuple(qid for qid in self.quote_ids if qid not in current)
+
+    def removed_notice(self) -> str | None:
+        """What disappeared since the list was opened (None when nothing did)."""
+        if not self.removed:
+            return None
+        shown = ", ".join(f"`{qid}`" for qid in self.removed[:REMOVED_LISTED])
+        if len(self.removed) > REMOVED_LISTED:
+            shown += ", …"
+        return t("quotes.removed", self.lang, count=len(self.removed), ids=shown)
 
     def embed(self) -> discord.Embed:
         return quotes_page_embed(
@@ -208,9 +232,12 @@ class QuotePager(OwnedView):
         self.next.disabled = self.page >= self.pages - 1
 
     async def _turn(self, interaction: discord.Interaction[SummitBot], step: int) -> None:
+        self.refresh()
         self.page = min(max(self.page + step, 0), self.pages - 1)
         self._sync_buttons()
-        await interaction.response.edit_message(embed=self.embed(), view=self)
+        await interaction.response.edit_message(
+            content=self.removed_notice(), embed=self.embed(), view=self
+        )
 
     @discord.ui.button(style=discord.ButtonStyle.secondary)
     async def previous(

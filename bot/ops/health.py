@@ -32,7 +32,8 @@ __all__ = ["Check", "HealthReport", "HealthServer", "HealthServerError", "check_
 
 log = logging.getLogger(__name__)
 
-#: A database that doesn't answer `SELECT 1` within this many seconds counts as unreachable.
+#: A database that doesn't answer `SELECT 1` and a test write within this many seconds counts
+#: as unreachable.
 DB_TIMEOUT = 5.0
 
 
@@ -101,11 +102,15 @@ async def _database(bot: SummitBot) -> Check:
     try:
         async with asyncio.timeout(DB_TIMEOUT):
             answered = await store.ping()
+            # `SELECT 1` answers on a read-only or full database: try a write (rolled back).
+            refused = await store.probe_write() if answered else None
     except TimeoutError:
         return Check("database", False, f"no answer within {DB_TIMEOUT:.0f} s")
     if not answered:
         return Check("database", False, "unreachable (closed or failing)")
-    return Check("database", True, "answers")
+    if refused is not None:
+        return Check("database", False, f"refuses writes: {refused}")
+    return Check("database", True, "answers and takes writes")
 
 
 def _scheduler(bot: SummitBot) -> Check:

@@ -1,7 +1,12 @@
 """SQLite storage for summitbot: connection, migrations and every SQL statement. No discord."""
 
 from bot.store._base import StoreConnection
-from bot.store._errors import MigrationError, StoreError, StoreLockedError
+from bot.store._errors import (
+    MigrationError,
+    StoreError,
+    StoreLockedError,
+    StoreUnwritableError,
+)
 from bot.store._models import (
     CycleState,
     DisableReason,
@@ -25,4 +30,5 @@ __all__ = [
     "StoreConnection",
     "StoreError",
     "StoreLockedError",
+    "StoreUnwritableError",
 ]

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import aiosqlite
 
-from bot.store._errors import StoreError, StoreLockedError
+from bot.store._errors import StoreError, StoreLockedError, StoreUnwritableError
 
 __all__ = ["StoreBase", "StoreConnection"]
 
@@ -26,6 +26,11 @@ _SQLITE_CORRUPT = 11
 _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
 _SQLITE_NOTADB = 26
+_SQLITE_PERM = 3
+_SQLITE_READONLY = 8
+_SQLITE_IOERR = 10
+_SQLITE_FULL = 13
+_SQLITE_CANTOPEN = 14
 
 _Params = Sequence[Any]
 
@@ -126,7 +131,8 @@ class StoreBase:
         raise mapped from exc
 
     def _translate(self, exc: sqlite3.Error) -> StoreError | None:
-        """Map SQLite's locked/corrupt errors to store errors naming the file."""
+        """Map SQLite's locked, read-only, full, I/O and corrupt errors to store errors naming
+        the file."""
         code = getattr(exc, "sqlite_errorcode", None)
         primary = code & 0xFF if isinstance(code, int) else None
         if primary in {_SQLITE_BUSY, _SQLITE_LOCKED}:
@@ -134,6 +140,12 @@ class StoreBase:
                 f"database {self.path} is locked by another connection "
                 f"(waited {self.busy_timeout_ms} ms): {exc}"
             )
+        if primary == _SQLITE_READONLY:
+            return StoreUnwritableError(f"database {self.path} is read-only: {exc}")
+        if primary == _SQLITE_FULL:
+            return StoreUnwritableError(f"database {self.path} is full: {exc}")
+        if primary in {_SQLITE_IOERR, _SQLITE_PERM, _SQLITE_CANTOPEN}:
+            return StoreUnwritableError(f"database {self.path} cannot be written: {exc}")
         if primary in {_SQLITE_NOTADB, _SQLITE_CORRUPT}:
             return StoreError(f"database {self.path} is not a valid SQLite database: {exc}")
         return None

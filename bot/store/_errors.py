@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["MigrationError", "StoreError", "StoreLockedError"]
+__all__ = ["MigrationError", "StoreError", "StoreLockedError", "StoreUnwritableError"]
 
 
 class StoreError(Exception):
@@ -11,6 +11,11 @@ class StoreError(Exception):
 
 class StoreLockedError(StoreError):
     """Another connection held the database lock for longer than the busy timeout."""
+
+
+class StoreUnwritableError(StoreError):
+    """The database refuses writes: the file or its folder is read-only, or the disk (or the
+    database's page limit) is full. Reads may still work; writes will again once fixed."""
 
 
 class MigrationError(StoreError):

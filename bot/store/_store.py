@@ -47,6 +47,10 @@ DEFAULT_MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
 
 
+class _RollBack(Exception):
+    """Ends `probe_write`'s transaction with a rollback."""
+
+
 class Store(SettingsQueries, PostLogQueries, QuoteCycleQueries):
     """SQLite storage for digest settings, quote cycles and the post log."""
 
@@ -150,6 +154,28 @@ class Store(SettingsQueries, PostLogQueries, QuoteCycleQueries):
         except (sqlite3.Error, ValueError):
             return False
         return row is not None and row[0] == 1
+
+    async def probe_write(self) -> StoreError | None:
+        """Whether the database takes writes now: None if so, else the error a write gets.
+
+        Creates a table holding one page of data, in a transaction that is then rolled back,
+        so it needs what a real write needs (a write lock, a writable file, a free page) and
+        leaves nothing behind. ``SELECT 1`` answers on a read-only or full database; this
+        does not.
+        """
+        try:
+            async with self.transaction() as conn:
+                page = await conn._fetchone("PRAGMA page_size")
+                size = int(page[0]) if page is not None else 4096
+                await conn._execute("CREATE TABLE write_probe (data BLOB NOT NULL)")
+                await conn._execute("INSERT INTO write_probe (data) VALUES (zeroblob(?))", (size,))
+                raise _RollBack
+        except _RollBack:
+            return None
+        except StoreError as error:
+            return error
+        except sqlite3.Error as error:  # anything else SQLite says: a failed write all the same
+            return StoreError(f"database {self.path} refused a write: {error}")
 
     async def backup(self, dest: Path) -> None:
         """Copy the database to ``dest`` with SQLite's online backup API.

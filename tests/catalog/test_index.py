@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
+from pathlib import Path
+
 import pytest
 
-from bot.catalog import Catalog, Suggestion
+from bot.catalog import Catalog, ContentError, ContentIssue, Suggestion
 from bot.catalog.models import Quote, Topic
 from tests.catalog import factories as f
 
@@ -329,3 +332,25 @@ def test_best_quote_mentioning_is_the_minimum_of_the_mentions() -> None:
 def test_duplicate_ids_are_refused_by_the_constructor() -> None:
     with pytest.raises(ValueError, match="used twice"):
         f.catalog(terms=[f.term("ai", "AI", "人工智能"), f.term("ai", "AI2", "人工智能2")])
+
+
+def test_a_catalog_survives_pickling_with_its_indexes(mini: Catalog) -> None:
+    # A content reload builds the catalog in a worker process and pickles it back.
+    term = next(iter(mini.terms.values()))
+    mini.quotes_mentioning(term)  # memoised answers are not sent along
+    copy = pickle.loads(pickle.dumps(mini, protocol=pickle.HIGHEST_PROTOCOL))
+    assert copy.quotes == mini.quotes
+    assert copy.suggest("speaker", "yang") == mini.suggest("speaker", "yang")
+    assert copy.search_quotes("AGI") == mini.search_quotes("AGI")
+    assert copy.scan_terms(term.term.en) == mini.scan_terms(term.term.en)
+    assert copy.quotes_mentioning(term) == mini.quotes_mentioning(term)
+    with pytest.raises(TypeError):
+        copy.terms["new"] = term  # type: ignore[index]
+
+
+def test_a_content_error_survives_pickling_with_every_issue() -> None:
+    issues = [ContentIssue(Path("p/quotes.yaml"), 12, "unknown speaker 'x'")]
+    copy = pickle.loads(pickle.dumps(ContentError(issues)))
+    assert isinstance(copy, ContentError)
+    assert copy.issues == tuple(issues)
+    assert str(copy) == str(ContentError(issues))

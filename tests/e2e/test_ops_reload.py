@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
-import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.catalog import Catalog
 from bot.ops import reload as reload_module
+from bot.ops.reload import BuiltCatalog
 from tests.e2e.conftest import Summit, running_summit
 from tests.fakediscord import FakeDiscord
+
+#: discord.py / Discord interaction callback type: update the component's message.
+UPDATE_MESSAGE = 7
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "packs" / "mini"
 
@@ -66,20 +70,28 @@ def append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
-async def test_owner_reload_swaps_in_new_content(summit: Summit) -> None:
+async def test_owner_reload_swaps_in_new_content(
+    summit: Summit, caplog: pytest.LogCaptureFixture
+) -> None:
     before = summit.bot.catalog
     assert before.find_quote("tangjie-after-reload") is None
     append(summit.extra["quotes_file"], NEW_QUOTE)
 
-    result = await summit.slash("admin reload", user=summit.fake.owner)
+    with caplog.at_level(logging.INFO, logger="bot.ops.reload"):
+        result = await summit.slash("admin reload", user=summit.fake.owner)
+        await result.wait_followups(1)
     assert result.deferred
     assert result.ephemeral
-    await result.wait_followups(1)
     assert result.content.startswith("Content reloaded in ")
     assert "quotes: 7 ·" in result.content
 
     assert summit.bot.catalog is not before
     assert summit.bot.catalog.find_quote("tangjie-after-reload") is not None
+    # Built in a worker process, not on the bot's interpreter.
+    built_by = [r for r in caplog.records if r.getMessage().startswith("content reloaded from")]
+    assert len(built_by) == 1
+    assert f"(built in process {os.getpid()})" not in built_by[0].getMessage()
+    assert "(built in process " in built_by[0].getMessage()
     choices = await summit.autocomplete("quote", {"search": "only appears after"}, "search")
     assert "tangjie-after-reload" in [c["value"] for c in choices]
 
@@ -128,19 +140,20 @@ async def test_configured_owner_ids_replace_the_application_owner(
 async def test_autocomplete_keeps_answering_during_a_slow_reload(
     summit: Summit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    loading, release = threading.Event(), threading.Event()
-    real_load = reload_module.load_catalog
+    loading, release = asyncio.Event(), asyncio.Event()
+    real_build = reload_module.build_catalog_in_worker
 
-    def slow_load(path: Path) -> Catalog:
+    async def slow_build(path: Path) -> BuiltCatalog:
+        built = await real_build(path)  # the real worker process
         loading.set()
-        release.wait(30)
-        return real_load(path)
+        await release.wait()
+        return built
 
-    monkeypatch.setattr(reload_module, "load_catalog", slow_load)
+    monkeypatch.setattr(reload_module, "build_catalog_in_worker", slow_build)
     append(summit.extra["quotes_file"], NEW_QUOTE)
     reload = asyncio.create_task(summit.bot.reload_content())
     try:
-        assert await asyncio.to_thread(loading.wait, 15)
+        await loading.wait()
         for _ in range(3):
             choices = await summit.autocomplete("speaker", {"name": "tang"}, "name")
             assert [c["value"] for c in choices][:1] == ["tangjie"]
@@ -153,3 +166,53 @@ async def test_autocomplete_keeps_answering_during_a_slow_reload(
     assert result.ok
     assert result.quotes == 7
     assert summit.bot.catalog.find_quote("tangjie-after-reload") is not None
+
+
+def remove_quotes(path: Path, *ids: str) -> None:
+    """Cut the YAML entries of `ids` out of a quotes file."""
+    blocks = path.read_text(encoding="utf-8").split("\n  - id: ")
+    kept = [blocks[0]] + [b for b in blocks[1:] if b.split("\n", 1)[0].strip() not in ids]
+    assert len(kept) == len(blocks) - len(ids)
+    path.write_text("\n  - id: ".join(kept), encoding="utf-8")
+
+
+def next_button(message: Any) -> dict[str, Any]:
+    buttons = [c for row in message.components for c in row["components"]]
+    return next(b for b in buttons if b.get("label") in ("Next", "下一页"))
+
+
+async def test_a_pager_opened_before_a_reload_turns_and_says_what_disappeared(
+    summit: Summit,
+) -> None:
+    english = await summit.slash("quotes", locale="en-US")
+    chinese = await summit.slash("quotes", locale="zh-CN")
+    assert "Page 1 of 2 · 6 quotes" in english.embeds[0]["footer"]["text"]
+    remove_quotes(summit.extra["quotes_file"], "tangjie-gap", "yangzhilin-prior")
+    reloaded = await summit.bot.reload_content()
+    assert reloaded.ok
+    assert reloaded.quotes == 4
+
+    turned = await summit.fake.click(
+        english.message, next_button(english.message)["custom_id"], summit.member
+    )
+    assert turned.response_type == UPDATE_MESSAGE
+    message = english.message
+    assert message.content == (
+        "Removed by a content update since this list was opened (2): "
+        "`tangjie-gap`, `yangzhilin-prior`"
+    )
+    page = message.embeds[0]
+    assert "Page 1 of 1 · 4 quotes" in page["footer"]["text"]
+    shown = " ".join(field["value"] for field in page["fields"])
+    assert "tangjie-gap" not in shown
+    assert "yangzhilin-muon" in shown
+    assert next_button(message)["disabled"] is True
+
+    turned = await summit.fake.click(
+        chinese.message, next_button(chinese.message)["custom_id"], summit.member, locale="zh-CN"
+    )
+    assert turned.response_type == UPDATE_MESSAGE
+    assert chinese.message.content == (
+        "打开此列表后，内容更新移除了这些语录（2 条）：`tangjie-gap`, `yangzhilin-prior`"
+    )
+    assert "第 1/1 页 · 共 4 条语录" in chinese.message.embeds[0]["footer"]["text"]

@@ -17,7 +17,9 @@ from bot.store import (
     Store,
     StoreError,
     StoreLockedError,
+    StoreUnwritableError,
 )
+from tests.store import faults
 from tests.store.conftest import FakeClock
 
 GUILD = 81384788765712384
@@ -474,3 +476,56 @@ async def test_backup_while_writing_is_a_valid_database(
     await store.backup(backups[0])
     with sqlite3.connect(backups[0]) as raw:
         assert raw.execute("SELECT count(*) FROM guild_digest_settings").fetchone()[0] == 121
+
+
+# --- writability (issue 15, finding 8) -----------------------------------------------------
+
+
+async def test_probe_write_passes_and_leaves_nothing_behind(store: Store) -> None:
+    assert await store.probe_write() is None
+    assert await store.probe_write() is None  # the table was rolled back, not kept
+    assert await store.ping()
+
+
+async def test_a_read_only_database_answers_select_1_but_fails_the_write_probe(
+    store: Store,
+) -> None:
+    async with faults.read_only(store):
+        assert await store.ping()  # what /healthz used to rely on
+        problem = await store.probe_write()
+        assert isinstance(problem, StoreUnwritableError)
+        assert "read-only" in str(problem)
+        with pytest.raises(StoreUnwritableError):
+            await store.upsert_settings(
+                1, channel_id=2, post_time=time(9), timezone="UTC", language="en"
+            )
+    assert await store.probe_write() is None
+
+
+async def test_a_full_database_fails_the_write_probe(store: Store) -> None:
+    async with faults.full(store):
+        assert await store.ping()
+        problem = await store.probe_write()
+        assert isinstance(problem, StoreUnwritableError)
+        assert "full" in str(problem)
+    assert await store.probe_write() is None
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (sqlite3.SQLITE_READONLY, "read-only"),
+        (sqlite3.SQLITE_FULL, "full"),
+        (sqlite3.SQLITE_IOERR, "cannot be written"),
+        (sqlite3.SQLITE_PERM, "cannot be written"),
+        (sqlite3.SQLITE_CANTOPEN, "cannot be written"),
+        (sqlite3.SQLITE_READONLY | (3 << 8), "read-only"),  # an extended code: READONLY_DBMOVED
+    ],
+)
+def test_sqlite_refusing_writes_maps_to_unwritable(store: Store, code: int, words: str) -> None:
+    error = sqlite3.OperationalError("attempt to write")
+    error.sqlite_errorcode = code
+    mapped = store._translate(error)
+    assert isinstance(mapped, StoreUnwritableError)
+    assert words in str(mapped)
+    assert str(store.path) in str(mapped)
