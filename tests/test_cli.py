@@ -393,3 +393,12 @@ def test_a_closed_pipe_is_not_an_error(
         monkeypatch.setattr(sys, "stdout", ClosedPipe())
         assert main(["preview", "quote"]) == 0
     os.close(write_end)
+
+
+def test_invite_permissions_include_read_message_history() -> None:
+    """View Channel, Send Messages, Embed Links and Read Message History (issue 15 finding 1)."""
+    from bot.runner import INVITE_PERMISSIONS, NO_TOKEN_HELP
+
+    assert INVITE_PERMISSIONS == 1024 | 2048 | 16384 | 65536 == 84992
+    assert "Read Message History" in NO_TOKEN_HELP
+    assert "permissions=84992" in NO_TOKEN_HELP
