@@ -417,10 +417,9 @@ class DigestPoster:
         if not settings.enabled:
             return self._log(PostResult(guild_id, PostOutcome.NOT_ENABLED))
         last = await self.store.last_post(guild_id)
+        recovered: PostResult | None = None
         if last is not None and last.status is PostStatus.CLAIMED:
             recovered = await self._settle_claim(settings, last)
-            if recovered is not None:
-                return recovered
         now = self.clock()
         decision = missed_post(
             now,
@@ -431,7 +430,8 @@ class DigestPoster:
             since=settings.updated_at,
         )
         if decision.local_date is None or decision.due is None:
-            return self._log(PostResult(guild_id, PostOutcome.NOTHING_DUE))
+            # A settled claim was the latest date owed (a later one is still made below).
+            return recovered or self._log(PostResult(guild_id, PostOutcome.NOTHING_DUE))
         due = Due(decision.local_date, decision.due)
         if decision.action is MissedAction.SKIP:
             async with self._lock(guild_id):

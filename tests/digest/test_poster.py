@@ -639,6 +639,21 @@ async def test_crash_with_an_unreadable_channel_is_skipped_not_resent(harness: H
     assert h.sender.attempts == []
 
 
+async def test_yesterdays_crashed_claim_is_settled_and_todays_missed_post_still_made(
+    harness: Harness,
+) -> None:
+    h = harness
+    settings, _ = await crashed_claim(h)
+    h.sender.search_sent = True  # yesterday's send never happened: not in the channel
+    h.clock.now = DUE + timedelta(days=1, hours=1)  # the next day, an hour after its post time
+    result = await h.poster.catch_up(settings)
+    assert (result.outcome, result.local_date) == (PostOutcome.POSTED, DAY + timedelta(days=1))
+    yesterday = await h.store.post_for(GUILD, DAY)
+    assert yesterday is not None
+    assert yesterday.status is PostStatus.SKIPPED  # beyond grace: not sent late
+    assert [s.guild_id for s in h.sender.sent] == [GUILD]
+
+
 async def test_a_fresh_claim_is_left_to_whoever_is_sending_it(harness: Harness) -> None:
     h = harness
     settings, _ = await crashed_claim(h)
