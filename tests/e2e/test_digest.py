@@ -688,6 +688,38 @@ async def test_a_crash_between_send_and_record_without_read_message_history_neve
     assert len(bot_posts(summit.fake, daily(summit))) == 1
 
 
+async def test_a_dead_processes_claim_is_settled_while_the_bot_runs(
+    fake_discord: FakeDiscord, tmp_path: Path, clock: VirtualClock
+) -> None:
+    """Issue 15, finding 11: a claim whose owner died (no live lease) is settled by the running
+    bot's periodic sweep, without a restart: here the send never happened, so it is made."""
+    overrides = {"digest": {"claim_lease_seconds": 3}}  # the sweep runs every second
+    async with running_summit(fake_discord, tmp_path, overrides=overrides) as summit:
+        await await_catch_up(summit.bot)
+        await set_digest(summit)
+        due = next_due(clock.now, time(9), SHANGHAI)
+        clock.now = due.instant + timedelta(minutes=10)
+        assert await summit.bot.store.claim_post(
+            summit.guild.id,
+            due.local_date,
+            due.instant,
+            "whatever",
+            channel_id=daily(summit).id,
+            owner="a-process-that-was-killed",
+        )
+        row = await posted_row(summit.bot, summit.guild.id, due.local_date)
+        assert row.claimed_by == cog(summit.bot).poster.instance_id
+        assert len(bot_posts(summit.fake, daily(summit))) == 1
+        status = await summit.slash("digest status", user=summit.admin)
+        assert message_link_of(summit, row) in status.content
+
+
+def message_link_of(summit: Summit, row: PostRecord) -> str:
+    assert row.channel_id is not None
+    assert row.message_id is not None
+    return f"https://discord.com/channels/{summit.guild.id}/{row.channel_id}/{row.message_id}"
+
+
 # --- fan-out -------------------------------------------------------------------------------
 
 
