@@ -150,7 +150,11 @@ class Digest(commands.Cog):
             ),
         )
         # The lease first: a claim whose owner has no lease counts as a dead process's.
-        await self._poster.renew_lease()
+        try:
+            await self._poster.renew_lease()
+        except Exception:
+            # Storage trouble must not stop the bot from starting; the keeper tries again.
+            log.warning("digest: could not take the claim lease yet", exc_info=True)
         log.info("digest: claim owner %s", self._poster.instance_id)
         bot.digest_poster = self.post_due
         count = bot.scheduler.rebuild(await self._held_settings())

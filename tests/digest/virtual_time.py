@@ -51,6 +51,8 @@ class VirtualTime:
                         break
             if self._sleepers:
                 wake, _, future = heapq.heappop(self._sleepers)
+                if future.done():
+                    continue  # its task was cancelled while asleep
                 self.now = max(self.now, wake)
                 future.set_result(None)
 
