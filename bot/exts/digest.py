@@ -214,19 +214,36 @@ class Digest(commands.Cog):
 
     async def _keep_claims(self) -> None:
         """Every third of the lease: renew it, and (once the startup catch-up is done) settle
-        the claims dead processes left on this process's guilds, so no restart is needed."""
+        the claims dead processes left on this process's guilds, so no restart is needed. The
+        sweep runs beside the renewals: a slow one (a send retrying Discord errors) must not let
+        this process's own lease run out."""
         poster = self.poster
-        while True:
-            await asyncio.sleep(poster.renew_every)
-            try:
-                await poster.renew_lease()
+        sweeping: asyncio.Task[None] | None = None
+        try:
+            while True:
+                await asyncio.sleep(poster.renew_every)
+                try:
+                    await poster.renew_lease()
+                except Exception:
+                    log.exception("digest: renewing the claim lease failed")
                 startup = self.startup
-                if self.bot.is_ready() and startup is not None and startup.done():
-                    results = await poster.sweep(await self._present_settings())
-                    if results:
-                        log.info("digest sweep: settled %d abandoned claims", len(results))
-            except Exception:
-                log.exception("digest: renewing the claim lease or sweeping failed")
+                ready = self.bot.is_ready() and startup is not None and startup.done()
+                if ready and (sweeping is None or sweeping.done()):
+                    sweeping = asyncio.create_task(self._sweep(), name="digest-sweep")
+        finally:
+            if sweeping is not None and not sweeping.done():
+                sweeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeping
+
+    async def _sweep(self) -> None:
+        try:
+            results = await self.poster.sweep(await self._present_settings())
+        except Exception:
+            log.exception("digest: sweeping abandoned claims failed")
+            return
+        if results:
+            log.info("digest sweep: settled %d abandoned claims", len(results))
 
     async def _catch_up(self) -> list[PostResult]:
         await self.bot.wait_until_ready()
