@@ -297,6 +297,9 @@ class DigestSettings(_Section):
     default_timezone: TimezoneName = "UTC"
     misfire_grace_hours: Annotated[float, BeforeValidator(_reject_bool), Field(ge=0, le=24)] = 6.0
     global_rate_per_second: Annotated[int, BeforeValidator(_reject_bool), Field(gt=0)] = 50
+    claim_lease_seconds: Annotated[float, BeforeValidator(_reject_bool), Field(ge=3, le=3600)] = (
+        60.0
+    )
 
 
 class LoggingSettings(_Section):

@@ -44,8 +44,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Permissions the bot needs where it posts: View Channel, Send Messages, Embed Links.
-INVITE_PERMISSIONS = 1024 + 2048 + 16384
+#: Permissions the bot needs where it posts: View Channel, Send Messages, Embed Links, and Read
+#: Message History (after a crash mid-post it checks the channel so it never posts twice).
+INVITE_PERMISSIONS = 1024 + 2048 + 16384 + 65536
 
 NO_TOKEN_HELP = f"""\
 summitbot: no bot token. Set DISCORD_TOKEN in the environment.
@@ -54,7 +55,7 @@ summitbot: no bot token. Set DISCORD_TOKEN in the environment.
      open "Bot", press "Reset Token" and copy it: export DISCORD_TOKEN=...
      No privileged intents are needed.
   2. Invite it with the scopes `bot` and `applications.commands` and the permissions
-     View Channel, Send Messages and Embed Links ({INVITE_PERMISSIONS}):
+     View Channel, Send Messages, Embed Links and Read Message History ({INVITE_PERMISSIONS}):
      https://discord.com/oauth2/authorize?client_id=<APPLICATION_ID>&scope=bot+applications.commands&permissions={INVITE_PERMISSIONS}
   3. Run `summitbot sync` once (or set discord.dev_guild_id while developing), then `summitbot run`.
 

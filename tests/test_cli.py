@@ -583,7 +583,7 @@ def test_a_closed_pipe_is_not_an_error(
 def test_preview_quote_folds_traditional_search_words(
     capsys: pytest.CaptureFixture[str], real: Catalog, words: str
 ) -> None:
-    code, out, err = run(capsys, "preview", "quote", words, "--width", "2000")
+    code, out, err = run(capsys, "preview", "quote", words, "--width", "200")
     assert (code, err) == (0, "")
     assert real.search_quotes("自主学习")[0].text.en in out
 
@@ -592,7 +592,7 @@ def test_preview_quote_folds_traditional_search_words(
 def test_preview_quote_by_a_speaker_name(
     capsys: pytest.CaptureFixture[str], real: Catalog, name: str
 ) -> None:
-    code, out, err = run(capsys, "preview", "quote", name, "--width", "2000")
+    code, out, err = run(capsys, "preview", "quote", name, "--width", "200")
     assert (code, err) == (0, "")
     assert real.quotes_by("tangjie")[0].text.en in out
 
@@ -651,3 +651,12 @@ def test_check_refuses_an_unusable_database_path(
     assert out == ""
     assert f"database.path: {tmp_path / where} is not usable: " in err
     assert problem.format(tmp=tmp_path) in err
+
+
+def test_invite_permissions_include_read_message_history() -> None:
+    """View Channel, Send Messages, Embed Links and Read Message History (issue 15 finding 1)."""
+    from bot.runner import INVITE_PERMISSIONS, NO_TOKEN_HELP
+
+    assert INVITE_PERMISSIONS == 1024 | 2048 | 16384 | 65536 == 84992
+    assert "Read Message History" in NO_TOKEN_HELP
+    assert "permissions=84992" in NO_TOKEN_HELP

@@ -2,13 +2,21 @@
 
 Exactly one post per guild and guild-local date, whatever restarts and errors happen:
 
-- the (guild, local date) row is claimed in the store *before* sending; a date that already has
-  a row is never sent again (a ``failed`` one only by an admin's ``/digest now``);
+- a post waits for its throttle slot *unclaimed*; only once the slot is granted is the
+  (guild, local date) row claimed, and the send follows at once, so a crash can only leave
+  behind the claims of sends that were actually under way, never a queue of them;
+- a date that already has a row is never sent again (a ``failed`` one only by an admin's
+  ``/digest now``);
 - the send carries a nonce derived from (guild, date) with ``enforce_nonce``, so Discord itself
   refuses a duplicate if a retry follows a 5xx that had in fact created the message;
-- a row left ``claimed`` by a crash mid-send is resolved at startup (:meth:`DigestPoster.catch_up`)
-  by looking for the message in the channel: found → recorded as posted; verifiably absent →
-  sent now if still within the grace period, else recorded skipped; can't look → skipped.
+- each claim names its owner, this process's instance id, and the process keeps a lease in the
+  store that it renews (:meth:`DigestPoster.renew_lease`). A claim whose owner's lease ran out
+  (the process died) is settled at once, at startup (:meth:`DigestPoster.catch_up`) and by a
+  periodic sweep while running (:meth:`DigestPoster.sweep`): the claim is taken over
+  atomically, then the channel is searched for the message. Found → recorded as posted; absent
+  in a channel whose history the bot can read → sent now if still within the grace period, else
+  recorded skipped; history unreadable (no Read Message History: Discord then answers with an
+  empty list, which proves nothing) or the search failed → recorded skipped, never sent twice.
 
 Errors: 404 Unknown Channel → the guild's digest is disabled (``channel_missing``); 403 →
 disabled (``missing_access`` for 50001, else ``missing_permissions``); the settings are kept.
@@ -27,6 +35,7 @@ import asyncio
 import enum
 import hashlib
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -51,9 +60,11 @@ from bot.render import digest_embed, related_term
 from bot.store import DisableReason, GuildSettings, PostRecord, PostStatus, Store
 
 __all__ = [
+    "DEFAULT_CLAIM_LEASE",
     "DEFAULT_RETRY_DELAYS",
     "INTERRUPTED",
     "MISSED",
+    "NO_HISTORY",
     "NO_QUOTES",
     "REJECTED",
     "SERVER_ERROR",
@@ -62,6 +73,7 @@ __all__ = [
     "DigestPoster",
     "DiscordSender",
     "FailureAction",
+    "HistoryUnreadable",
     "PostOutcome",
     "PostResult",
     "SendError",
@@ -77,9 +89,13 @@ log = logging.getLogger(__name__)
 #: Waits between send attempts after a server error: four attempts in all.
 DEFAULT_RETRY_DELAYS: tuple[float, ...] = (2.0, 10.0, 30.0)
 
-#: A ``claimed`` row older than this at startup was left by a crash, not a send in progress
-#: (another process may still be sending during a rolling restart).
+#: A ``claimed`` row without an owner (written before owners were recorded) older than this
+#: was left by a crash, not a send in progress.
 STALE_CLAIM_AFTER = timedelta(minutes=15)
+
+#: How long a process's lease lasts without renewal: its claims count as abandoned (the
+#: process died) once it runs out. The poster renews it three times per lease.
+DEFAULT_CLAIM_LEASE = timedelta(seconds=60)
 
 #: How far before a stale claim to look for the message it may have sent.
 _CLAIM_LOOKBACK = timedelta(minutes=1)
@@ -97,6 +113,7 @@ Clock = Callable[[], datetime]
 MISSED = "missed"  # due while the bot was down, beyond the grace period
 INTERRUPTED = "interrupted"  # a crash mid-send; the message was not found afterwards
 UNVERIFIED = "unverified"  # a crash mid-send, and the channel could not be checked
+NO_HISTORY = "no_history"  # a crash mid-send, and the bot cannot read the channel's history
 NO_QUOTES = "no_quotes"  # the content packs have no quotes
 SERVER_ERROR = "server_error"  # Discord kept failing (5xx, 429, no answer) through the retries
 REJECTED = "rejected"  # Discord refused the request itself (another 4xx)
@@ -122,6 +139,11 @@ class SendError(Exception):
         self.status = status
         self.code = code
         self.message = message
+
+
+class HistoryUnreadable(Exception):
+    """The bot cannot read the channel's message history, so looking for a message proves
+    nothing: without Read Message History Discord answers a history request with no messages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +223,9 @@ class Sender(Protocol):
     async def find_sent(
         self, guild_id: int, channel_id: int, *, since: datetime, quote_id: str
     ) -> int | None:
-        """The id of a digest for ``quote_id`` this bot posted in the channel after ``since``."""
+        """The id of a digest for ``quote_id`` this bot posted in the channel after ``since``;
+        None only when the channel's history was read and it is not there. Raises
+        :class:`HistoryUnreadable` when the bot cannot read the history (or cannot tell)."""
         ...
 
 
@@ -236,6 +260,7 @@ class DiscordSender:
         me = self.client.user
         if me is None:
             raise SendError(0, 0, "not logged in")
+        self._require_history(guild_id, channel_id)
         channel = self.client.get_partial_messageable(channel_id, guild_id=guild_id)
         marker = f" {quote_id}"
         try:
@@ -251,6 +276,20 @@ class DiscordSender:
             raise SendError(0, 0, f"no answer from Discord: {exc!r}") from exc
         return None
 
+    def _require_history(self, guild_id: int, channel_id: int) -> None:
+        """Raise :class:`HistoryUnreadable` unless the bot may read the channel's history,
+        computed from the guild's roles and the channel's overwrites (gateway cache)."""
+        guild = self.client.get_guild(guild_id)
+        channel = guild.get_channel_or_thread(channel_id) if guild is not None else None
+        me = guild.me if guild is not None else None
+        if guild is None or channel is None or me is None:
+            raise HistoryUnreadable("the channel is not known, so its permissions are not either")
+        if isinstance(channel, discord.CategoryChannel | discord.ForumChannel):
+            raise HistoryUnreadable("the channel has no message history")
+        have = channel.permissions_for(me)
+        if not (have.view_channel and have.read_message_history):
+            raise HistoryUnreadable("the bot lacks Read Message History in the channel")
+
 
 # --------------------------------------------------------------------------------- poster
 
@@ -261,7 +300,8 @@ class DigestPoster:
     ``on_disabled(guild_id, reason)`` is called after a guild's digest was disabled (so the
     caller can drop its job); ``on_result(result)`` after every attempt (for metrics).
     ``retry_delays`` and ``sleep`` make the retries instant in tests; ``clock`` decides which
-    local date is due.
+    local date is due and when leases run out. ``instance_id`` names this process's claims
+    (random unless given); ``lease`` is how long they stay its own without a renewal.
     """
 
     def __init__(
@@ -276,6 +316,8 @@ class DigestPoster:
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         stale_claim_after: timedelta = STALE_CLAIM_AFTER,
+        instance_id: str | None = None,
+        lease: timedelta = DEFAULT_CLAIM_LEASE,
         on_disabled: Callable[[int, DisableReason], None] | None = None,
         on_result: Callable[[PostResult], None] | None = None,
     ) -> None:
@@ -289,10 +331,57 @@ class DigestPoster:
         self.retry_delays = tuple(retry_delays)
         self._sleep = sleep
         self.stale_claim_after = stale_claim_after
+        if lease <= timedelta(0):
+            raise ValueError("the claim lease must be positive")
+        self.instance_id = instance_id or uuid.uuid4().hex
+        self.lease = lease
         self._on_disabled = on_disabled
         self._on_result = on_result
         self._locks: dict[int, asyncio.Lock] = {}
-        self._in_flight: set[tuple[int, date]] = set()
+
+    # ------------------------------------------------------------------- lease and sweep
+
+    @property
+    def renew_every(self) -> float:
+        """Seconds between lease renewals (and sweeps): a third of the lease."""
+        return self.lease.total_seconds() / 3
+
+    async def renew_lease(self) -> None:
+        """Register this process or extend its lease; call every :attr:`renew_every` s."""
+        now = self.clock()
+        await self.store.renew_instance(self.instance_id, now=now, lease_until=now + self.lease)
+
+    async def release_lease(self) -> None:
+        """A clean stop: forget this process, so a claim it still holds is settled at once."""
+        await self.store.release_instance(self.instance_id)
+
+    async def sweep(self, settings_list: Iterable[GuildSettings]) -> list[PostResult]:
+        """Settle every abandoned claim (owner dead, or our own with no post in progress) of
+        the given guilds, the ones this process holds; claims of live processes are left
+        alone. Runs while the bot runs, so no restart is needed to settle them."""
+        held = {s.guild_id: s for s in settings_list if s.enabled}
+        now = self.clock()
+        await self.store.prune_instances(now=now)
+        claims = await self.store.abandoned_claims(
+            owner=self.instance_id, now=now, legacy_before=now - self.stale_claim_after
+        )
+        results: list[PostResult] = []
+        for record in claims:
+            settings = held.get(record.guild_id)
+            if settings is None:
+                continue  # another process's shard, or a digest that is off
+            try:
+                result = await self._settle_claim(settings, record)
+            except Exception:
+                log.exception(
+                    "digest for guild %d: settling the claim of %s failed",
+                    record.guild_id,
+                    record.local_date,
+                )
+                continue
+            if result is not None:
+                results.append(result)
+        return results
 
     # --------------------------------------------------------------------- entry points
 
@@ -328,10 +417,9 @@ class DigestPoster:
         if not settings.enabled:
             return self._log(PostResult(guild_id, PostOutcome.NOT_ENABLED))
         last = await self.store.last_post(guild_id)
+        recovered: PostResult | None = None
         if last is not None and last.status is PostStatus.CLAIMED:
             recovered = await self._settle_claim(settings, last)
-            if recovered is not None:
-                return recovered
         now = self.clock()
         decision = missed_post(
             now,
@@ -342,7 +430,8 @@ class DigestPoster:
             since=settings.updated_at,
         )
         if decision.local_date is None or decision.due is None:
-            return self._log(PostResult(guild_id, PostOutcome.NOTHING_DUE))
+            # A settled claim was the latest date owed (a later one is still made below).
+            return recovered or self._log(PostResult(guild_id, PostOutcome.NOTHING_DUE))
         due = Due(decision.local_date, decision.due)
         if decision.action is MissedAction.SKIP:
             async with self._lock(guild_id):
@@ -389,13 +478,23 @@ class DigestPoster:
     async def _post(self, settings: GuildSettings, due: Due, *, retry_failed: bool) -> PostResult:
         guild_id, day = settings.guild_id, due.local_date
         async with self._lock(guild_id):
+            existing = await self.store.post_for(guild_id, day)
+            if existing is not None and not (retry_failed and existing.status is PostStatus.FAILED):
+                return self._log(_already(guild_id, day, existing))
+            # Wait for the turn unclaimed: a crash while queued leaves nothing to settle.
+            await self.throttle.wait_turn()
             catalog = self._catalog()
             pick = await next_quote(self.store, guild_id, catalog.quotes.keys())
             if pick is None:
                 reason = f"{NO_QUOTES}: the content packs have no quotes"
                 return await self._skip(settings, due, reason)
             claimed = await self.store.claim_post(
-                guild_id, day, due.instant, pick.quote_id, channel_id=settings.channel_id
+                guild_id,
+                day,
+                due.instant,
+                pick.quote_id,
+                channel_id=settings.channel_id,
+                owner=self.instance_id,
             )
             if not claimed:
                 existing = await self.store.post_for(guild_id, day)
@@ -403,27 +502,35 @@ class DigestPoster:
                     retry_failed
                     and existing is not None
                     and existing.status is PostStatus.FAILED
-                    and await self.store.retry_claim(guild_id, day, quote_id=pick.quote_id)
+                    and await self.store.retry_claim(
+                        guild_id, day, quote_id=pick.quote_id, owner=self.instance_id
+                    )
                 )
                 if not retry:
                     return self._log(_already(guild_id, day, existing))
-            self._in_flight.add((guild_id, day))
-            try:
-                return await self._send(catalog, settings, day, pick)
-            finally:
-                self._in_flight.discard((guild_id, day))
+            return await self._send(catalog, settings, day, pick, turn_taken=True)
 
     async def _send(
-        self, catalog: Catalog, settings: GuildSettings, day: date, pick: Pick
+        self,
+        catalog: Catalog,
+        settings: GuildSettings,
+        day: date,
+        pick: Pick,
+        *,
+        turn_taken: bool = False,
     ) -> PostResult:
-        """Send a claimed post, retrying server errors; record the outcome."""
+        """Send a claimed post, retrying server errors; record the outcome. ``turn_taken``:
+        the first attempt's throttle turn was already waited for (only the spacing is left)."""
         guild_id = settings.guild_id
         embed = render_digest(catalog, catalog.quotes[pick.quote_id], settings.language)
         nonce = digest_nonce(guild_id, day)
         attempts = 0
         while True:
             attempts += 1
-            await self.throttle.acquire()
+            if attempts == 1 and turn_taken:
+                await self.throttle.space()
+            else:
+                await self.throttle.acquire()
             try:
                 message_id = await self.sender.send(
                     guild_id, settings.channel_id, embed, nonce=nonce
@@ -536,11 +643,35 @@ class DigestPoster:
     # ------------------------------------------------------------ crash recovery
 
     async def _settle_claim(self, settings: GuildSettings, record: PostRecord) -> PostResult | None:
-        """Resolve a ``claimed`` row a crash left behind; None when it is not stale."""
+        """Settle a ``claimed`` row nobody is sending any more; None when it is not abandoned
+        (a live process, this one included, holds it) or another process settles it."""
         guild_id, day = settings.guild_id, record.local_date
-        now = self.clock()
-        if (guild_id, day) in self._in_flight or now - record.updated_at < self.stale_claim_after:
-            return None
+        lock = self._lock(guild_id)
+        if lock.locked():
+            return None  # a post of ours for this guild is in progress: not abandoned
+        async with lock:
+            now = self.clock()
+            taken = await self.store.take_over_claim(
+                guild_id,
+                day,
+                owner=self.instance_id,
+                now=now,
+                legacy_before=now - self.stale_claim_after,
+            )
+            if not taken:
+                return None
+            current = await self.store.post_for(guild_id, day)
+            if current is None or current.status is not PostStatus.CLAIMED:
+                return None
+            return await self._resolve_claim(settings, current, now)
+
+    async def _resolve_claim(
+        self, settings: GuildSettings, record: PostRecord, now: datetime
+    ) -> PostResult:
+        """Settle a claim this process has taken over (guild lock held): look for the message,
+        then record it posted, send it, or record the date skipped; never post twice."""
+        guild_id, day = settings.guild_id, record.local_date
+        due = Due(day, record.scheduled_for)
         channel_id = record.channel_id or settings.channel_id
         found: int | None = None
         if record.quote_id is not None:
@@ -552,9 +683,14 @@ class DigestPoster:
                     since=record.created_at - _CLAIM_LOOKBACK,
                     quote_id=record.quote_id,
                 )
+            except HistoryUnreadable as error:
+                reason = (
+                    f"{NO_HISTORY}: interrupted mid-send; the channel's history cannot be read "
+                    f"({error}), so the post was not sent again"
+                )
+                return await self._skip(settings, due, reason, settle_claim=True)
             except SendError as error:
                 reason = f"{UNVERIFIED}: interrupted mid-send; could not check the channel: {error}"
-                due = Due(day, record.scheduled_for)
                 return await self._skip(settings, due, reason, settle_claim=True)
         if found is not None and record.quote_id is not None:
             pick = await self._pick_of(record)
@@ -577,13 +713,21 @@ class DigestPoster:
             reason = f"{INTERRUPTED}: no message found, and " + _late_reason(
                 late_by, self.grace
             ).removeprefix(f"{MISSED}: ")
-            due = Due(day, record.scheduled_for)
             return await self._skip(settings, due, reason, settle_claim=True)
-        # Verifiably not sent: let the normal path post it (failed → claimed again).
+        # Verifiably not sent: send it now, under the claim this process holds.
+        catalog = self._catalog()
+        fresh = await next_quote(self.store, guild_id, catalog.quotes.keys())
+        if fresh is None:
+            reason = f"{NO_QUOTES}: the content packs have no quotes"
+            return await self._skip(settings, due, reason, settle_claim=True)
         await self.store.mark_failed(
             guild_id, day, f"{INTERRUPTED}: no message found; sending again", record.attempts
         )
-        return await self._post(settings, Due(day, record.scheduled_for), retry_failed=True)
+        if not await self.store.retry_claim(
+            guild_id, day, quote_id=fresh.quote_id, owner=self.instance_id
+        ):
+            return self._log(_already(guild_id, day, await self.store.post_for(guild_id, day)))
+        return await self._send(catalog, settings, day, fresh)
 
     async def _pick_of(self, record: PostRecord) -> Pick:
         """The cycle the interrupted post's quote belongs to (the next one on a rollover)."""

@@ -66,23 +66,40 @@ class Throttle:
     async def acquire(self) -> float:
         """Wait for a slot; return how long the caller waited (seconds).
 
-        Slots are reserved ahead, but a loop busy with other work wakes sleepers late, and
-        callers whose slots passed meanwhile would then go out back to back: a burst that a
-        fixed-window limiter counts against us. So (with ``burst=1``) each release also keeps
-        one interval from the previous *actual* release, claimed before sleeping so that two
-        late sleepers can't take the same instant.
+        The same as :meth:`wait_turn` followed at once by :meth:`space`.
+        """
+        return await self.wait_turn() + await self.space()
+
+    async def wait_turn(self) -> float:
+        """Reserve the next slot and sleep until it starts; return the seconds waited.
+
+        A caller with work to do between its turn and its request (the digest claims its date
+        only now, so nothing queued is ever claimed) calls :meth:`space` right before the
+        request.
         """
         waited = self.reserve()
         if waited > 0:
             await self._sleep(waited)
-        if self.burst == 1:
-            now = self._clock()
-            release = max(now, self._last_release + self._interval)
-            self._last_release = release
-            if release > now:
-                waited += release - now
-                await self._sleep(release - now)
         return waited
+
+    async def space(self) -> float:
+        """Keep one interval from the previous release; return the seconds waited.
+
+        Slots are reserved ahead, but a loop busy with other work wakes sleepers late (and a
+        caller may do some work after its turn), and callers whose slots passed meanwhile would
+        then go out back to back: a burst that a fixed-window limiter counts against us. So
+        (with ``burst=1``) each release also keeps one interval from the previous *actual*
+        release, claimed before sleeping so that two late sleepers can't take the same instant.
+        """
+        if self.burst != 1:
+            return 0.0
+        now = self._clock()
+        release = max(now, self._last_release + self._interval)
+        self._last_release = release
+        if release > now:
+            await self._sleep(release - now)
+            return release - now
+        return 0.0
 
     async def __aenter__(self) -> Throttle:
         await self.acquire()

@@ -2,8 +2,10 @@
 wiring that keeps the scheduler in step with the database and the guilds this process holds.
 
 Lifecycle: ``cog_load`` (inside ``setup_hook``) registers the poster as ``bot.digest_poster``,
-rebuilds the scheduler's jobs from the database for this process's shards, and starts a task
-that waits for the gateway to be ready and then makes the posts missed while the bot was down.
+takes this process's claim lease, rebuilds the scheduler's jobs from the database for this
+process's shards, and starts a task that waits for the gateway to be ready and then makes the
+posts missed while the bot was down, plus a task that renews the lease and sweeps claims left
+by dead processes (or by a failed record of our own) for the guilds this process holds.
 Jobs follow ``/digest set``/``off``, a post that disables the digest, and guilds joining or
 leaving. The posting itself lives in :mod:`bot.digest.poster`.
 """
@@ -49,8 +51,9 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Digest", "message_link", "setup"]
 
-#: What the bot needs in the digest channel.
-REQUIRED_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+#: What the bot needs in the digest channel. Read Message History: after a crash mid-send the
+#: bot looks for the post in the channel; without it Discord answers with no messages at all.
+REQUIRED_PERMISSIONS = ("view_channel", "send_messages", "embed_links", "read_message_history")
 
 #: Seconds between tries of a scheduled post the database refused (read-only, full, locked);
 #: the last delay repeats. Tries stop once the post's grace period is over.
@@ -59,7 +62,15 @@ STORAGE_RETRY_DELAYS = (30.0, 60.0, 120.0, 300.0, 600.0)
 #: Reason codes `/digest status` knows how to say in words (see bot.digest.poster).
 _REASON_WORDS = frozenset(
     {r.value for r in DisableReason}
-    | {"missed", "interrupted", "unverified", "no_quotes", "server_error", "rejected"}
+    | {
+        "missed",
+        "interrupted",
+        "unverified",
+        "no_history",
+        "no_quotes",
+        "server_error",
+        "rejected",
+    }
 )
 
 
@@ -120,6 +131,8 @@ class Digest(commands.Cog):
         self.storage_retries: dict[int, asyncio.Task[None]] = {}
         #: How a storage retry waits (tests replace it to drive the retries).
         self.sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+        #: Renews the claim lease and sweeps abandoned claims while the bot runs.
+        self.keeper: asyncio.Task[None] | None = None
 
     @property
     def poster(self) -> DigestPoster:
@@ -140,25 +153,40 @@ class Digest(commands.Cog):
             DiscordSender(bot),
             throttle=Throttle(settings.global_rate_per_second * PACING),
             grace=dt.timedelta(hours=settings.misfire_grace_hours),
+            lease=dt.timedelta(seconds=settings.claim_lease_seconds),
             on_disabled=self._on_disabled,
             on_result=lambda result: bot.metrics.digest_outcome(
                 result.outcome.value, result.reason
             ),
         )
+        # The lease first: a claim whose owner has no lease counts as a dead process's.
+        try:
+            await self._poster.renew_lease()
+        except Exception:
+            # Storage trouble must not stop the bot from starting; the keeper tries again.
+            log.warning("digest: could not take the claim lease yet", exc_info=True)
+        log.info("digest: claim owner %s", self._poster.instance_id)
         bot.digest_poster = self.post_due
         count = bot.scheduler.rebuild(await self._held_settings())
         log.info("digest: scheduled %d guilds", count)
         self.startup = asyncio.create_task(self._catch_up(), name="digest-catch-up")
+        self.keeper = asyncio.create_task(self._keep_claims(), name="digest-claims")
 
     async def cog_unload(self) -> None:
         if self.bot.digest_poster == self.post_due:
             self.bot.digest_poster = None
-        tasks = [self.startup, *self.storage_retries.values()]
+        tasks = [self.startup, self.keeper, *self.storage_retries.values()]
         for task in tasks:
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self._poster is not None:
+            try:
+                # A claim a cancelled catch-up left is then settled at the next start at once.
+                await self._poster.release_lease()
+            except Exception:
+                log.warning("digest: could not release the claim lease", exc_info=True)
 
     async def post_due(self, guild_id: int) -> None:
         """The scheduler's job: post the guild's due digest."""
@@ -234,16 +262,54 @@ class Digest(commands.Cog):
         count, ids = self._shards()
         return await self.bot.store.list_enabled_settings(shard_count=count, shard_ids=ids)
 
-    async def _catch_up(self) -> list[PostResult]:
-        await self.bot.wait_until_ready()
+    async def _present_settings(self) -> list[GuildSettings]:
+        """Enabled digests of the guilds this process holds and is in."""
         present: list[GuildSettings] = []
         for settings in await self._held_settings():
             if self.bot.get_guild(settings.guild_id) is None:
                 # Left (or was removed) while offline: no job; the settings stay for a rejoin.
-                self.bot.scheduler.unschedule_guild(settings.guild_id)
-                log.info("digest: guild %d is gone; not scheduled", settings.guild_id)
+                if self.bot.scheduler.unschedule_guild(settings.guild_id):
+                    log.info("digest: guild %d is gone; not scheduled", settings.guild_id)
             else:
                 present.append(settings)
+        return present
+
+    async def _keep_claims(self) -> None:
+        """Every third of the lease: renew it, and (once the startup catch-up is done) settle
+        the claims dead processes left on this process's guilds, so no restart is needed. The
+        sweep runs beside the renewals: a slow one (a send retrying Discord errors) must not let
+        this process's own lease run out."""
+        poster = self.poster
+        sweeping: asyncio.Task[None] | None = None
+        try:
+            while True:
+                await asyncio.sleep(poster.renew_every)
+                try:
+                    await poster.renew_lease()
+                except Exception:
+                    log.exception("digest: renewing the claim lease failed")
+                startup = self.startup
+                ready = self.bot.is_ready() and startup is not None and startup.done()
+                if ready and (sweeping is None or sweeping.done()):
+                    sweeping = asyncio.create_task(self._sweep(), name="digest-sweep")
+        finally:
+            if sweeping is not None and not sweeping.done():
+                sweeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeping
+
+    async def _sweep(self) -> None:
+        try:
+            results = await self.poster.sweep(await self._present_settings())
+        except Exception:
+            log.exception("digest: sweeping abandoned claims failed")
+            return
+        if results:
+            log.info("digest sweep: settled %d abandoned claims", len(results))
+
+    async def _catch_up(self) -> list[PostResult]:
+        await self.bot.wait_until_ready()
+        present = await self._present_settings()
         results = await self.poster.catch_up_all(present)
         made = sum(r.outcome is PostOutcome.POSTED for r in results)
         skipped = sum(r.outcome is PostOutcome.SKIPPED for r in results)
@@ -319,10 +385,10 @@ class Digest(commands.Cog):
         missing = await self._missing_permissions(guild, channel)
         if missing:
             names = ", ".join(t(f"digest.permissions.{p}", lang) for p in missing)
-            await refuse(
-                interaction,
-                t("digest.errors.cannot_post", lang, channel=channel.mention, permissions=names),
-            )
+            text = t("digest.errors.cannot_post", lang, channel=channel.mention, permissions=names)
+            if "read_message_history" in missing:
+                text += "\n" + t("digest.errors.history_why", lang)
+            await refuse(interaction, text)
             return
         post_lang: Lang = _guild_lang(interaction)
         if language is not None:

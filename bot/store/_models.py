@@ -72,6 +72,7 @@ class PostRecord:
     scheduled_for: datetime
     created_at: datetime
     updated_at: datetime
+    claimed_by: str | None = None  # the instance that holds a claim (None before 0002)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,11 @@
-"""The post log: one row per guild and guild-local date, claimed before the post is sent."""
+"""The post log: one row per guild and guild-local date, claimed before the post is sent.
+
+A claim names its owner, the instance id of the process that made it; each process keeps a
+lease in ``digest_instances`` (see :class:`InstanceQueries`). A claim whose owner is gone (no
+row, or a lease that ran out) is abandoned: :meth:`PostLogQueries.abandoned_claims` finds such
+rows and :meth:`PostLogQueries.take_over_claim` hands one to a live process, atomically, so two
+processes never settle the same claim and none takes a live process's claim.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +15,27 @@ from datetime import date, datetime
 from bot.store._base import StoreBase, StoreConnection, iso, parse_ts
 from bot.store._models import PostRecord, PostStatus
 
-__all__ = ["MAX_REASON_LENGTH", "PostLogQueries"]
+__all__ = ["MAX_REASON_LENGTH", "InstanceQueries", "PostLogQueries"]
 
 MAX_REASON_LENGTH = 500
 
 _POST_COLUMNS = (
     "guild_id, local_date, status, quote_id, channel_id, message_id, reason, attempts, "
-    "scheduled_for, created_at, updated_at"
+    "scheduled_for, created_at, updated_at, claimed_by"
 )
+
+# A claimed row whose owner cannot be sending it any more: our own (the caller checks that no
+# post of ours is in progress), a pre-0002 row (no owner) older than the legacy cut-off, or one
+# whose owner has no live lease. Parameters: owner, legacy_before, now.
+_ABANDONED = """
+    status = 'claimed' AND (
+        claimed_by = ?
+        OR (claimed_by IS NULL AND updated_at < ?)
+        OR (claimed_by IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM digest_instances AS i
+            WHERE i.instance_id = digest_posts.claimed_by AND i.lease_until > ?))
+    )
+"""
 
 
 def _post(row: sqlite3.Row) -> PostRecord:
@@ -31,6 +51,7 @@ def _post(row: sqlite3.Row) -> PostRecord:
         scheduled_for=parse_ts(row["scheduled_for"]),
         created_at=parse_ts(row["created_at"]),
         updated_at=parse_ts(row["updated_at"]),
+        claimed_by=row["claimed_by"],
     )
 
 
@@ -52,12 +73,13 @@ class PostLogQueries(StoreBase):
         quote_id: str | None,
         *,
         channel_id: int | None = None,
+        owner: str | None = None,
         conn: StoreConnection | None = None,
     ) -> bool:
         """Claim the guild's post for ``local_date`` before sending it; exactly one caller wins.
 
-        False when the date already has a row in any state (a failed one is re-claimed only
-        through :meth:`retry_claim`).
+        ``owner`` is the claiming process's instance id. False when the date already has a row
+        in any state (a failed one is re-claimed only through :meth:`retry_claim`).
         """
         now = iso(self._clock())
         async with self._use(conn, write=True) as c:
@@ -65,8 +87,8 @@ class PostLogQueries(StoreBase):
                 """
                 INSERT INTO digest_posts
                     (guild_id, local_date, status, quote_id, channel_id, attempts,
-                     scheduled_for, created_at, updated_at)
-                VALUES (?, ?, 'claimed', ?, ?, 0, ?, ?, ?)
+                     scheduled_for, created_at, updated_at, claimed_by)
+                VALUES (?, ?, 'claimed', ?, ?, 0, ?, ?, ?, ?)
                 ON CONFLICT (guild_id, local_date) DO NOTHING
                 """,
                 (
@@ -77,6 +99,7 @@ class PostLogQueries(StoreBase):
                     iso(scheduled_for),
                     now,
                     now,
+                    owner,
                 ),
             )
         return inserted == 1
@@ -87,19 +110,71 @@ class PostLogQueries(StoreBase):
         local_date: date,
         *,
         quote_id: str | None = None,
+        owner: str | None = None,
         conn: StoreConnection | None = None,
     ) -> bool:
-        """Re-claim a ``failed`` post for another attempt; False for any other state."""
+        """Re-claim a ``failed`` post for another attempt (by ``owner``); False for any other
+        state."""
         now = iso(self._clock())
         async with self._use(conn, write=True) as c:
             changed = await c._execute(
                 """
                 UPDATE digest_posts
                 SET status = 'claimed', reason = NULL, quote_id = coalesce(?, quote_id),
-                    updated_at = ?
+                    claimed_by = ?, updated_at = ?
                 WHERE guild_id = ? AND local_date = ? AND status = 'failed'
                 """,
-                (quote_id, now, guild_id, local_date.isoformat()),
+                (quote_id, owner, now, guild_id, local_date.isoformat()),
+            )
+        return changed == 1
+
+    async def abandoned_claims(
+        self,
+        *,
+        owner: str,
+        now: datetime,
+        legacy_before: datetime,
+        conn: StoreConnection | None = None,
+    ) -> list[PostRecord]:
+        """Claimed rows no live process is sending: ``owner``'s own (the caller makes sure no
+        post of its own is in progress for them), claims without an owner last touched before
+        ``legacy_before``, and claims whose owner's lease ran out by ``now``; by guild."""
+        async with self._use(conn, write=False) as c:
+            rows = await c._fetchall(
+                f"SELECT {_POST_COLUMNS} FROM digest_posts WHERE {_ABANDONED} "
+                "ORDER BY guild_id, local_date",
+                (owner, iso(legacy_before), iso(now)),
+            )
+        return [_post(r) for r in rows]
+
+    async def take_over_claim(
+        self,
+        guild_id: int,
+        local_date: date,
+        *,
+        owner: str,
+        now: datetime,
+        legacy_before: datetime,
+        conn: StoreConnection | None = None,
+    ) -> bool:
+        """Make ``owner`` the holder of an abandoned claim (see :meth:`abandoned_claims`),
+        atomically: True for exactly one caller, False if the row is not claimed or its owner
+        is alive."""
+        async with self._use(conn, write=True) as c:
+            changed = await c._execute(
+                f"""
+                UPDATE digest_posts SET claimed_by = ?, updated_at = ?
+                WHERE guild_id = ? AND local_date = ? AND {_ABANDONED}
+                """,
+                (
+                    owner,
+                    iso(self._clock()),
+                    guild_id,
+                    local_date.isoformat(),
+                    owner,
+                    iso(legacy_before),
+                    iso(now),
+                ),
             )
         return changed == 1
 
@@ -221,3 +296,40 @@ class PostLogQueries(StoreBase):
                 (guild_id, max(0, limit)),
             )
         return [_post(r) for r in rows]
+
+
+class InstanceQueries(StoreBase):
+    """Leases of running processes: a claim's owner is alive while its lease lasts."""
+
+    async def renew_instance(
+        self,
+        instance_id: str,
+        *,
+        now: datetime,
+        lease_until: datetime,
+        conn: StoreConnection | None = None,
+    ) -> None:
+        """Register the instance (first call) or extend its lease to ``lease_until``."""
+        async with self._use(conn, write=True) as c:
+            await c._execute(
+                """
+                INSERT INTO digest_instances (instance_id, started_at, lease_until)
+                VALUES (?, ?, ?)
+                ON CONFLICT (instance_id) DO UPDATE SET lease_until = excluded.lease_until
+                """,
+                (instance_id, iso(now), iso(lease_until)),
+            )
+
+    async def release_instance(
+        self, instance_id: str, *, conn: StoreConnection | None = None
+    ) -> None:
+        """Forget the instance (a clean stop): any claim it still holds is abandoned at once."""
+        async with self._use(conn, write=True) as c:
+            await c._execute("DELETE FROM digest_instances WHERE instance_id = ?", (instance_id,))
+
+    async def prune_instances(self, *, now: datetime, conn: StoreConnection | None = None) -> int:
+        """Delete instances whose lease ran out (their claims count as abandoned either way)."""
+        async with self._use(conn, write=True) as c:
+            return await c._execute(
+                "DELETE FROM digest_instances WHERE lease_until <= ?", (iso(now),)
+            )

@@ -36,7 +36,7 @@ from bot.store._migrations import (
     verify_migrations,
 )
 from bot.store._models import MigrationStatus
-from bot.store._posts import PostLogQueries
+from bot.store._posts import InstanceQueries, PostLogQueries
 from bot.store._settings import SettingsQueries
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT_MS", "DEFAULT_MIGRATIONS_DIR", "Store"]
@@ -51,7 +51,7 @@ class _RollBack(Exception):
     """Ends `probe_write`'s transaction with a rollback."""
 
 
-class Store(SettingsQueries, PostLogQueries, QuoteCycleQueries):
+class Store(SettingsQueries, PostLogQueries, InstanceQueries, QuoteCycleQueries):
     """SQLite storage for digest settings, quote cycles and the post log."""
 
     # ------------------------------------------------------------------------------ lifecycle

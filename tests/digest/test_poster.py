@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +24,7 @@ from bot.digest.picker import next_quote
 from bot.digest.poster import (
     DigestPoster,
     FailureAction,
+    HistoryUnreadable,
     PostOutcome,
     SendError,
     classify_failure,
@@ -70,10 +72,15 @@ class FakeSender:
     sent: list[Sent] = field(default_factory=list)
     attempts: list[tuple[int, str]] = field(default_factory=list)
     found: int | None = None
-    find_error: SendError | None = None
+    find_error: Exception | None = None
+    #: find_sent looks through what was really sent (as Discord's history would).
+    search_sent: bool = False
     find_calls: list[tuple[int, int, datetime, str]] = field(default_factory=list)
     clock: Any = None
     send_times: list[float] = field(default_factory=list)
+    #: Seconds (through ``sleep``) between the message existing and the answer arriving.
+    latency: float = 0.0
+    sleep: Any = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(7_000_000))
 
     async def send(
@@ -87,6 +94,8 @@ class FakeSender:
             raise queue.pop(0)
         message_id = next(self._ids)
         self.sent.append(Sent(guild_id, channel_id, embed.to_dict(), nonce, message_id))
+        if self.latency:
+            await self.sleep(self.latency)
         return message_id
 
     async def find_sent(
@@ -95,7 +104,13 @@ class FakeSender:
         self.find_calls.append((guild_id, channel_id, since, quote_id))
         if self.find_error is not None:
             raise self.find_error
-        return self.found
+        if not self.search_sent:
+            return self.found
+        for sent in self.sent:
+            mine = (sent.guild_id, sent.channel_id) == (guild_id, channel_id)
+            if mine and footer(sent).endswith(f" {quote_id}"):
+                return sent.message_id
+        return None
 
 
 @pytest.fixture(scope="module")
@@ -438,7 +453,7 @@ async def test_every_attempt_takes_a_throttle_slot(harness: Harness) -> None:
     taken: list[float] = []
 
     class Counting(Throttle):
-        async def acquire(self) -> float:
+        def reserve(self) -> float:
             taken.append(0.0)
             return 0.0
 
@@ -624,6 +639,21 @@ async def test_crash_with_an_unreadable_channel_is_skipped_not_resent(harness: H
     assert h.sender.attempts == []
 
 
+async def test_yesterdays_crashed_claim_is_settled_and_todays_missed_post_still_made(
+    harness: Harness,
+) -> None:
+    h = harness
+    settings, _ = await crashed_claim(h)
+    h.sender.search_sent = True  # yesterday's send never happened: not in the channel
+    h.clock.now = DUE + timedelta(days=1, hours=1)  # the next day, an hour after its post time
+    result = await h.poster.catch_up(settings)
+    assert (result.outcome, result.local_date) == (PostOutcome.POSTED, DAY + timedelta(days=1))
+    yesterday = await h.store.post_for(GUILD, DAY)
+    assert yesterday is not None
+    assert yesterday.status is PostStatus.SKIPPED  # beyond grace: not sent late
+    assert [s.guild_id for s in h.sender.sent] == [GUILD]
+
+
 async def test_a_fresh_claim_is_left_to_whoever_is_sending_it(harness: Harness) -> None:
     h = harness
     settings, _ = await crashed_claim(h)
@@ -634,6 +664,204 @@ async def test_a_fresh_claim_is_left_to_whoever_is_sending_it(harness: Harness) 
     row = await h.store.post_for(GUILD, DAY)
     assert row is not None
     assert row.status is PostStatus.CLAIMED
+
+
+async def test_crash_without_read_message_history_is_skipped_not_resent(
+    harness: Harness,
+) -> None:
+    """Finding 1: without Read Message History Discord answers a history request with an empty
+    list; that proves nothing, so the claim is recorded skipped, never sent a second time."""
+    h = harness
+    settings, _ = await crashed_claim(h)
+    h.sender.find_error = HistoryUnreadable("the bot lacks Read Message History in the channel")
+    h.clock.now = DUE + timedelta(minutes=20)  # within grace: the old code sent it again
+    result = await h.poster.catch_up(settings)
+    assert result.outcome is PostOutcome.SKIPPED
+    assert result.reason is not None
+    assert result.reason.startswith("no_history:")
+    assert h.sender.attempts == []
+    row = await h.store.post_for(GUILD, DAY)
+    assert row is not None
+    assert (row.status, row.reason) == (PostStatus.SKIPPED, result.reason)
+    assert (await h.poster.catch_up(settings)).outcome is PostOutcome.NOTHING_DUE
+    assert h.sender.attempts == []
+
+
+# --- claim owners, leases and crashes mid fan-out ----------------------------------------
+
+
+def new_poster(h: Harness, store: Store, *, throttle: Throttle, instance_id: str) -> DigestPoster:
+    """Another process (or the same one restarted) on the same database and "Discord"."""
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    return DigestPoster(
+        store,
+        lambda: h.catalog,
+        h.sender,
+        throttle=throttle,
+        grace=GRACE,
+        clock=h.clock,
+        retry_delays=(1.0, 2.0, 4.0),
+        sleep=no_wait,
+        instance_id=instance_id,
+    )
+
+
+async def claimed_rows(store: Store, guilds: list[int], owner: str | None = None) -> int:
+    rows = [await store.post_for(g, DAY) for g in guilds]
+    return sum(
+        r is not None
+        and r.status is PostStatus.CLAIMED
+        and (owner is None or r.claimed_by == owner)
+        for r in rows
+    )
+
+
+async def test_a_fan_out_killed_six_times_posts_every_guild_exactly_once(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """Finding 11: 120 guilds due at once, the process "killed" (every task cancelled, the
+    database connection dropped) at six seeded random moments and restarted each time. Queued
+    posts are never claimed, so a kill leaves only the claims of sends under way; each restart
+    catches up the rest; the last process's sweep settles the dead processes' claims once their
+    leases run out, from the channel's history, with no further restart."""
+    h = harness
+    guilds = [GUILD + n for n in range(120)]
+    for guild_id in guilds:
+        await configure(h, guild_id)
+    settings = [s for s in await h.store.list_enabled_settings() if s.guild_id in guilds]
+    await h.store.close()
+    h.sender.search_sent = True
+    h.sender.latency = 0.05  # a kill can land between the message existing and the answer
+    h.clock.now = DUE
+    rng = random.Random(15)
+    path = tmp_path / "digest.db"
+    for incarnation in range(7):
+        vt = VirtualTime(real_pause=0.001)
+        h.sender.sleep = vt.sleep
+        store = await Store.open(path, clock=h.clock)
+        poster = new_poster(
+            h,
+            store,
+            throttle=Throttle(50, clock=vt.clock, sleep=vt.sleep),
+            instance_id=f"process-{incarnation}",
+        )
+        await poster.renew_lease()
+        if incarnation == 0:
+            work = [poster.post_due(g) for g in guilds]  # the scheduled fan-out
+        else:
+            work = [poster.catch_up(s) for s in settings]  # the restart's catch-up
+        tasks = [asyncio.create_task(w) for w in work]
+        if incarnation < 6:
+            stop = len(h.sender.sent) + rng.randint(1, 25)
+            await vt.run(tasks, until=lambda stop=stop: len(h.sender.sent) >= stop)  # type: ignore[misc]
+            for task in tasks:
+                task.cancel()  # SIGKILL
+            await asyncio.gather(*tasks, return_exceptions=True)
+            # Only sends under way hold a claim: those in the response latency (≤ 3 at 50/s)
+            # and the one spaced before its send.
+            assert await claimed_rows(store, guilds, poster.instance_id) <= 4, incarnation
+            await store.close()
+            continue
+        await vt.run(tasks)
+        # The dead processes' leases have not run out yet: their claims are still waiting.
+        h.clock.now += poster.lease + timedelta(seconds=1)
+        await poster.renew_lease()
+        sweep = asyncio.create_task(poster.sweep(settings))
+        await vt.run([sweep])
+        assert await claimed_rows(store, guilds) == 0
+        for guild_id in guilds:
+            row = await store.post_for(guild_id, DAY)
+            assert row is not None
+            assert row.status is PostStatus.POSTED, row
+        await store.close()
+    per_guild = [sum(s.guild_id == g for s in h.sender.sent) for g in guilds]
+    assert per_guild == [1] * len(guilds)
+
+
+async def test_sweep_leaves_live_processes_and_other_shards_alone(
+    harness: Harness, tmp_path: Path
+) -> None:
+    h = harness
+    mine = await configure(h, GUILD)
+    theirs = await configure(h, OTHER)
+    h.clock.now = DUE
+    other = new_poster(h, h.store, throttle=h.poster.throttle, instance_id="other-process")
+    await other.renew_lease()
+    await h.poster.renew_lease()
+    for settings in (mine, theirs):
+        pick = await next_quote(h.store, settings.guild_id, h.catalog.quotes.keys())
+        assert pick is not None
+        assert await h.store.claim_post(
+            settings.guild_id,
+            DAY,
+            DUE,
+            pick.quote_id,
+            channel_id=settings.channel_id,
+            owner="other-process",
+        )
+    # The owner is alive (its lease lasts): nothing is touched, whatever the claims' age.
+    h.clock.now = DUE + timedelta(minutes=30)
+    await other.renew_lease()
+    await h.poster.renew_lease()
+    assert await h.poster.sweep([mine, theirs]) == []
+    assert h.sender.find_calls == []
+    # The owner died: only the guild this process holds is settled (here: sent, not found).
+    h.clock.now += other.lease + timedelta(seconds=1)
+    await h.poster.renew_lease()
+    (result,) = await h.poster.sweep([mine])
+    assert (result.guild_id, result.outcome) == (GUILD, PostOutcome.POSTED)
+    assert [s.guild_id for s in h.sender.sent] == [GUILD]
+    row = await h.store.post_for(OTHER, DAY)
+    assert row is not None
+    assert (row.status, row.claimed_by) == (PostStatus.CLAIMED, "other-process")
+
+
+async def test_a_dead_processes_claim_without_history_is_skipped_by_the_sweep(
+    harness: Harness,
+) -> None:
+    h = harness
+    settings = await configure(h)
+    h.clock.now = DUE
+    pick = await next_quote(h.store, GUILD, h.catalog.quotes.keys())
+    assert pick is not None
+    assert await h.store.claim_post(
+        GUILD, DAY, DUE, pick.quote_id, channel_id=settings.channel_id, owner="dead"
+    )
+    h.sender.find_error = HistoryUnreadable("the bot lacks Read Message History in the channel")
+    await h.poster.renew_lease()
+    (result,) = await h.poster.sweep([settings])
+    assert result.outcome is PostOutcome.SKIPPED
+    assert result.reason is not None
+    assert result.reason.startswith("no_history:")
+    assert h.sender.attempts == []
+
+
+async def test_own_claim_left_by_a_failed_record_is_settled_but_never_one_in_progress(
+    harness: Harness,
+) -> None:
+    h = harness
+    settings = await configure(h)
+    h.clock.now = DUE
+    await h.poster.renew_lease()
+    gate = asyncio.Event()
+    entered = asyncio.Event()
+    original = h.sender.send
+
+    async def slow_send(guild_id: int, channel_id: int, embed: discord.Embed, *, nonce: str) -> int:
+        entered.set()
+        await gate.wait()
+        return await original(guild_id, channel_id, embed, nonce=nonce)
+
+    h.sender.send = slow_send  # type: ignore[method-assign]
+    posting = asyncio.create_task(h.poster.post_due(GUILD))
+    await entered.wait()
+    assert await h.poster.sweep([settings]) == []  # our own post is in progress
+    gate.set()
+    assert (await posting).outcome is PostOutcome.POSTED
+    assert len(h.sender.sent) == 1
 
 
 # --- fan-out -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 
@@ -26,15 +27,32 @@ class VirtualTime:
         heapq.heappush(self._sleepers, (self.now + seconds, next(self._order), future))
         await future
 
-    async def run(self, tasks: list[asyncio.Task[Any]]) -> None:
-        """Let the tasks run; whenever they are all asleep, jump to the earliest wake-up."""
+    def _parked(self) -> int:
+        return sum(not future.done() for _, _, future in self._sleepers)
+
+    async def run(
+        self, tasks: list[asyncio.Task[Any]], *, until: Callable[[], bool] | None = None
+    ) -> None:
+        """Let the tasks run; whenever they are all asleep, jump to the earliest wake-up.
+
+        With ``real_pause``, tasks may also be waiting on a thread (the store): time stands
+        still until every task is asleep here or done (bounded, so a task blocked on something
+        else cannot hang the test), as if that work took no time.
+        """
         while not all(task.done() for task in tasks):
+            if until is not None and until():
+                return
             for _ in range(3):  # a woken task needs a loop turn or two to reach its next sleep
                 await asyncio.sleep(0)
             if self.real_pause:
-                await asyncio.sleep(self.real_pause)
+                for _ in range(2_000):
+                    await asyncio.sleep(self.real_pause)
+                    if self._parked() + sum(t.done() for t in tasks) >= len(tasks):
+                        break
             if self._sleepers:
                 wake, _, future = heapq.heappop(self._sleepers)
+                if future.done():
+                    continue  # its task was cancelled while asleep
                 self.now = max(self.now, wake)
                 future.set_result(None)
 

@@ -29,7 +29,12 @@ from bot.i18n import t
 from bot.store import DisableReason, PostRecord, PostStatus, Store
 from tests.e2e.conftest import Summit, bot_posts, build_bot, running_summit, write_settings
 from tests.fakediscord import Channel, FakeDiscord, Guild, run_client
-from tests.fakediscord.permissions import EMBED_LINKS, SEND_MESSAGES, VIEW_CHANNEL
+from tests.fakediscord.permissions import (
+    EMBED_LINKS,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+)
 
 EPHEMERAL = 64
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -357,6 +362,22 @@ async def test_a_channel_the_bot_cannot_post_in_is_refused(summit: Summit) -> No
     assert await summit.bot.store.get_settings(summit.guild.id) is None
 
 
+async def test_a_channel_without_read_message_history_is_refused_with_why(
+    summit: Summit,
+) -> None:
+    channel = daily(summit)
+    summit.fake.set_channel_overwrite(channel, summit.fake.bot_user, deny=READ_MESSAGE_HISTORY)
+    await wait_for_bot_cache(
+        summit, channel, lambda c: not c.permissions_for(c.guild.me).read_message_history
+    )
+    for locale, lang in (("en-US", "en"), ("zh-CN", "zh")):
+        result = await set_digest(summit, locale=locale)
+        assert result.ephemeral
+        assert t("digest.permissions.read_message_history", lang) in result.content
+        assert t("digest.errors.history_why", lang) in result.content
+    assert await summit.bot.store.get_settings(summit.guild.id) is None
+
+
 async def test_timezone_autocomplete_finds_cities_in_english_and_chinese(summit: Summit) -> None:
     options = {"channel": daily(summit), "time": "09:00"}
     for typed, expected in (
@@ -633,6 +654,70 @@ async def test_a_crash_before_sending_posts_once_after_restart(
         (result,) = await await_catch_up(bot)
         assert result.outcome.value == "posted"
     assert len(bot_posts(summit.fake, daily(summit))) == 1
+
+
+async def test_a_crash_between_send_and_record_without_read_message_history_never_posts_twice(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    """Issue 15, finding 1: the post went out, the process died before recording it, and the
+    bot cannot read the channel's history, where Discord then answers with an empty list (not
+    an error). A restart more than 15 minutes later must not take that as "not sent"."""
+    await set_digest(summit)
+    store = summit.bot.store
+    due = next_due(clock.now, time(9), SHANGHAI)
+    preview = await summit.slash("digest preview", user=summit.admin)
+    quote_id = preview.embeds[0]["footer"]["text"].rsplit(" ", 1)[-1]
+    assert await store.claim_post(
+        summit.guild.id, due.local_date, due.instant, quote_id, channel_id=daily(summit).id
+    )
+    summit.fake.create_message(daily(summit), summit.fake.bot_user, {"embeds": preview.embeds})
+    summit.fake.set_channel_overwrite(
+        daily(summit), summit.fake.bot_user, deny=READ_MESSAGE_HISTORY
+    )
+    clock.now = due.instant + timedelta(minutes=20)  # well within the 6 h grace
+    async with await start_again(summit) as bot:
+        (result,) = await await_catch_up(bot)
+        assert result.outcome.value == "skipped"
+        row = await bot.store.post_for(summit.guild.id, due.local_date)
+        assert row is not None
+        assert row.status is PostStatus.SKIPPED
+        await fire(summit, bot)  # the day's job firing as well changes nothing
+        for locale, lang in (("en-US", "en"), ("zh-CN", "zh")):
+            status = await summit.slash("digest status", user=summit.admin, locale=locale)
+            assert t("digest.reasons.no_history", lang) in status.content
+    assert len(bot_posts(summit.fake, daily(summit))) == 1
+
+
+async def test_a_dead_processes_claim_is_settled_while_the_bot_runs(
+    fake_discord: FakeDiscord, tmp_path: Path, clock: VirtualClock
+) -> None:
+    """Issue 15, finding 11: a claim whose owner died (no live lease) is settled by the running
+    bot's periodic sweep, without a restart: here the send never happened, so it is made."""
+    overrides = {"digest": {"claim_lease_seconds": 3}}  # the sweep runs every second
+    async with running_summit(fake_discord, tmp_path, overrides=overrides) as summit:
+        await await_catch_up(summit.bot)
+        await set_digest(summit)
+        due = next_due(clock.now, time(9), SHANGHAI)
+        clock.now = due.instant + timedelta(minutes=10)
+        assert await summit.bot.store.claim_post(
+            summit.guild.id,
+            due.local_date,
+            due.instant,
+            "whatever",
+            channel_id=daily(summit).id,
+            owner="a-process-that-was-killed",
+        )
+        row = await posted_row(summit.bot, summit.guild.id, due.local_date)
+        assert row.claimed_by == cog(summit.bot).poster.instance_id
+        assert len(bot_posts(summit.fake, daily(summit))) == 1
+        status = await summit.slash("digest status", user=summit.admin)
+        assert message_link_of(summit, row) in status.content
+
+
+def message_link_of(summit: Summit, row: PostRecord) -> str:
+    assert row.channel_id is not None
+    assert row.message_id is not None
+    return f"https://discord.com/channels/{summit.guild.id}/{row.channel_id}/{row.message_id}"
 
 
 # --- fan-out -------------------------------------------------------------------------------

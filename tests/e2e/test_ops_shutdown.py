@@ -1,7 +1,9 @@
 """Shutting down (what SIGTERM does: `bot.close()`) in the middle of a digest fan-out.
 
 Scheduled fan-out: every post already due finishes and is recorded before the bot closes.
-Startup catch-up: posts not yet sent stay claimed and the next start makes them. Either way
+Startup catch-up: posts still waiting for their turn were never claimed, a send cut off
+leaves a claim the next start settles at once (the clean stop released this process's lease),
+and the next start makes the rest. Either way
 no guild loses its post and none gets two."""
 
 from __future__ import annotations

@@ -725,7 +725,13 @@ class RestApi:
 
     async def list_messages(self, call: Call) -> web.StreamResponse:
         channel = self._channel(call)
-        self._require(channel, perms.VIEW_CHANNEL | perms.READ_MESSAGE_HISTORY)
+        self._require(channel, perms.VIEW_CHANNEL)
+        if channel.type != DM and not (
+            self.fake.bot_channel_permissions(channel) & perms.READ_MESSAGE_HISTORY
+        ):
+            # Discord: "If the current user is missing the READ_MESSAGE_HISTORY permission in
+            # the channel, then no messages will be returned" -- a 200, not a 403.
+            return json_response([])
         msgs = list(reversed(self.fake.channel_messages(channel)))
         before = call.query.get("before")
         after = call.query.get("after")

@@ -104,3 +104,22 @@ def test_permission_algorithm() -> None:
         everyone=perms.ADMINISTRATOR, role_permissions=[], is_owner=False
     )
     assert admin == perms.ALL
+
+
+async def test_history_without_read_message_history_is_an_empty_list_not_403(
+    connected: Connected,
+) -> None:
+    """Discord documents it so: no READ_MESSAGE_HISTORY → GET messages answers 200 with no
+    messages (a single message by id is still 403)."""
+    fake = connected.fake
+    channel = _text_channel(connected, "quotes")
+    sent = await channel.send("hello")
+    assert [m.id async for m in channel.history(limit=10)] == [sent.id]
+    fake.set_channel_overwrite(
+        connected.guild.channel("quotes"), fake.bot_user, deny=perms.READ_MESSAGE_HISTORY
+    )
+    assert [m.id async for m in channel.history(limit=10)] == []
+    with pytest.raises(discord.Forbidden) as info:
+        await channel.fetch_message(sent.id)
+    assert info.value.code == 50013
+    assert fake.violations == []

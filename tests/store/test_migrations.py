@@ -30,12 +30,13 @@ def applied(path: Path) -> list[tuple[int, str, str]]:
 
 async def test_fresh_migrate_applies_init(db_path: Path, migrations_dir: Path) -> None:
     store = await Store.open(db_path, migrations_dir=migrations_dir)
-    assert await store.pending_migrations() == ["0001_init.sql"]
-    assert await store.migrate() == ["0001_init.sql"]
+    names = ["0001_init.sql", "0002_claim_owners.sql"]
+    assert await store.pending_migrations() == names
+    assert await store.migrate() == names
     await store.close()
-    assert tables(db_path) >= TABLES | {"schema_migrations"}
-    digest = hashlib.sha256((migrations_dir / "0001_init.sql").read_bytes()).hexdigest()
-    assert applied(db_path) == [(1, "0001_init.sql", digest)]
+    assert tables(db_path) >= TABLES | {"schema_migrations", "digest_instances"}
+    digests = [hashlib.sha256((migrations_dir / n).read_bytes()).hexdigest() for n in names]
+    assert applied(db_path) == [(1, names[0], digests[0]), (2, names[1], digests[1])]
 
 
 async def test_open_creates_directories_and_wal(tmp_path: Path) -> None:
@@ -59,22 +60,24 @@ async def test_rerun_is_a_noop(db_path: Path, migrations_dir: Path) -> None:
     await again.close()
     assert applied(db_path) == before
     assert [(s.name, s.checksum_ok, s.applied_at is not None) for s in status] == [
-        ("0001_init.sql", True, True)
+        ("0001_init.sql", True, True),
+        ("0002_claim_owners.sql", True, True),
     ]
 
 
 async def test_new_migration_applies_later(db_path: Path, migrations_dir: Path) -> None:
     store = await Store.open(db_path, migrations_dir=migrations_dir)
     await store.migrate()
-    (migrations_dir / "0002_extra.sql").write_text(
-        "-- 0002_extra: a test table.\nCREATE TABLE extra (id INTEGER PRIMARY KEY);\n"
+    (migrations_dir / "0003_extra.sql").write_text(
+        "-- 0003_extra: a test table.\nCREATE TABLE extra (id INTEGER PRIMARY KEY);\n"
     )
     status = await store.status()
     assert [(s.name, s.applied_at is None) for s in status] == [
         ("0001_init.sql", False),
-        ("0002_extra.sql", True),
+        ("0002_claim_owners.sql", False),
+        ("0003_extra.sql", True),
     ]
-    assert await store.migrate() == ["0002_extra.sql"]
+    assert await store.migrate() == ["0003_extra.sql"]
     await store.close()
     assert "extra" in tables(db_path)
 
@@ -94,7 +97,8 @@ async def test_edited_applied_migration_is_refused(db_path: Path, migrations_dir
         await looking.migrate()
     await looking.close()
     assert [(s.checksum_ok, s.problem) for s in status] == [
-        (False, "file changed after it was applied")
+        (False, "file changed after it was applied"),
+        (True, None),
     ]
 
 
@@ -109,7 +113,8 @@ async def test_missing_applied_migration_is_refused(db_path: Path, migrations_di
     status = await looking.status()
     await looking.close()
     assert [(s.name, s.checksum_ok, s.problem) for s in status] == [
-        ("0001_init.sql", False, "file missing")
+        ("0001_init.sql", False, "file missing"),
+        ("0002_claim_owners.sql", True, None),
     ]
 
 

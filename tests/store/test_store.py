@@ -6,7 +6,7 @@ import asyncio
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -375,6 +375,125 @@ async def test_concurrent_claims_across_connections_are_exactly_once(
     finally:
         for other in others:
             await other.close()
+
+
+# ------------------------------------------------------------------ claim owners and leases
+
+OWNER_A = "instance-a"
+OWNER_B = "instance-b"
+
+
+async def test_a_claim_names_its_owner(store: Store) -> None:
+    assert await store.claim_post(GUILD, DAY, DUE, "q1", owner=OWNER_A)
+    row = await store.post_for(GUILD, DAY)
+    assert row is not None
+    assert row.claimed_by == OWNER_A
+    await store.mark_failed(GUILD, DAY, "server_error: 503", 4)
+    assert await store.retry_claim(GUILD, DAY, owner=OWNER_B)
+    row = await store.post_for(GUILD, DAY)
+    assert row is not None
+    assert (row.status, row.claimed_by) == (PostStatus.CLAIMED, OWNER_B)
+
+
+async def test_a_live_owners_claim_is_never_abandoned_and_a_dead_ones_is(
+    store: Store, clock: FakeClock
+) -> None:
+    now = clock.now
+    lease = now + timedelta(seconds=60)
+    await store.renew_instance(OWNER_A, now=now, lease_until=lease)
+    await store.renew_instance(OWNER_B, now=now, lease_until=lease)
+    assert await store.claim_post(GUILD, DAY, DUE, "q1", owner=OWNER_A)
+    legacy = now - timedelta(minutes=15)
+
+    # B sees A's claim as taken while A's lease lasts, and cannot take it over.
+    assert await store.abandoned_claims(owner=OWNER_B, now=now, legacy_before=legacy) == []
+    assert not await store.take_over_claim(GUILD, DAY, owner=OWNER_B, now=now, legacy_before=legacy)
+    # A sees its own claim (it decides whether a post of its own is in progress).
+    (own,) = await store.abandoned_claims(owner=OWNER_A, now=now, legacy_before=legacy)
+    assert own.claimed_by == OWNER_A
+
+    # A's lease runs out (it died): of several live processes exactly one takes it over.
+    later = lease + timedelta(seconds=1)
+    others = [f"instance-{n}" for n in range(5)]
+    for other in others:
+        await store.renew_instance(other, now=later, lease_until=later + timedelta(seconds=60))
+    (dead,) = await store.abandoned_claims(owner=others[0], now=later, legacy_before=legacy)
+    assert (dead.guild_id, dead.local_date, dead.claimed_by) == (GUILD, DAY, OWNER_A)
+    results = await asyncio.gather(
+        *(
+            store.take_over_claim(GUILD, DAY, owner=other, now=later, legacy_before=legacy)
+            for other in others
+        )
+    )
+    assert results.count(True) == 1
+    row = await store.post_for(GUILD, DAY)
+    assert row is not None
+    assert row.claimed_by == others[results.index(True)]
+    # Now B holds it alive: A (were it back) may not take it.
+    assert not await store.take_over_claim(
+        GUILD, DAY, owner=OWNER_A, now=later, legacy_before=legacy
+    )
+
+
+async def test_a_released_instance_leaves_its_claims_abandoned_at_once(
+    store: Store, clock: FakeClock
+) -> None:
+    now = clock.now
+    await store.renew_instance(OWNER_A, now=now, lease_until=now + timedelta(hours=1))
+    assert await store.claim_post(GUILD, DAY, DUE, "q1", owner=OWNER_A)
+    await store.release_instance(OWNER_A)
+    legacy = now - timedelta(minutes=15)
+    (row,) = await store.abandoned_claims(owner=OWNER_B, now=now, legacy_before=legacy)
+    assert row.claimed_by == OWNER_A
+
+
+async def test_ownerless_claims_are_abandoned_only_after_the_legacy_age(
+    store: Store, clock: FakeClock
+) -> None:
+    assert await store.claim_post(GUILD, DAY, DUE, "q1")  # as before migration 0002
+    now = clock.now
+    assert (
+        await store.abandoned_claims(
+            owner=OWNER_B, now=now, legacy_before=now - timedelta(minutes=15)
+        )
+        == []
+    )
+    later = now + timedelta(minutes=16)
+    (row,) = await store.abandoned_claims(
+        owner=OWNER_B, now=later, legacy_before=later - timedelta(minutes=15)
+    )
+    assert row.claimed_by is None
+    assert await store.take_over_claim(
+        GUILD, DAY, owner=OWNER_B, now=later, legacy_before=later - timedelta(minutes=15)
+    )
+
+
+async def test_settled_rows_are_never_abandoned_claims(store: Store, clock: FakeClock) -> None:
+    now = clock.now
+    for n, settle in enumerate(("posted", "failed", "skipped")):
+        day = date(2026, 1, 10 + n)
+        assert await store.claim_post(GUILD, day, DUE, "q1", owner=OWNER_A)
+        if settle == "posted":
+            await store.mark_posted(GUILD, day, 99)
+        elif settle == "failed":
+            await store.mark_failed(GUILD, day, "rejected: 400", 1)
+        else:
+            await store.mark_skipped(GUILD, day, "missed: late", scheduled_for=DUE)
+    later = now + timedelta(days=1)
+    assert await store.abandoned_claims(owner=OWNER_B, now=later, legacy_before=later) == []
+
+
+async def test_renew_extends_and_prune_forgets_expired_instances(
+    store: Store, clock: FakeClock
+) -> None:
+    now = clock.now
+    await store.renew_instance(OWNER_A, now=now, lease_until=now + timedelta(seconds=30))
+    await store.renew_instance(OWNER_A, now=now, lease_until=now + timedelta(seconds=90))
+    await store.renew_instance(OWNER_B, now=now, lease_until=now + timedelta(seconds=30))
+    assert await store.prune_instances(now=now + timedelta(seconds=60)) == 1
+    assert await store.claim_post(GUILD, DAY, DUE, "q1", owner=OWNER_A)
+    at = now + timedelta(seconds=60)
+    assert await store.abandoned_claims(owner=OWNER_B, now=at, legacy_before=at) == []
 
 
 async def test_composed_transaction_rolls_back_together(store: Store) -> None:
