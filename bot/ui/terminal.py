@@ -54,8 +54,10 @@ _WIDE = (
     "\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd"
 )
 # Whitespace · a URL (never split) · a run of non-wide characters (a Latin word with its
-# punctuation) · one wide character (CJK may break between any two).
-_TOKEN_RX = re.compile(rf"(\s+)|(<?https?://[^\s<>]+>?)|([^\s{_WIDE}]+)|(.)", re.DOTALL)
+# punctuation, up to a URL glued to it) · one wide character (CJK may break between any two).
+_TOKEN_RX = re.compile(
+    rf"(\s+)|(<?https?://[^\s<>]+>?)|((?:(?!<?https?://)[^\s{_WIDE}])+)|(.)", re.DOTALL
+)
 
 #: Characters that must not start a line (closing punctuation, separators): they stay with
 #: what comes before, so "A · B" breaks after the "·" and "，" never opens a line.
@@ -204,8 +206,14 @@ def _cut(text: str, room: int) -> list[str]:
     pieces = [""]
     for ch in text:
         if pieces[-1] and display_width(pieces[-1] + ch) > room:
-            # Closing punctuation takes the character before it along to the new line.
-            carried = pieces[-1][-1] if ch in NO_LINE_START and len(pieces[-1]) > 1 else ""
+            # Closing punctuation takes the character before it (and any punctuation between)
+            # along to the new line, so that line starts with something that may start one.
+            carried = ""
+            if ch in NO_LINE_START:
+                k = 1
+                while k < len(pieces[-1]) and pieces[-1][-k] in NO_LINE_START:
+                    k += 1
+                carried = pieces[-1][-k:] if k < len(pieces[-1]) else ""
             pieces[-1] = pieces[-1][: len(pieces[-1]) - len(carried)]
             pieces.append(carried)
         pieces[-1] += ch

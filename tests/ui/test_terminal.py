@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.ui.terminal import NO_LINE_START, display_width, embed_to_text, wrap
@@ -107,6 +107,10 @@ _PIECES = st.sampled_from(
 )
 
 
+@example(pieces=["Token", "verylongwordwithoutanyspacesatall", "，", "，"], width=20)
+@example(
+    pieces=["Token", "<https://example.com/a/b>", "<https://example.com/a/b>", "—", "—"], width=28
+)
 @settings(max_examples=300, deadline=None)
 @given(pieces=st.lists(_PIECES, max_size=40), width=st.integers(20, 80))
 def test_wrap_keeps_every_character_and_the_width(pieces: list[str], width: int) -> None:
