@@ -67,7 +67,7 @@ class Draft:
 UNKNOWN = "unknown"
 MODERATORS = frozenset({"主持人", "主持", "记者", "问", "Q", "Moderator", "Host"})
 _TURN = re.compile(
-    r"^(?P<label>[A-Za-z]|[\u4e00-\u9fff]{2,4}|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2})\s*[：:]\s*"
+    r"^(?P<label>[A-Z]|[\u4e00-\u9fff]{2,3}|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2})\s*[：:]\s*"
 )
 _GUEST = re.compile(
     r"^嘉宾\s*(?P<label>[A-Z])\s*[：:]\s*(?P<name>[\u4e00-\u9fff]{2,3})[，,](?P<role>.+)$"
@@ -132,7 +132,7 @@ def _turns(
     candidates: list[tuple[Span, str]] = []
     for paragraph in paras:
         match = _TURN.match(paragraph.text)
-        if match is None or _GUEST.match(paragraph.text):
+        if match is None or _GUEST.match(paragraph.text) or not _speaker_label(match["label"]):
             continue
         candidates.append((Span(paragraph, match.end(), len(paragraph.text)), match["label"]))
     labels = {label for _, label in candidates}
@@ -145,6 +145,15 @@ def _turns(
         name = guests[label][0] if label in guests else label
         turns.append((span, None if len(name) == 1 else name))
     return turns
+
+
+def _speaker_label(label: str) -> bool:
+    """A turn's label: a letter, a moderator, or a person's name (not 编者按：, 链接：, Link:)."""
+    if len(label) == 1 or label in MODERATORS:
+        return True
+    if label.isascii():
+        return " " in label
+    return label[0] in _people.SURNAMES
 
 
 def _speakers(
@@ -222,7 +231,7 @@ def _quotes(
                 id=f"{speaker}-{counts[speaker]}",
                 speaker=speaker,
                 section=section.id,
-                text=span.text.strip(),
+                text=span.text.strip().rstrip(",，"),
                 line=span.paragraph.line,
                 confidence=attribution.confidence,
                 how=attribution.how,
@@ -240,10 +249,17 @@ _EN_DATE = re.compile(
 _MONTHS: tuple[str, ...] = ("January", "February", "March", "April", "May", "June", "July")
 _MONTHS += ("August", "September", "October", "November", "December")
 _URL = re.compile(r"https?://[^\s|()<>\"'，。]+")
-_SUMMIT_ZH = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*[\u4e00-\u9fff]{0,8}?(?:峰会|大会|论坛|研讨会)")
+_SUMMIT_ZH = re.compile(
+    r"(?:[A-Za-z0-9][A-Za-z0-9\-]*)?[\u4e00-\u9fff]{0,8}?(?:峰会|大会|论坛|研讨会)"
+)
+# What precedes a summit's name in a sentence (在昨日举行的AGI-Next前沿峰会上).
+_SUMMIT_PREFIX = re.compile(r"^.*(?:的|在|了|于)")
 _SUMMIT_EN = re.compile(r"\b(?:the )?((?:[A-Z][\w-]*\s){1,5}(?:Summit|Conference|Forum))\b")
 _HOST_ZH = re.compile(r"由([^，,。由]{2,30}?)(?:发起|主办|举办|承办)")
-_HOST_EN = re.compile(r"\b(?:hosted|organi[sz]ed|convened) by (?:the )?((?:[A-Z][\w-]*\s?){1,8})")
+_HOST_EN = re.compile(
+    r"\b(?:hosted|organi[sz]ed|convened) by (?:the )?"
+    r"([A-Z][\w-]*(?:\s+(?:(?:for|of|and|on|the)\s+)?[A-Z][\w-]*)*)"
+)
 
 
 def _event(paras: list[Paragraph], article: str, url: str | None, english: bool) -> DraftEvent:
@@ -259,7 +275,10 @@ def _event(paras: list[Paragraph], article: str, url: str | None, english: bool)
     host_pattern = _HOST_EN if english else _HOST_ZH
     host = host_pattern.search(article)
     summit = (_SUMMIT_EN if english else _SUMMIT_ZH).search(article)
-    name = (summit.group(1) if english else summit.group(0)).strip() if summit else None
+    name = None
+    if summit is not None:
+        name = summit.group(1) if english else _SUMMIT_PREFIX.sub("", summit.group(0))
+        name = name.strip() or None
     return DraftEvent(
         name=name,
         date=date,

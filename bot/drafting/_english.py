@@ -10,6 +10,7 @@ _NAMED = (
     re.compile(rf"\b{_VERB}\s+({_NAME})"),
     re.compile(rf"({_NAME})\s+{_VERB}\b"),
     re.compile(rf"\baccording to\s+({_NAME})"),
+    re.compile(rf"({_NAME}),\s+(?:the\s+)?[a-z][\w-]*(?:\s+[\w-]+){{0,4}}\s+(?:at|of)\s+[A-Z]"),
 )
 # "Maria Lopez, chief scientist at Helix Labs," — lowercase start or an at/of phrase.
 _ROLE_AFTER = (

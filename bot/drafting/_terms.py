@@ -13,6 +13,8 @@ USE_CHARS = 120
 _LATIN = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9.+\-]*(?: (?:for |of |and )?[A-Z][A-Za-z0-9.+\-]*)*"
 )
+# In English prose only single words can be told apart as terms (acronyms, CamelCase).
+_WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9+\-]*[A-Za-z0-9]")
 _GLOSS_AFTER = re.compile(
     r"(?<![A-Za-z])([A-Za-z][A-Za-z0-9 .\-]*[A-Za-z0-9])[（(]"
     r"(?:编者注[:：])?([\u4e00-\u9fff]{2,12})"
@@ -42,7 +44,7 @@ def candidates(texts: list[str], names: list[str], english: bool) -> list[Candid
     for match in _GLOSS_BEFORE.finditer(joined):
         _add(pairs, match.group(1), match.group(2).strip())
     person_words = {part for name in names for part in name.split()}
-    for match in _LATIN.finditer(joined):
+    for match in (_WORD if english else _LATIN).finditer(joined):
         word = match.group(0).strip(".-+")
         if _latin_term(word, english) and word not in person_words and word not in names:
             _add(pairs, word, word)

@@ -120,10 +120,17 @@ def latin_share(text: str) -> float:
     return sum(ch.isascii() for ch in letters) / len(letters)
 
 
+def _ends_sentence(text: str, index: int) -> bool:
+    # A full stop ends an English sentence only before a space: not in GLM-4.5 or DeepLearning.AI.
+    if text[index] in _SENTENCE_END:
+        return True
+    return text[index] == "." and (index + 1 == len(text) or text[index + 1].isspace())
+
+
 def sentence_start(text: str, position: int, floor: int) -> int:
     """Where the sentence holding `position` starts (not before `floor`)."""
     for index in range(position - 1, floor - 1, -1):
-        if text[index] in _SENTENCE_END:
+        if _ends_sentence(text, index):
             return index + 1
     return floor
 
@@ -131,6 +138,6 @@ def sentence_start(text: str, position: int, floor: int) -> int:
 def sentence_end(text: str, position: int, ceiling: int) -> int:
     """Where the sentence holding `position` ends (not after `ceiling`)."""
     for index in range(position, ceiling):
-        if text[index] in _SENTENCE_END:
+        if _ends_sentence(text, index):
             return index + 1
     return ceiling
