@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pypinyin import lazy_pinyin
 
 MAX_USES = 2
+MIN_USE_PARAGRAPH = 30
 USE_CHARS = 120
 _LATIN = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9.+\-]*(?: (?:for |of |and )?[A-Z][A-Za-z0-9.+\-]*)*"
@@ -21,7 +22,9 @@ _GLOSS_AFTER = re.compile(
 )
 _GLOSS_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,6})[（(]([A-Za-z][A-Za-z .\-]*[A-Za-z])[,，)）]")
 _ZH_SUFFIXES = ("学习", "模型", "范式", "优化器", "智能", "算法", "效率", "能力", "认知", "记忆")
-_NOT_TERM_START = frozenset("的是了在和与对把被将就也都还又从这那个一种些该其让用做有为好最更很")
+_NOT_TERM_START = frozenset("的是了在和与对把被将就也都还又从这那个一种些该其让用做有为好最更很新")
+_NOT_GLOSS = ("这里指", "即", "指", "也就是", "一种", "比如", "例如")
+_PRONOUNS = frozenset({"他们", "她们", "它们", "我们", "你们", "大家", "对方"})
 _STOP = frozenset({"ID", "App", "http", "https", "www", "com", "html", "I", "A", "The"})
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
 
@@ -40,9 +43,13 @@ def candidates(texts: list[str], names: list[str], english: bool) -> list[Candid
     joined = "\n".join(body)
     pairs: dict[str, tuple[str, str]] = {}  # folded surface → (zh, en)
     for match in _GLOSS_AFTER.finditer(joined):
-        _add(pairs, match.group(2), match.group(1).strip())
+        gloss = match.group(2)
+        if not gloss.startswith(_NOT_GLOSS):  # Efficiency(这里指…) explains, it doesn't name
+            _add(pairs, gloss, match.group(1).strip())
     for match in _GLOSS_BEFORE.finditer(joined):
-        _add(pairs, match.group(1), match.group(2).strip())
+        named = re.split(r"[的了是在]", match.group(1))[-1]  # 提供更好的先验(Prior) → 先验
+        if len(named) >= 2 and named not in _PRONOUNS:  # 他们(DeepSeek) glosses a pronoun
+            _add(pairs, named, match.group(2).strip())
     person_words = {part for name in names for part in name.split()}
     for match in (_WORD if english else _LATIN).finditer(joined):
         word = match.group(0).strip(".-+")
@@ -81,7 +88,8 @@ def _recurring_chinese(text: str, names: list[str]) -> list[str]:
     for size in range(3, 7):
         for start in range(len(text) - size + 1):
             gram = text[start : start + size]
-            if re.fullmatch(r"[\u4e00-\u9fff]+", gram) and gram.endswith(_ZH_SUFFIXES):
+            chinese = re.fullmatch(r"[\u4e00-\u9fff]+", gram) and "的" not in gram
+            if chinese and gram.endswith(_ZH_SUFFIXES):
                 counts[gram] += 1
     kept = [
         gram
@@ -106,9 +114,13 @@ def _first_use(text: str, pair: tuple[str, str]) -> int:
 def _uses(texts: list[str], zh: str, en: str) -> tuple[str, ...]:
     uses: list[str] = []
     for text in texts:
+        if len(text) < MIN_USE_PARAGRAPH:  # titles, tags and bylines say nothing about a term
+            continue
         for sentence in _SENTENCE.findall(text):
             if (zh in sentence or en in sentence) and sentence.strip():
-                clean = sentence.strip()
+                clean = sentence.strip().lstrip('”」"')
+                if clean in uses:
+                    continue
                 uses.append(clean if len(clean) <= USE_CHARS else clean[: USE_CHARS - 1] + "…")
                 if len(uses) == MAX_USES:
                     return tuple(uses)

@@ -144,6 +144,13 @@ def _attribution_note(quote: DraftQuote) -> str:
     return f"confidence {note}"
 
 
+def _term_en(term: Candidate) -> str:
+    """A Chinese-only term's English is to write; the marker names it so surfaces stay unique."""
+    if term.en == term.zh and not term.en.isascii():
+        return f"TODO(translate term): {term.zh}"
+    return term.en
+
+
 def _glossary(terms: tuple[Candidate, ...]) -> list[str]:
     lines = [
         "# Glossary CANDIDATES: keep the terms a reader may not know, delete the rest,",
@@ -154,7 +161,7 @@ def _glossary(terms: tuple[Candidate, ...]) -> list[str]:
         lines += [f"  # {use}" for use in term.uses]
         lines += [
             f"  - id: {term.id}",
-            f"    term: {{zh: {_s(term.zh)}, en: {_s(term.en)}}}",
+            f"    term: {{zh: {_s(term.zh)}, en: {_s(_term_en(term))}}}",
             "    definition:",
             *_pair("      ", "TODO(write definition)", "TODO(write definition)"),
         ]
