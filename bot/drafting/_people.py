@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 
 from pypinyin import lazy_pinyin
@@ -155,8 +154,7 @@ def _ends_with_title(text: str) -> bool:
 
 def _merge(parts: list[str]) -> list[str]:
     """Distinct role parts; a part contained in a longer one (CEO in 月之暗面CEO) is dropped."""
-    counted = Counter(parts)
-    distinct = list(counted)
+    distinct = list(dict.fromkeys(parts))
     return [
         part for part in distinct if not any(part != other and part in other for other in distinct)
     ]
