@@ -26,6 +26,7 @@ from bot import __version__, runner
 from bot.catalog import Catalog, ContentError, Kind, load_catalog, verify_quotes
 from bot.catalog.models import Lang, Quote
 from bot.cli_db import probe_database_path, register_db
+from bot.cli_draft import print_remaining_work, register_new
 from bot.config import ConfigError, ConfigProblem, Settings, load_settings
 from bot.render import (
     digest_embed,
@@ -68,8 +69,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return load_settings(config)
 
 
-def load_catalog_for(settings: Settings, override: Path | None = None) -> Catalog:
-    """Load the content packs from `override` or `content.path`.
+def load_catalog_for(
+    settings: Settings, override: Path | None = None, *, drafts: bool = False
+) -> Catalog:
+    """Load the content packs from `override` or `content.path` (draft packs too if `drafts`).
 
     Raises ConfigError when the folder doesn't exist, ContentError when the content is wrong.
     """
@@ -78,7 +81,15 @@ def load_catalog_for(settings: Settings, override: Path | None = None) -> Catalo
         key = "--content" if override is not None else "content.path"
         problem = ConfigProblem(key, f"no such directory: {path}")
         raise ConfigError([problem], None if override is not None else settings.config_file)
-    return load_catalog(path)
+    return load_catalog(path, drafts=drafts)
+
+
+def _drafts_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--drafts",
+        action="store_true",
+        help="accept draft packs (`draft: true`, from `summitbot content new`) for previewing",
+    )
 
 
 def _content_option(parser: argparse.ArgumentParser) -> None:
@@ -100,6 +111,7 @@ def register_check(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
         description="Validate the configuration and every content pack; print a summary.",
     )
     _content_option(parser)
+    _drafts_option(parser)
     parser.set_defaults(func=_check)
 
 
@@ -115,7 +127,13 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
 
 def _check(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    catalog = load_catalog_for(settings, args.content)
+    try:
+        catalog = load_catalog_for(settings, args.content, drafts=args.drafts)
+    except ContentError as error:
+        if not any(issue.todo for issue in error.issues):
+            raise
+        print_remaining_work(error, sys.stderr)
+        return EXIT_PROBLEMS
     database = settings.database.path
     db_state, db_problem = probe_database_path(database)
     if db_problem is not None:
@@ -140,6 +158,10 @@ def _check(args: argparse.Namespace) -> int:
     print()
     plural = "pack" if len(catalog.packs) == 1 else "packs"
     print(f"OK: configuration and {len(catalog.packs)} content {plural} are valid.")
+    drafts = [pack for pack in catalog.packs if pack.event.draft]
+    if drafts:
+        names = ", ".join(pack.id for pack in drafts)
+        print(f"Drafts accepted for previewing (not ready to serve): {names}")
     return EXIT_OK
 
 
@@ -169,6 +191,7 @@ def register_preview(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         help=f"wrap width, {MIN_WIDTH}-{MAX_WIDTH} (default: the terminal's, at most 100)",
     )
     _content_option(parser)
+    _drafts_option(parser)
     parser.set_defaults(func=_preview)
 
 
@@ -222,7 +245,7 @@ def _preview_embeds(catalog: Catalog, args: argparse.Namespace) -> list[discord.
 
 def _preview(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    catalog = load_catalog_for(settings, args.content)
+    catalog = load_catalog_for(settings, args.content, drafts=args.drafts)
     if not catalog.packs:
         print("No content packs to preview.", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -285,6 +308,7 @@ def register_content(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     verify.add_argument("--source", type=Path, required=True, metavar="FILE", help="source text")
     _content_option(verify)
     verify.set_defaults(func=_verify)
+    register_new(actions)
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -295,7 +319,8 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"summitbot: cannot read {source}: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     settings = settings_from_args(args)
-    catalog = load_catalog_for(settings, args.content)
+    # A draft is verified before it is finished: verbatim quotes are checked first.
+    catalog = load_catalog_for(settings, args.content, drafts=True)
     offenders = verify_quotes(catalog, text)
     if not offenders:
         print(f"{len(catalog.quotes)} quotes verified against {source}")

@@ -11,12 +11,14 @@ from pathlib import Path
 class ContentIssue:
     """One problem in a content pack. Line 0 means the whole file (e.g. it is missing).
 
-    Printed as `file:line: message`, or `file: message` for line 0.
+    Printed as `file:line: message`, or `file: message` for line 0. `todo` is the label of a
+    draft's TODO marker (`translate quote`), None for every other problem.
     """
 
     file: Path
     line: int
     message: str
+    todo: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else str(self.file)

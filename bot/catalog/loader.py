@@ -13,6 +13,7 @@ from bot.catalog import _checks
 from bot.catalog._errors import describe, message
 from bot.catalog._issues import ContentError, ContentIssue
 from bot.catalog._yaml import LineDict, LineList, line_of, load_yaml
+from bot.catalog.drafts import find_todos
 from bot.catalog.index import Catalog
 from bot.catalog.models import Event, Pack, Quote, Speaker, Term, Topic
 from bot.yamlguard import UnsafeYaml, echo, syntax_problem
@@ -67,8 +68,12 @@ class LoadedPack:
         return [item.model for item in self.items.get(kind, []) if item.model is not None]
 
 
-def load_catalog(content_path: Path) -> Catalog:
-    """Load every pack under `content_path`; raise ContentError listing every problem."""
+def load_catalog(content_path: Path, *, drafts: bool = False) -> Catalog:
+    """Load every pack under `content_path`; raise ContentError listing every problem.
+
+    A draft pack (`draft: true`) and any TODO marker left in a pack are problems unless
+    `drafts` is set and the pack is a draft (see `bot.catalog.drafts`).
+    """
     if not content_path.is_dir():
         raise ContentError([ContentIssue(content_path, 0, "content folder does not exist")])
     folders = sorted(
@@ -86,6 +91,8 @@ def load_catalog(content_path: Path) -> Catalog:
         )
     packs = [_load_pack(folder) for folder in folders]
     issues = [issue for pack in packs for issue in pack.issues]
+    for pack in packs:
+        issues.extend(_draft_issues(pack, drafts))
     issues.extend(_checks.check_catalog(packs))
     if issues:
         raise ContentError(_unique(issues))
@@ -103,6 +110,29 @@ def _build(pack: LoadedPack) -> Pack:
         terms=tuple(pack.valid("term")),
         topics=tuple(pack.valid("topic")),
     )
+
+
+def _draft_issues(pack: LoadedPack, drafts: bool) -> list[ContentIssue]:
+    """What is left in a draft (or a marker forgotten in a finished pack)."""
+    is_draft = pack.event_raw is not None and pack.event_raw.get("draft") is True
+    if drafts and is_draft:
+        return []
+    issues = [
+        ContentIssue(todo.file, todo.line, f"draft: {todo.label}", todo.label)
+        for todo in find_todos(pack.folder)
+    ]
+    if is_draft:
+        assert pack.event_raw is not None
+        line = pack.event_raw.key_lines.get("draft", pack.event_raw.line)
+        issues.append(
+            ContentIssue(
+                pack.event_file,
+                line,
+                "the pack is a draft: finish every TODO, then remove `draft: true` "
+                "(`summitbot check --drafts` accepts drafts for previewing)",
+            )
+        )
+    return issues
 
 
 def _unique(issues: list[ContentIssue]) -> list[ContentIssue]:

@@ -100,6 +100,8 @@ class Section(_Model):
 
 class Event(_Model):
     id: Slug
+    #: A draft from `summitbot content new`: refused unless drafts are allowed (`check --drafts`).
+    draft: bool = False
     name: Text
     date: dt.date
     host: Text
