@@ -11,7 +11,12 @@ Time: the guilds' post time is chosen 30 minutes before now in UTC (no daylight 
 process finds the post due and within the 6 h grace at start and its startup catch-up makes the
 fan-out; the local date is that of the due instant, so a run across midnight still agrees. The
 settings are written with a store clock an hour before the due time (a digest set up after its
-time owes nothing that day). The fake applies Discord's 50 requests/s global limit throughout.
+time owes nothing that day).
+
+Rate: the fake enforces a global limit of RATE requests/s and the bot paces itself to it, as
+with Discord's 50/s; the limit is raised so that the seven fan-outs of a run take seconds, not
+minutes. What is tested (claims, kills, restarts, settling) does not depend on its value, and
+the 50/s pacing itself is tested in tests/e2e/test_digest.py and bench/digest.py.
 """
 
 from __future__ import annotations
@@ -32,12 +37,27 @@ from bot.store import PostStatus, Store
 from tests.e2e.test_ops_process import MINI, Process, spawn, write_config
 from tests.fakediscord import FakeDiscord, Guild
 
+pytestmark = pytest.mark.chaos
+
 GUILDS = 600
 KILLS = 6
 ZONE = "UTC"
+RATE = 200  # requests/s, the fake's global limit and the bot's pacing (see the module doc)
 LEASE_SECONDS = 3  # the config's minimum: dead processes' claims settle 3 s after the kill
 #: Only stops a broken test; a passing run takes about 40 s per scenario on a loaded machine.
 LIMIT = 150.0
+
+
+@pytest.fixture
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    """The fake Discord at RATE requests/s; clean at teardown, as the shared fixture checks."""
+    fake = FakeDiscord(heartbeat_interval=5_000, global_rate=RATE)
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+    fake.assert_clean()
 
 
 @pytest.fixture
@@ -204,7 +224,7 @@ async def test_six_sigkills_mid_fan_out_one_process(
     post_time, due, _ = post_time_due_half_an_hour_ago()
     db = tmp_path / "shared.db"
     await seed(db, guilds, post_time, due)
-    config = config_for(tmp_path, fake, "bot", db, rate=50, shards=None)
+    config = config_for(tmp_path, fake, "bot", db, rate=RATE, shards=None)
     await run_with_kills(fake, tmp_path, processes, groups={"bot": (config, guilds)}, seed_value=15)
 
 
@@ -218,7 +238,7 @@ async def test_six_sigkills_mid_fan_out_two_shard_processes_one_database(
     await seed(db, guilds, post_time, due)
     groups = {
         f"shard{shard}": (
-            config_for(tmp_path, fake, f"shard{shard}", db, rate=25, shards=[shard]),
+            config_for(tmp_path, fake, f"shard{shard}", db, rate=RATE // 2, shards=[shard]),
             [g for n, g in enumerate(guilds) if n % 2 == shard],
         )
         for shard in (0, 1)
