@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -44,15 +45,22 @@ def shared_startup_catalogs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bot.cli, "load_catalog", load)
 
 
-@pytest.fixture
-async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    """A started FakeDiscord; the test fails at teardown if the bot made a request Discord
-    would refuse (``fake.violations``) or one the fake does not serve. Tests that provoke
-    violations on purpose take them with ``fake.take_violations()``."""
-    fake = FakeDiscord(heartbeat_interval=5_000)
+@contextlib.asynccontextmanager
+async def clean_fake_discord(**options: Any) -> AsyncIterator[FakeDiscord]:
+    """A started FakeDiscord (`options` go to it); on exit it stops and fails if the bot made a
+    request Discord would refuse (``fake.violations``) or one the fake does not serve. Tests
+    that provoke violations on purpose take them with ``fake.take_violations()``."""
+    fake = FakeDiscord(heartbeat_interval=5_000, **options)
     await fake.start()
     try:
         yield fake
     finally:
         await fake.stop()
     fake.assert_clean()
+
+
+@pytest.fixture
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    """A clean FakeDiscord for one test (see `clean_fake_discord`)."""
+    async with clean_fake_discord() as fake:
+        yield fake

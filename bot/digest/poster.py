@@ -720,12 +720,20 @@ class DigestPoster:
         if fresh is None:
             reason = f"{NO_QUOTES}: the content packs have no quotes"
             return await self._skip(settings, due, reason, settle_claim=True)
-        await self.store.mark_failed(
-            guild_id, day, f"{INTERRUPTED}: no message found; sending again", record.attempts
-        )
-        if not await self.store.retry_claim(
-            guild_id, day, quote_id=fresh.quote_id, owner=self.instance_id
-        ):
+        # Both in one transaction: a kill between them would leave a `failed` row that
+        # nothing retries, where a `claimed` one is settled again by the next sweep.
+        async with self.store.transaction() as conn:
+            await self.store.mark_failed(
+                guild_id,
+                day,
+                f"{INTERRUPTED}: no message found; sending again",
+                record.attempts,
+                conn=conn,
+            )
+            reclaimed = await self.store.retry_claim(
+                guild_id, day, quote_id=fresh.quote_id, owner=self.instance_id, conn=conn
+            )
+        if not reclaimed:
             return self._log(_already(guild_id, day, await self.store.post_for(guild_id, day)))
         return await self._send(catalog, settings, day, fresh)
 

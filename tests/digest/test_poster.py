@@ -839,6 +839,40 @@ async def test_a_dead_processes_claim_without_history_is_skipped_by_the_sweep(
     assert h.sender.attempts == []
 
 
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs, no `except Exception` sees it."""
+
+
+async def test_a_kill_while_resending_an_interrupted_post_leaves_it_claimed_not_failed(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The chaos test found 65 guilds stranded as `failed` ("sending again") after a kill
+    # between recording the interruption and re-claiming: nothing ever retries a failed row.
+    h = harness
+    settings = await configure(h)
+    h.clock.now = DUE
+    pick = await next_quote(h.store, GUILD, h.catalog.quotes.keys())
+    assert pick is not None
+    assert await h.store.claim_post(
+        GUILD, DAY, DUE, pick.quote_id, channel_id=settings.channel_id, owner="dead"
+    )
+    await h.poster.renew_lease()
+
+    async def killed(*args: object, **kwargs: object) -> bool:
+        raise Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(h.store, "retry_claim", killed)
+        with pytest.raises(Killed):
+            await h.poster.sweep([settings])
+    row = await h.store.post_for(GUILD, DAY)
+    assert row is not None
+    assert row.status is PostStatus.CLAIMED  # still a claim the next sweep settles
+    (result,) = await h.poster.sweep([settings])
+    assert result.outcome is PostOutcome.POSTED
+    assert len(h.sender.sent) == 1
+
+
 async def test_own_claim_left_by_a_failed_record_is_settled_but_never_one_in_progress(
     harness: Harness,
 ) -> None:

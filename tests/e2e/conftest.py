@@ -140,3 +140,15 @@ async def running_summit(
 async def summit(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Summit]:
     async with running_summit(fake_discord, tmp_path) as running:
         yield running
+
+
+@pytest.fixture
+async def killer() -> AsyncIterator[list[Any]]:
+    """Processes (`test_ops_process.Process`) a test started; killed at teardown if the test
+    left them running."""
+    started: list[Any] = []
+    yield started
+    for process in started:
+        if process.proc.returncode is None:
+            process.proc.kill()
+            await process.proc.wait()

@@ -34,6 +34,7 @@ import pytest
 
 from bot.digest.schedule import previous_due
 from bot.store import PostStatus, Store
+from tests.conftest import clean_fake_discord
 from tests.e2e.test_ops_process import MINI, Process, spawn, write_config
 from tests.fakediscord import FakeDiscord, Guild
 
@@ -50,25 +51,9 @@ LIMIT = 150.0
 
 @pytest.fixture
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    """The fake Discord at RATE requests/s; clean at teardown, as the shared fixture checks."""
-    fake = FakeDiscord(heartbeat_interval=5_000, global_rate=RATE)
-    await fake.start()
-    try:
+    """The fake Discord at RATE requests/s."""
+    async with clean_fake_discord(global_rate=RATE) as fake:
         yield fake
-    finally:
-        await fake.stop()
-    fake.assert_clean()
-
-
-@pytest.fixture
-async def processes() -> AsyncIterator[list[Process]]:
-    """Every process a test started; any still running is killed at teardown."""
-    started: list[Process] = []
-    yield started
-    for process in started:
-        if process.proc.returncode is None:
-            process.proc.kill()
-            await process.proc.wait()
 
 
 def post_time_due_half_an_hour_ago() -> tuple[time, datetime, date]:
@@ -217,7 +202,7 @@ async def run_with_kills(
 
 
 async def test_six_sigkills_mid_fan_out_one_process(
-    fake_discord: FakeDiscord, tmp_path: Path, processes: list[Process]
+    fake_discord: FakeDiscord, tmp_path: Path, killer: list[Process]
 ) -> None:
     fake = fake_discord
     guilds = [fake.add_guild(f"k{n}", channels=["daily"]) for n in range(GUILDS)]
@@ -225,11 +210,11 @@ async def test_six_sigkills_mid_fan_out_one_process(
     db = tmp_path / "shared.db"
     await seed(db, guilds, post_time, due)
     config = config_for(tmp_path, fake, "bot", db, rate=RATE, shards=None)
-    await run_with_kills(fake, tmp_path, processes, groups={"bot": (config, guilds)}, seed_value=15)
+    await run_with_kills(fake, tmp_path, killer, groups={"bot": (config, guilds)}, seed_value=15)
 
 
 async def test_six_sigkills_mid_fan_out_two_shard_processes_one_database(
-    fake_discord: FakeDiscord, tmp_path: Path, processes: list[Process]
+    fake_discord: FakeDiscord, tmp_path: Path, killer: list[Process]
 ) -> None:
     fake = fake_discord
     guilds = [fake.add_guild(f"s{n}", channels=["daily"], shard=(n % 2, 2)) for n in range(GUILDS)]
@@ -243,4 +228,4 @@ async def test_six_sigkills_mid_fan_out_two_shard_processes_one_database(
         )
         for shard in (0, 1)
     }
-    await run_with_kills(fake, tmp_path, processes, groups=groups, seed_value=11)
+    await run_with_kills(fake, tmp_path, killer, groups=groups, seed_value=11)

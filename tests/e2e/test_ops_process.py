@@ -11,12 +11,10 @@ import shutil
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from bot.store import Store
@@ -100,17 +98,6 @@ async def spawn(*args: str, token: str | None) -> Process:
     process = Process(proc)
     process.start_reading()
     return process
-
-
-@pytest.fixture
-async def killer() -> AsyncIterator[list[Process]]:
-    """Processes a test started; killed at teardown if the test left them running."""
-    started: list[Process] = []
-    yield started
-    for process in started:
-        if process.proc.returncode is None:
-            process.proc.kill()
-            await process.proc.wait()
 
 
 def write_config(path: Path, data: dict[str, Any]) -> Path:
