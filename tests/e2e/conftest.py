@@ -16,6 +16,7 @@ from typing import Any, Literal
 import pytest
 import yaml
 
+import bot.digest.poster as poster_module
 from bot.app import SummitBot, create_bot
 from bot.config import Settings, load_settings
 from bot.store import Store
@@ -83,6 +84,24 @@ def build_bot(settings: Settings, *, runtime: bool = True) -> SummitBot:
     bot = create_bot(settings, runtime=runtime, guild_ready_timeout=GUILD_READY_TIMEOUT)
     bot.before_identify_hook = _no_identify_pacing  # type: ignore[method-assign]
     return bot
+
+
+class VirtualClock:
+    """The digest's clock; the test sets ``now``."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualClock:
+    """The digest poster's clock, starting at the real now; tests move it."""
+    virtual = VirtualClock(dt.datetime.now(dt.UTC))
+    monkeypatch.setattr(poster_module, "wall_clock", virtual)
+    return virtual
 
 
 @dataclass

@@ -20,14 +20,20 @@ from typing import Any
 import discord
 import pytest
 
-import bot.digest.poster as poster_module
 from bot.app import SummitBot
 from bot.digest.schedule import next_due, next_n_due
 from bot.digest.scheduler import job_id
 from bot.endpoints import apply_overrides
 from bot.i18n import t
 from bot.store import DisableReason, PostRecord, PostStatus, Store
-from tests.e2e.conftest import Summit, bot_posts, build_bot, running_summit, write_settings
+from tests.e2e.conftest import (
+    Summit,
+    VirtualClock,
+    bot_posts,
+    build_bot,
+    running_summit,
+    write_settings,
+)
 from tests.fakediscord import Channel, FakeDiscord, Guild, run_client
 from tests.fakediscord.permissions import (
     EMBED_LINKS,
@@ -40,23 +46,6 @@ EPHEMERAL = 64
 CJK = re.compile(r"[\u4e00-\u9fff]")
 MESSAGES = "/channels/{channel_id}/messages"
 SHANGHAI = "Asia/Shanghai"
-
-
-class VirtualClock:
-    """The digest's clock; the test sets ``now``."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualClock:
-    virtual = VirtualClock(datetime.now(UTC))
-    monkeypatch.setattr(poster_module, "wall_clock", virtual)
-    return virtual
 
 
 @pytest.fixture

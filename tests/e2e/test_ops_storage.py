@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
 
-import bot.digest.poster as poster_module
 from bot.digest.schedule import next_due
 from bot.i18n import t
 from bot.store import PostStatus
-from tests.e2e.conftest import Summit, bot_posts, running_summit
+from tests.e2e.conftest import Summit, VirtualClock, bot_posts, running_summit
 from tests.e2e.test_digest import (
     SHANGHAI,
-    VirtualClock,
     await_catch_up,
     cog,
     daily,
@@ -45,13 +43,6 @@ class Gate:
         wake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         await self.waits.put((delay, wake))
         await wake
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualClock:
-    virtual = VirtualClock(datetime.now(UTC))
-    monkeypatch.setattr(poster_module, "wall_clock", virtual)
-    return virtual
 
 
 @pytest.fixture
