@@ -819,17 +819,22 @@ async def test_sweep_leaves_live_processes_and_other_shards_alone(
     assert (row.status, row.claimed_by) == (PostStatus.CLAIMED, "other-process")
 
 
+async def claim_for_a_dead_process(h: Harness, settings: GuildSettings) -> None:
+    """Today's post of GUILD, claimed by a process with no lease (killed mid-send)."""
+    pick = await next_quote(h.store, GUILD, h.catalog.quotes.keys())
+    assert pick is not None
+    assert await h.store.claim_post(
+        GUILD, DAY, DUE, pick.quote_id, channel_id=settings.channel_id, owner="dead"
+    )
+
+
 async def test_a_dead_processes_claim_without_history_is_skipped_by_the_sweep(
     harness: Harness,
 ) -> None:
     h = harness
     settings = await configure(h)
     h.clock.now = DUE
-    pick = await next_quote(h.store, GUILD, h.catalog.quotes.keys())
-    assert pick is not None
-    assert await h.store.claim_post(
-        GUILD, DAY, DUE, pick.quote_id, channel_id=settings.channel_id, owner="dead"
-    )
+    await claim_for_a_dead_process(h, settings)
     h.sender.find_error = HistoryUnreadable("the bot lacks Read Message History in the channel")
     await h.poster.renew_lease()
     (result,) = await h.poster.sweep([settings])
@@ -851,11 +856,7 @@ async def test_a_kill_while_resending_an_interrupted_post_leaves_it_claimed_not_
     h = harness
     settings = await configure(h)
     h.clock.now = DUE
-    pick = await next_quote(h.store, GUILD, h.catalog.quotes.keys())
-    assert pick is not None
-    assert await h.store.claim_post(
-        GUILD, DAY, DUE, pick.quote_id, channel_id=settings.channel_id, owner="dead"
-    )
+    await claim_for_a_dead_process(h, settings)
     await h.poster.renew_lease()
 
     async def killed(*args: object, **kwargs: object) -> bool:
