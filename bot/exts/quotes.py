@@ -164,7 +164,10 @@ class QuoteView(OwnedView):
         self, interaction: discord.Interaction[SummitBot], button: discord.ui.Button[QuoteView]
     ) -> None:
         bot = interaction.client
-        speaker = bot.catalog.speakers[self.quote.speaker]
+        speaker = bot.catalog.speakers.get(self.quote.speaker)
+        if speaker is None:  # a content reload removed them since this message was sent
+            await reply_private(interaction, t("speaker.removed", lang_of(interaction)))
+            return
         await interaction.response.send_message(
             embed=speaker_embed(bot.catalog, speaker, lang_of(interaction)),
             ephemeral=True,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import t
 from bot.ops import reload as reload_module
 from bot.ops.reload import BuiltCatalog
 from tests.e2e.conftest import Summit, running_summit
@@ -216,3 +217,28 @@ async def test_a_pager_opened_before_a_reload_turns_and_says_what_disappeared(
         "打开此列表后，内容更新移除了这些语录（2 条）：`tangjie-gap`, `yangzhilin-prior`"
     )
     assert "第 1/1 页 · 共 4 条语录" in chinese.message.embeds[0]["footer"]["text"]
+
+
+def profile_button(message: Any) -> dict[str, Any]:
+    buttons = [c for row in message.components for c in row["components"]]
+    return next(b for b in buttons if b.get("label") in ("Speaker profile", "嘉宾简介"))
+
+
+async def test_a_profile_button_whose_speaker_a_reload_removed_says_so(summit: Summit) -> None:
+    shown = await summit.slash("quote", {"speaker": "yangzhilin"}, locale="en-US")
+    pack = summit.extra["quotes_file"].parent
+    remove_quotes(pack / "quotes.yaml", "yangzhilin-muon", "yangzhilin-prior")
+    remove_quotes(pack / "speakers.yaml", "yangzhilin")
+    glossary = pack / "glossary.yaml"
+    text = glossary.read_text(encoding="utf-8")
+    text = text.replace("[tangjie, yangzhilin]", "[tangjie]").replace("[yangzhilin]", "[]")
+    glossary.write_text(text, encoding="utf-8")
+    reloaded = await summit.bot.reload_content()
+    assert reloaded.ok, reloaded
+
+    clicked = await summit.fake.click(
+        shown.message, profile_button(shown.message)["custom_id"], summit.member
+    )
+    assert clicked.ephemeral
+    assert clicked.content == t("speaker.removed", "en")
+    assert summit.fake.violations == []
