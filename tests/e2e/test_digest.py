@@ -603,21 +603,24 @@ async def test_restart_after_the_grace_period_records_skipped(
     assert bot_posts(summit.fake, daily(summit)) == []
 
 
+async def claim_the_next_post(summit: Summit, due: Any) -> list[Any]:
+    """Claim `due`'s post as a sending process does; return the embeds it would send."""
+    preview = await summit.slash("digest preview", user=summit.admin)
+    quote_id = preview.embeds[0]["footer"]["text"].rsplit(" ", 1)[-1]
+    assert await summit.bot.store.claim_post(
+        summit.guild.id, due.local_date, due.instant, quote_id, channel_id=daily(summit).id
+    )
+    return list(preview.embeds)
+
+
 async def test_a_crash_after_sending_is_recorded_not_resent(
     summit: Summit, clock: VirtualClock
 ) -> None:
     """A claimed row whose message did go out (the process died before recording it)."""
     await set_digest(summit)
-    store = summit.bot.store
     due = next_due(clock.now, time(9), SHANGHAI)
-    preview = await summit.slash("digest preview", user=summit.admin)
-    quote_id = preview.embeds[0]["footer"]["text"].rsplit(" ", 1)[-1]
-    assert await store.claim_post(
-        summit.guild.id, due.local_date, due.instant, quote_id, channel_id=daily(summit).id
-    )
-    sent = summit.fake.create_message(
-        daily(summit), summit.fake.bot_user, {"embeds": preview.embeds}
-    )
+    embeds = await claim_the_next_post(summit, due)
+    sent = summit.fake.create_message(daily(summit), summit.fake.bot_user, {"embeds": embeds})
     clock.now = due.instant + timedelta(hours=1)
     async with await start_again(summit) as bot:
         (result,) = await await_catch_up(bot)
@@ -652,14 +655,9 @@ async def test_a_crash_between_send_and_record_without_read_message_history_neve
     bot cannot read the channel's history, where Discord then answers with an empty list (not
     an error). A restart more than 15 minutes later must not take that as "not sent"."""
     await set_digest(summit)
-    store = summit.bot.store
     due = next_due(clock.now, time(9), SHANGHAI)
-    preview = await summit.slash("digest preview", user=summit.admin)
-    quote_id = preview.embeds[0]["footer"]["text"].rsplit(" ", 1)[-1]
-    assert await store.claim_post(
-        summit.guild.id, due.local_date, due.instant, quote_id, channel_id=daily(summit).id
-    )
-    summit.fake.create_message(daily(summit), summit.fake.bot_user, {"embeds": preview.embeds})
+    embeds = await claim_the_next_post(summit, due)
+    summit.fake.create_message(daily(summit), summit.fake.bot_user, {"embeds": embeds})
     summit.fake.set_channel_overwrite(
         daily(summit), summit.fake.bot_user, deny=READ_MESSAGE_HISTORY
     )
