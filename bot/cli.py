@@ -28,6 +28,7 @@ from bot.catalog.models import Lang, Quote
 from bot.cli_db import probe_database_path, register_db
 from bot.cli_draft import print_remaining_work, register_new
 from bot.config import ConfigError, ConfigProblem, Settings, load_settings
+from bot.exit_codes import EXIT_CONFIG, EXIT_OK, EXIT_PROBLEMS
 from bot.render import (
     digest_embed,
     name_pair,
@@ -54,10 +55,6 @@ __all__ = [
 
 Handler = Callable[[argparse.Namespace], int]
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_CONFIG = 2
 
 
 # --- shared helpers for handlers -----------------------------------------------------------

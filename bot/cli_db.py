@@ -22,13 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
+from bot.exit_codes import EXIT_OK, EXIT_PROBLEMS
 from bot.store import MigrationError, MigrationStatus, Store, StoreError, StoreLockedError
 from bot.store._store import DEFAULT_BUSY_TIMEOUT_MS
 
 __all__ = ["probe_database_path", "register_db"]
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
 
 
 def register_db(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -11,11 +11,12 @@ from typing import TextIO
 
 from bot.catalog import ContentError
 from bot.catalog.drafts import find_todos, group_todos
+from bot.catalog.models import SLUG_PATTERN
 from bot.config import load_settings
 from bot.drafting import DraftError, make_draft, write_draft
+from bot.exit_codes import EXIT_CONFIG, EXIT_OK
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 def register_new(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -24,6 +24,8 @@ import discord
 import yarl
 from discord.utils import MISSING
 
+from bot.exit_codes import EXIT_CONFIG, EXIT_UNREACHABLE
+
 if TYPE_CHECKING:
     from discord.ext import commands
 
@@ -38,11 +40,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: Exit code: configuration (here: `discord.api_base` is not Discord's API). Not worth retrying.
-EXIT_CONFIG = 2
-#: Exit code: Discord (or `discord.api_base`) could not be reached. May fix itself.
-EXIT_UNREACHABLE = 3
 
 
 @dataclass(frozen=True)

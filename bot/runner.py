@@ -35,6 +35,7 @@ from bot.connection import (
     login_with_retry,
 )
 from bot.endpoints import DEFAULT_API_BASE
+from bot.exit_codes import EXIT_OK, EXIT_PROBLEMS
 from bot.logs import setup_logging
 from bot.ops.health import HealthServerError
 from bot.store import StoreError
@@ -69,8 +70,6 @@ REJECTED_TOKEN = (
     "Reset it under Bot in the Developer Portal and try again."
 )
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
 __all__ = ["EXIT_CONFIG", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_UNREACHABLE", "register", "run", "sync"]
 
 #: The wait between attempts to reach Discord at start: 1 s, 2 s, 4 s, ... up to a minute.

@@ -16,7 +16,9 @@ from pydantic_core import PydanticCustomError
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
+#: An id: lowercase words of letters and digits joined by single hyphens.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 URL_LIMIT = 500
