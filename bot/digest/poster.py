@@ -46,8 +46,7 @@ import discord
 
 from bot.catalog import Catalog
 from bot.catalog.models import Lang, Quote
-from bot.digest.picker import Pick, next_quote, record_posted
-from bot.digest.schedule import (
+from bot.digest.due import (
     Due,
     MissedAction,
     due_instant,
@@ -55,6 +54,7 @@ from bot.digest.schedule import (
     missed_post,
     previous_due,
 )
+from bot.digest.picker import Pick, next_quote, record_posted
 from bot.digest.throttle import Throttle
 from bot.render import digest_embed, related_term
 from bot.store import DisableReason, GuildSettings, PostRecord, PostStatus, Store
@@ -101,7 +101,6 @@ DEFAULT_CLAIM_LEASE = timedelta(seconds=60)
 _CLAIM_LOOKBACK = timedelta(minutes=1)
 
 # Discord JSON error codes the poster acts on.
-UNKNOWN_CHANNEL = 10003
 UNKNOWN_GUILD = 10004
 MISSING_ACCESS = 50001
 CANNOT_SEND_IN_NON_TEXT = 50008

@@ -26,8 +26,7 @@ from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.catalog.models import Lang
-from bot.digest.poster import DigestPoster, DiscordSender, PostOutcome, PostResult
-from bot.digest.schedule import (
+from bot.digest.due import (
     PostTimeError,
     format_post_time,
     next_due,
@@ -38,6 +37,7 @@ from bot.digest.schedule import (
     suggest_timezones,
     zone,
 )
+from bot.digest.poster import DigestPoster, DiscordSender, PostOutcome, PostResult
 from bot.digest.throttle import Throttle
 from bot.exts._shared import MAX_CHOICES, NO_MENTIONS, lang_of, refuse, reply_private
 from bot.i18n import lang_for_locale, t

@@ -21,7 +21,7 @@ import discord
 import pytest
 
 from bot.app import SummitBot
-from bot.digest.schedule import next_due, next_n_due
+from bot.digest.due import next_due, next_n_due
 from bot.digest.scheduler import job_id
 from bot.endpoints import apply_overrides
 from bot.i18n import t

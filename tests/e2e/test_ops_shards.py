@@ -16,7 +16,7 @@ import pytest
 import bot.digest.poster as poster_module
 from bot.app import ShardedSummitBot, SummitBot
 from bot.config import Settings
-from bot.digest.schedule import next_due
+from bot.digest.due import next_due
 from bot.endpoints import apply_overrides
 from tests.e2e.conftest import bot_posts, build_bot, seed_digests, write_settings
 from tests.fakediscord import FakeDiscord

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import bot.digest.poster as poster_module
-from bot.digest.schedule import next_due
+from bot.digest.due import next_due
 from bot.digest.scheduler import job_id
 from bot.store import PostStatus, Store
 from tests.e2e.conftest import bot_posts, build_bot, running_summit, seed_digests, write_settings

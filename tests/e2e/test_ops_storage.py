@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.digest.schedule import next_due
+from bot.digest.due import next_due
 from bot.i18n import t
 from bot.store import PostStatus
 from tests.e2e.conftest import Summit, VirtualClock, bot_posts, running_summit
