@@ -32,6 +32,7 @@ from tests.e2e.conftest import (
     bot_posts,
     build_bot,
     running_summit,
+    service,
     write_settings,
 )
 from tests.fakediscord import Channel, FakeDiscord, Guild, run_client
@@ -106,9 +107,7 @@ def next_due_after(now: datetime, hhmm: time = time(9, 0), zone: str = SHANGHAI)
 
 async def fire(summit: Summit, bot: SummitBot | None = None) -> None:
     """Run the guild's scheduled job now, as the scheduler does when its time comes."""
-    running = bot or summit.bot
-    assert running.digest_poster is not None
-    await running.digest_poster(summit.guild.id)
+    await service(bot or summit.bot).post_due(summit.guild.id)
 
 
 async def start_again(summit: Summit) -> contextlib.AbstractAsyncContextManager[SummitBot]:
@@ -141,7 +140,7 @@ async def posted_row(bot: SummitBot, guild_id: int, day: date, limit: float = 5.
 
 
 async def await_catch_up(bot: SummitBot) -> list[Any]:
-    task = cog(bot).startup
+    task = service(bot).startup
     assert task is not None
     return await asyncio.wait_for(task, 10)
 
@@ -206,12 +205,12 @@ async def test_set_then_the_post_arrives_at_the_scheduled_minute(
 
     # The job is due at 09:00 Shanghai time, whatever the zone of the machine.
     due = next_due(datetime.now(UTC), time(9), SHANGHAI)
-    (scheduled,) = summit.bot.scheduler.next_run_times(summit.guild.id, 1)
+    job = service(summit.bot).scheduler._scheduler.get_job(job_id(summit.guild.id))
+    assert job is not None
+    scheduled = job.next_run_time
     assert scheduled == due.instant
     # Drive time to that minute and let APScheduler run the job for real.
     clock.now = scheduled
-    job = summit.bot.scheduler._scheduler.get_job(job_id(summit.guild.id))
-    assert job is not None
     job.modify(next_run_time=datetime.now(UTC))
     await eventually(lambda: len(bot_posts(summit.fake, daily(summit))) == 1, "the digest post")
 
@@ -225,7 +224,7 @@ async def test_set_then_the_post_arrives_at_the_scheduled_minute(
     assert len(send.body["nonce"]) <= 25
     row = await posted_row(summit.bot, summit.guild.id, due.local_date)
     assert row.message_id == message.id
-    assert summit.bot.scheduler.scheduled_guilds() == [summit.guild.id]
+    assert service(summit.bot).scheduler.scheduled_guilds() == [summit.guild.id]
 
 
 async def test_preview_is_exactly_the_next_post(summit: Summit, clock: VirtualClock) -> None:
@@ -335,7 +334,7 @@ async def test_invalid_time_or_zone_is_refused(
     head = t(key, "en", value="\0").split("\0")[1][:12]
     assert head in result.content
     assert await summit.bot.store.get_settings(summit.guild.id) is None
-    assert summit.bot.scheduler.scheduled_guilds() == []
+    assert service(summit.bot).scheduler.scheduled_guilds() == []
 
 
 async def test_a_channel_the_bot_cannot_post_in_is_refused(summit: Summit) -> None:
@@ -429,7 +428,7 @@ async def configure_other_guild(summit: Summit) -> Channel:
         timezone=SHANGHAI,
         language="en",
     )
-    summit.bot.scheduler.schedule_guild(settings)
+    service(summit.bot).schedule(settings)
     return channel
 
 
@@ -454,8 +453,7 @@ async def test_lost_channel_disables_with_reason_and_another_guild_still_posts(
     else:
         summit.fake.set_channel_overwrite(channel, summit.fake.bot_user, deny=VIEW_CHANNEL)
     clock.now = next_due_after(clock.now)
-    poster = summit.bot.digest_poster
-    assert poster is not None
+    poster = service(summit.bot).post_due
     await asyncio.gather(poster(summit.guild.id), poster(summit.other_guild.id))
 
     assert bot_posts(summit.fake, other_channel), "the other guild still posts"
@@ -464,7 +462,7 @@ async def test_lost_channel_disables_with_reason_and_another_guild_still_posts(
     assert not settings.enabled
     assert settings.disabled_reason is reason
     assert settings.channel_id == channel.id, "settings are kept"
-    assert summit.bot.scheduler.scheduled_guilds() == [summit.other_guild.id]
+    assert service(summit.bot).scheduler.scheduled_guilds() == [summit.other_guild.id]
     status = await summit.slash("digest status", user=summit.admin)
     words = t(f"digest.reasons.{reason.value}", "en")
     assert words in status.content
@@ -477,7 +475,7 @@ async def test_server_errors_then_success_make_one_post(
     summit: Summit, clock: VirtualClock
 ) -> None:
     await set_digest(summit)
-    cog(summit.bot).poster.retry_delays = (0.01, 0.01, 0.01)
+    service(summit.bot).poster.retry_delays = (0.01, 0.01, 0.01)
     # 503 comes back to the poster at once; discord.py itself retries 500/502/504 (1 s sleep).
     summit.fake.inject("POST", MESSAGES, 503, count=2)
     clock.now = next_due_after(clock.now)
@@ -519,10 +517,10 @@ async def test_a_429_is_honoured_by_discord_py(summit: Summit, clock: VirtualClo
 
 async def test_off_keeps_settings_and_unschedules(summit: Summit, clock: VirtualClock) -> None:
     await set_digest(summit)
-    assert summit.bot.scheduler.scheduled_guilds() == [summit.guild.id]
+    assert service(summit.bot).scheduler.scheduled_guilds() == [summit.guild.id]
     result = await summit.slash("digest off", user=summit.admin)
     assert result.content == t("digest.off_done", "en")
-    assert summit.bot.scheduler.scheduled_guilds() == []
+    assert service(summit.bot).scheduler.scheduled_guilds() == []
     settings = await summit.bot.store.get_settings(summit.guild.id)
     assert settings is not None
     assert settings.disabled_reason is DisableReason.ADMIN
@@ -535,20 +533,22 @@ async def test_off_keeps_settings_and_unschedules(summit: Summit, clock: Virtual
     assert now.content.startswith(t("digest.status.header_off", "en", reason="\0").split("\0")[0])
     assert bot_posts(summit.fake, daily(summit)) == []
     await set_digest(summit)
-    assert summit.bot.scheduler.scheduled_guilds() == [summit.guild.id]
+    assert service(summit.bot).scheduler.scheduled_guilds() == [summit.guild.id]
 
 
 async def test_leaving_a_guild_unschedules_it_and_keeps_settings(summit: Summit) -> None:
     await configure_other_guild(summit)
-    assert summit.bot.scheduler.scheduled_guilds() == [summit.other_guild.id]
+    assert service(summit.bot).scheduler.scheduled_guilds() == [summit.other_guild.id]
     summit.fake.remove_guild(summit.other_guild)
-    await eventually(lambda: summit.bot.scheduler.scheduled_guilds() == [], "the unschedule")
+    await eventually(
+        lambda: service(summit.bot).scheduler.scheduled_guilds() == [], "the unschedule"
+    )
     settings = await summit.bot.store.get_settings(summit.other_guild.id)
     assert settings is not None
     assert settings.enabled
     # Rejoining (GUILD_CREATE for a guild with saved settings) schedules it again.
     await cog(summit.bot).on_guild_join(discord.Object(id=summit.other_guild.id))
-    assert summit.bot.scheduler.scheduled_guilds() == [summit.other_guild.id]
+    assert service(summit.bot).scheduler.scheduled_guilds() == [summit.other_guild.id]
 
 
 # --- restarts ----------------------------------------------------------------------------
@@ -695,7 +695,7 @@ async def test_a_dead_processes_claim_is_settled_while_the_bot_runs(
             owner="a-process-that-was-killed",
         )
         row = await posted_row(summit.bot, summit.guild.id, due.local_date)
-        assert row.claimed_by == cog(summit.bot).poster.instance_id
+        assert row.claimed_by == service(summit.bot).poster.instance_id
         assert len(bot_posts(summit.fake, daily(summit))) == 1
         status = await summit.slash("digest status", user=summit.admin)
         assert message_link_of(summit, row) in status.content
@@ -730,10 +730,9 @@ async def test_fan_out_keeps_under_the_global_rate_limit(
                 timezone=SHANGHAI,
                 language="en",
             )
-            summit.bot.scheduler.schedule_guild(settings)
+            service(summit.bot).schedule(settings)
         clock.now = next_due_after(clock.now)
-        poster = summit.bot.digest_poster
-        assert poster is not None
+        poster = service(summit.bot).post_due
         await await_catch_up(summit.bot)
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -775,7 +774,7 @@ async def test_a_shard_process_schedules_and_catches_up_only_its_guilds(
     try:
         await fake.wait_ready(shard_id=0)
         assert [i["shard"] for i in fake.gateway.identifies] == [[0, 2]]
-        assert bot.scheduler.scheduled_guilds() == [mine.id]
+        assert service(bot).scheduler.scheduled_guilds() == [mine.id]
         results = await await_catch_up(bot)
         assert [(r.guild_id, r.outcome.value) for r in results] == [(mine.id, "posted")]
     finally:
