@@ -16,16 +16,20 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import discord
 import pytest
+from discord import app_commands
 
 from bot.app import SummitBot
 from bot.digest.due import next_due, next_n_due
 from bot.digest.scheduler import job_id
 from bot.endpoints import apply_overrides
 from bot.i18n import t
+from bot.ops.health import digest_service
 from bot.store import DisableReason, PostRecord, PostStatus, Store
+from bot.ui.text import echo
 from tests.e2e.conftest import (
     Summit,
     VirtualClock,
@@ -337,6 +341,47 @@ async def test_invalid_time_or_zone_is_refused(
     assert service(summit.bot).scheduler.scheduled_guilds() == []
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "key", "shown"),
+    [
+        ("time", "25:00", "digest.errors.bad_time", 20),
+        ("timezone", "Mars/Olympus_Mons", "digest.errors.unknown_zone", 40),
+    ],
+)
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+async def test_a_bad_option_is_answered_by_the_trees_error_handler(
+    summit: Summit,
+    monkeypatch: pytest.MonkeyPatch,
+    option: str,
+    value: str,
+    key: str,
+    shown: int,
+    locale: str,
+) -> None:
+    """The option's transformer refuses the value; the tree's one error handler sends the
+    transformer's localized answer, word for word what `/digest set` said before."""
+    tree = summit.bot.tree
+    handled: list[app_commands.AppCommandError] = []
+    original = tree.on_error
+
+    async def recording(interaction: Any, error: app_commands.AppCommandError, /) -> None:
+        handled.append(error)
+        await original(interaction, error)
+
+    monkeypatch.setattr(tree, "on_error", recording)
+    values = {"time_text": "09:00", "zone": SHANGHAI}
+    values["time_text" if option == "time" else "zone"] = value
+    result = await set_digest(summit, locale=locale, **values)  # type: ignore[arg-type]
+    lang = "zh" if locale == "zh-CN" else "en"
+    assert result.ephemeral
+    assert result.content == t(key, lang, value=echo(value, shown))
+    (error,) = handled
+    assert isinstance(error, app_commands.TransformerError)
+    assert type(error).__name__ == "DigestOptionError"
+    assert error.answer == result.content  # type: ignore[attr-defined]
+    assert await summit.bot.store.get_settings(summit.guild.id) is None
+
+
 async def test_a_channel_the_bot_cannot_post_in_is_refused(summit: Summit) -> None:
     channel = daily(summit)
     summit.fake.set_channel_overwrite(channel, summit.fake.bot_user, deny=EMBED_LINKS)
@@ -549,6 +594,52 @@ async def test_leaving_a_guild_unschedules_it_and_keeps_settings(summit: Summit)
     # Rejoining (GUILD_CREATE for a guild with saved settings) schedules it again.
     await cog(summit.bot).on_guild_join(discord.Object(id=summit.other_guild.id))
     assert service(summit.bot).scheduler.scheduled_guilds() == [summit.other_guild.id]
+
+
+# --- the extension owns the service ------------------------------------------------------
+
+
+async def test_unloading_the_extension_stops_its_jobs_and_tasks_and_reloading_restarts_them(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    await set_digest(summit)
+    bot = summit.bot
+    first = service(bot)
+    assert first.scheduler.running
+    assert first.scheduler.scheduled_guilds() == [summit.guild.id]
+    assert first.keeper is not None
+    assert first.tasks() == [first.keeper], "the catch-up is done; the keeper runs"
+
+    await bot.unload_extension("bot.exts.digest")
+    assert digest_service(bot) is None
+    assert bot.tree.get_command("digest") is None
+    assert not first.scheduler.running, "no job fires into nothing"
+    assert first.tasks() == []
+    assert first.keeper.done()
+
+    await bot.load_extension("bot.exts.digest")
+    second = service(bot)
+    assert second is not first
+    assert second.scheduler.running
+    assert second.scheduler.scheduled_guilds() == [summit.guild.id], "rebuilt from the database"
+    await await_catch_up(bot)
+    assert second.tasks() == [second.keeper]
+    status = await summit.slash("digest status", user=summit.admin)
+    assert t("digest.status.header_on", "en") in status.content
+
+    # A reload stops the old service before the new one starts; the new one posts on time.
+    await bot.reload_extension("bot.exts.digest")
+    third = service(bot)
+    assert not second.scheduler.running
+    assert second.tasks() == []
+    await await_catch_up(bot)
+    job = third.scheduler._scheduler.get_job(job_id(summit.guild.id))
+    assert job is not None
+    clock.now = job.next_run_time
+    job.modify(next_run_time=datetime.now(UTC))
+    await eventually(lambda: len(bot_posts(summit.fake, daily(summit))) == 1, "the digest post")
+    row = await posted_row(bot, summit.guild.id, clock.now.astimezone(ZoneInfo(SHANGHAI)).date())
+    assert row.message_id == bot_posts(summit.fake, daily(summit))[0].id
 
 
 # --- restarts ----------------------------------------------------------------------------
