@@ -657,3 +657,9 @@ def test_sqlite_refusing_writes_maps_to_unwritable(store: Store, code: int, word
     assert isinstance(mapped, StoreUnwritableError)
     assert words in str(mapped)
     assert str(store.path) in str(mapped)
+
+
+def test_every_disable_reason_is_a_post_log_reason() -> None:
+    """A failure that disables the digest records the DisableReason's code in the post log."""
+    for reason in DisableReason:
+        assert Reason.disabled(reason).value == reason.value
