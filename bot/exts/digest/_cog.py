@@ -26,6 +26,7 @@ from bot.store import GuildSettings
 if TYPE_CHECKING:
     from bot.app import SummitBot
 
+# The extension's logger keeps the name operators know from before it was a package.
 log = logging.getLogger("bot.exts.digest")
 
 __all__ = ["Digest"]
