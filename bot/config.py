@@ -42,6 +42,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 import bot
+from bot.digest.due import parse_post_time
 from bot.yamlguard import UnsafeYaml, echo, scan_events, syntax_problem
 
 __all__ = [
@@ -59,7 +60,6 @@ __all__ = [
     "LoggingSettings",
     "Settings",
     "load_settings",
-    "parse_clock_time",
     "resolve_config_path",
 ]
 
@@ -73,7 +73,6 @@ CONFIG_ENV = "SUMMITBOT_CONFIG"
 PROJECT_ROOT = Path(bot.__file__).resolve().parents[1]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-_HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -133,21 +132,10 @@ def _reject_bool(value: Any) -> Any:
     return value
 
 
-def parse_clock_time(value: str) -> dt.time | None:
-    """Parse `HH:MM` (or `H:MM`) into a time; None when it isn't a valid time of day."""
-    match = _HHMM.match(value.strip())
-    if match is None:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if hour > 23 or minute > 59:
-        return None
-    return dt.time(hour, minute)
-
-
 def _clock_time(value: Any) -> dt.time:
     if isinstance(value, dt.time):
         return value
-    parsed = parse_clock_time(value) if isinstance(value, str) else None
+    parsed = parse_post_time(value) if isinstance(value, str) else None
     if parsed is None:
         raise PydanticCustomError("clock_time", "expected HH:MM, got {got}", {"got": _shown(value)})
     return parsed

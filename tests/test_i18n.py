@@ -16,6 +16,7 @@ from discord.app_commands import TranslationContextLocation as Location
 import bot.i18n as i18n
 from bot.catalog.models import Lang
 from bot.i18n import SummitTranslator, command_key, lang_for_locale, placeholders, strings, t
+from bot.store import DisableReason, Reason
 
 BOT = Path(i18n.__file__).resolve().parent
 
@@ -55,6 +56,9 @@ def test_every_key_the_code_uses_exists() -> None:
     used |= {
         f"help.{s}{suffix}" for s in ("commands", "explain", "digest") for suffix in ("", "_title")
     }
+    # A digest reason's words are keyed by its code (bot.exts.digest._text.reason_words).
+    used |= {f"digest.reasons.{reason.value}" for reason in Reason}
+    used |= {f"digest.reasons.{reason.value}" for reason in DisableReason}
     assert used, "no t() calls found"
     assert sorted(used - set(en)) == []
 

@@ -4,7 +4,7 @@ APScheduler 3.11's ``CronTrigger`` gets daylight-saving days wrong for a daily d
 fall-back day a time inside the repeated hour fires twice (America/New_York 01:30 on
 2026-11-01 fires at 05:30 and 06:30 UTC), and on a spring-forward day a nonexistent time fires
 at the pre-transition offset (02:30 on 2026-03-08 fires at 03:30 EDT, not at the end of the
-gap). :class:`DailyTrigger` replaces it with the due-time maths of :mod:`bot.digest.schedule`,
+gap). :class:`DailyTrigger` replaces it with the due-time maths of :mod:`bot.digest.due`,
 which gives exactly one fire per local date. ``tests/digest/test_scheduler.py`` pins both.
 """
 
@@ -27,7 +27,7 @@ from apscheduler.events import (
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.digest.schedule import format_post_time, next_due, zone
+from bot.digest.due import format_post_time, next_due, zone
 from bot.store import GuildSettings
 
 __all__ = ["JOB_PREFIX", "DailyTrigger", "DigestCallback", "DigestScheduler", "job_id"]
@@ -84,7 +84,7 @@ class DigestScheduler:
     """Schedules each enabled guild's digest; the callback does the posting.
 
     The callback receives the guild id when the guild's post is due; it decides the local date
-    (:func:`bot.digest.schedule.previous_due`) and claims it in the store, so a duplicate fire
+    (:func:`bot.digest.due.previous_due`) and claims it in the store, so a duplicate fire
     can never post twice.
     """
 
@@ -93,11 +93,9 @@ class DigestScheduler:
         callback: DigestCallback,
         *,
         grace_seconds: int = 6 * 3600,
-        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._callback = callback
         self.grace_seconds = grace_seconds
-        self._clock = clock or (lambda: datetime.now(UTC))
         # The in-memory job store is rebuilt from the database at every start.
         self._scheduler = AsyncIOScheduler(
             timezone=UTC,
@@ -198,23 +196,6 @@ class DigestScheduler:
         """Guild ids that have a digest job, sorted."""
         ids = (_guild_of(job.id) for job in self._scheduler.get_jobs())
         return sorted(g for g in ids if g is not None)
-
-    def next_run_times(self, guild_id: int, n: int = 3) -> list[datetime]:
-        """The guild's next ``n`` fire times (UTC) from now; empty if it has no job."""
-        job = self._scheduler.get_job(job_id(guild_id))
-        if job is None:
-            return []
-        trigger: BaseTrigger = job.trigger
-        times: list[datetime] = []
-        previous: datetime | None = None
-        now = self._clock()
-        while len(times) < n:
-            fire = trigger.get_next_fire_time(previous, now)
-            if fire is None:
-                break
-            times.append(fire.astimezone(UTC))
-            previous = fire
-        return times
 
     # --------------------------------------------------------------------------- job plumbing
 

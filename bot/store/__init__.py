@@ -14,6 +14,7 @@ from bot.store._models import (
     MigrationStatus,
     PostRecord,
     PostStatus,
+    Reason,
 )
 from bot.store._store import DEFAULT_MIGRATIONS_DIR, Store
 
@@ -26,6 +27,7 @@ __all__ = [
     "MigrationStatus",
     "PostRecord",
     "PostStatus",
+    "Reason",
     "Store",
     "StoreConnection",
     "StoreError",

@@ -20,6 +20,7 @@ __all__ = [
     "MigrationStatus",
     "PostRecord",
     "PostStatus",
+    "Reason",
 ]
 
 
@@ -32,6 +33,34 @@ class DisableReason(enum.StrEnum):
     CHANNEL_UNSUPPORTED = "channel_unsupported"  # not a channel the bot can post in
     GUILD_UNAVAILABLE = "guild_unavailable"  # the bot left or was removed from the guild
     ADMIN = "admin"  # turned off with /digest disable
+
+
+class Reason(enum.StrEnum):
+    """Why a post-log row is ``skipped`` or ``failed`` (or why a post disabled the digest);
+    ``/digest status`` says each in words (``digest.reasons.<value>`` in the locale files) and
+    the metrics count by it. What happened in detail is a separate text (``PostRecord.detail``).
+    """
+
+    MISSED = "missed"  # due while the bot was down, beyond the grace period
+    INTERRUPTED = "interrupted"  # a crash mid-send; the message was not found afterwards
+    UNVERIFIED = "unverified"  # a crash mid-send, and the channel could not be checked
+    NO_HISTORY = "no_history"  # a crash mid-send, and the bot cannot read the channel's history
+    NO_QUOTES = "no_quotes"  # the content packs have no quotes
+    SERVER_ERROR = "server_error"  # Discord kept failing (5xx, 429, no answer) through retries
+    REJECTED = "rejected"  # Discord refused the request itself (another 4xx)
+    # A failure that disabled the digest: the DisableReason's value.
+    CHANNEL_MISSING = "channel_missing"
+    MISSING_ACCESS = "missing_access"
+    MISSING_PERMISSIONS = "missing_permissions"
+    CHANNEL_UNSUPPORTED = "channel_unsupported"
+    GUILD_UNAVAILABLE = "guild_unavailable"
+    ADMIN = "admin"
+    UNKNOWN = "unknown"  # a pre-0003 reason without a known code (its text is the detail)
+
+    @classmethod
+    def disabled(cls, reason: DisableReason) -> Reason:
+        """The post-log reason of a failure that disabled the digest."""
+        return cls(reason.value)
 
 
 class PostStatus(enum.StrEnum):
@@ -67,12 +96,13 @@ class PostRecord:
     quote_id: str | None
     channel_id: int | None
     message_id: int | None
-    reason: str | None
+    reason: Reason | None
     attempts: int
     scheduled_for: datetime
     created_at: datetime
     updated_at: datetime
     claimed_by: str | None = None  # the instance that holds a claim (None before 0002)
+    detail: str | None = None  # what happened, for operators (None before 0003)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,15 +13,15 @@ import sqlite3
 from datetime import date, datetime
 
 from bot.store._base import StoreBase, StoreConnection, iso, parse_ts
-from bot.store._models import PostRecord, PostStatus
+from bot.store._models import PostRecord, PostStatus, Reason
 
-__all__ = ["MAX_REASON_LENGTH", "InstanceQueries", "PostLogQueries"]
+__all__ = ["MAX_DETAIL_LENGTH", "InstanceQueries", "PostLogQueries"]
 
-MAX_REASON_LENGTH = 500
+MAX_DETAIL_LENGTH = 500
 
 _POST_COLUMNS = (
     "guild_id, local_date, status, quote_id, channel_id, message_id, reason, attempts, "
-    "scheduled_for, created_at, updated_at, claimed_by"
+    "scheduled_for, created_at, updated_at, claimed_by, detail"
 )
 
 # A claimed row whose owner cannot be sending it any more: our own (the caller checks that no
@@ -46,20 +46,19 @@ def _post(row: sqlite3.Row) -> PostRecord:
         quote_id=row["quote_id"],
         channel_id=row["channel_id"],
         message_id=row["message_id"],
-        reason=row["reason"],
+        reason=Reason(row["reason"]) if row["reason"] is not None else None,
         attempts=row["attempts"],
         scheduled_for=parse_ts(row["scheduled_for"]),
         created_at=parse_ts(row["created_at"]),
         updated_at=parse_ts(row["updated_at"]),
         claimed_by=row["claimed_by"],
+        detail=row["detail"],
     )
 
 
-def _reason(reason: str) -> str:
-    text = reason.strip()
-    if not text:
-        raise ValueError("a reason is required")
-    return text[:MAX_REASON_LENGTH]
+def _detail(detail: str | None) -> str | None:
+    text = (detail or "").strip()
+    return text[:MAX_DETAIL_LENGTH] or None
 
 
 class PostLogQueries(StoreBase):
@@ -120,8 +119,8 @@ class PostLogQueries(StoreBase):
             changed = await c._execute(
                 """
                 UPDATE digest_posts
-                SET status = 'claimed', reason = NULL, quote_id = coalesce(?, quote_id),
-                    claimed_by = ?, updated_at = ?
+                SET status = 'claimed', reason = NULL, detail = NULL,
+                    quote_id = coalesce(?, quote_id), claimed_by = ?, updated_at = ?
                 WHERE guild_id = ? AND local_date = ? AND status = 'failed'
                 """,
                 (quote_id, owner, now, guild_id, local_date.isoformat()),
@@ -195,7 +194,8 @@ class PostLogQueries(StoreBase):
                 """
                 UPDATE digest_posts
                 SET status = 'posted', message_id = ?, channel_id = coalesce(?, channel_id),
-                    attempts = coalesce(?, max(attempts, 1)), reason = NULL, updated_at = ?
+                    attempts = coalesce(?, max(attempts, 1)), reason = NULL, detail = NULL,
+                    updated_at = ?
                 WHERE guild_id = ? AND local_date = ? AND status = 'claimed'
                 """,
                 (message_id, channel_id, attempts, now, guild_id, local_date.isoformat()),
@@ -206,12 +206,14 @@ class PostLogQueries(StoreBase):
         self,
         guild_id: int,
         local_date: date,
-        reason: str,
+        reason: Reason,
+        detail: str | None,
         attempts: int,
         *,
         conn: StoreConnection | None = None,
     ) -> bool:
         """Record that a claimed post could not be sent; False unless the row is ``claimed``."""
+        reason = Reason(reason)
         if attempts < 0:
             raise ValueError("attempts cannot be negative")
         now = iso(self._clock())
@@ -219,10 +221,10 @@ class PostLogQueries(StoreBase):
             changed = await c._execute(
                 """
                 UPDATE digest_posts
-                SET status = 'failed', reason = ?, attempts = ?, updated_at = ?
+                SET status = 'failed', reason = ?, detail = ?, attempts = ?, updated_at = ?
                 WHERE guild_id = ? AND local_date = ? AND status = 'claimed'
                 """,
-                (_reason(reason), attempts, now, guild_id, local_date.isoformat()),
+                (reason.value, _detail(detail), attempts, now, guild_id, local_date.isoformat()),
             )
         return changed == 1
 
@@ -230,7 +232,8 @@ class PostLogQueries(StoreBase):
         self,
         guild_id: int,
         local_date: date,
-        reason: str,
+        reason: Reason,
+        detail: str | None = None,
         *,
         scheduled_for: datetime,
         quote_id: str | None = None,
@@ -242,17 +245,19 @@ class PostLogQueries(StoreBase):
         Inserts a ``skipped`` row, or turns this date's ``claimed`` row into one; returns False
         (and changes nothing) when the date is already posted, skipped or failed.
         """
+        reason = Reason(reason)
         now = iso(self._clock())
         day = local_date.isoformat()
         async with self._use(conn, write=True) as c:
             changed = await c._execute(
                 """
                 INSERT INTO digest_posts
-                    (guild_id, local_date, status, quote_id, channel_id, reason, attempts,
-                     scheduled_for, created_at, updated_at)
-                VALUES (?, ?, 'skipped', ?, ?, ?, 0, ?, ?, ?)
+                    (guild_id, local_date, status, quote_id, channel_id, reason, detail,
+                     attempts, scheduled_for, created_at, updated_at)
+                VALUES (?, ?, 'skipped', ?, ?, ?, ?, 0, ?, ?, ?)
                 ON CONFLICT (guild_id, local_date) DO UPDATE SET
-                    status = 'skipped', reason = excluded.reason, updated_at = excluded.updated_at
+                    status = 'skipped', reason = excluded.reason, detail = excluded.detail,
+                    updated_at = excluded.updated_at
                 WHERE digest_posts.status = 'claimed'
                 """,
                 (
@@ -260,7 +265,8 @@ class PostLogQueries(StoreBase):
                     day,
                     quote_id,
                     channel_id,
-                    _reason(reason),
+                    reason.value,
+                    _detail(detail),
                     iso(scheduled_for),
                     now,
                     now,

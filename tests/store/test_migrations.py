@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.store import DEFAULT_MIGRATIONS_DIR, MigrationError, Store
+from bot.store import DEFAULT_MIGRATIONS_DIR, MigrationError, Reason, Store
 from bot.store._migrations import split_statements
 
 TABLES = {"guild_digest_settings", "digest_quote_state", "digest_cycle_posts", "digest_posts"}
@@ -30,13 +31,13 @@ def applied(path: Path) -> list[tuple[int, str, str]]:
 
 async def test_fresh_migrate_applies_init(db_path: Path, migrations_dir: Path) -> None:
     store = await Store.open(db_path, migrations_dir=migrations_dir)
-    names = ["0001_init.sql", "0002_claim_owners.sql"]
+    names = ["0001_init.sql", "0002_claim_owners.sql", "0003_reason_details.sql"]
     assert await store.pending_migrations() == names
     assert await store.migrate() == names
     await store.close()
     assert tables(db_path) >= TABLES | {"schema_migrations", "digest_instances"}
     digests = [hashlib.sha256((migrations_dir / n).read_bytes()).hexdigest() for n in names]
-    assert applied(db_path) == [(1, names[0], digests[0]), (2, names[1], digests[1])]
+    assert applied(db_path) == [(n + 1, names[n], digests[n]) for n in range(len(names))]
 
 
 async def test_open_creates_directories_and_wal(tmp_path: Path) -> None:
@@ -62,22 +63,24 @@ async def test_rerun_is_a_noop(db_path: Path, migrations_dir: Path) -> None:
     assert [(s.name, s.checksum_ok, s.applied_at is not None) for s in status] == [
         ("0001_init.sql", True, True),
         ("0002_claim_owners.sql", True, True),
+        ("0003_reason_details.sql", True, True),
     ]
 
 
 async def test_new_migration_applies_later(db_path: Path, migrations_dir: Path) -> None:
     store = await Store.open(db_path, migrations_dir=migrations_dir)
     await store.migrate()
-    (migrations_dir / "0003_extra.sql").write_text(
-        "-- 0003_extra: a test table.\nCREATE TABLE extra (id INTEGER PRIMARY KEY);\n"
+    (migrations_dir / "0099_extra.sql").write_text(
+        "-- 0099_extra: a test table.\nCREATE TABLE extra (id INTEGER PRIMARY KEY);\n"
     )
     status = await store.status()
     assert [(s.name, s.applied_at is None) for s in status] == [
         ("0001_init.sql", False),
         ("0002_claim_owners.sql", False),
-        ("0003_extra.sql", True),
+        ("0003_reason_details.sql", False),
+        ("0099_extra.sql", True),
     ]
-    assert await store.migrate() == ["0003_extra.sql"]
+    assert await store.migrate() == ["0099_extra.sql"]
     await store.close()
     assert "extra" in tables(db_path)
 
@@ -99,6 +102,7 @@ async def test_edited_applied_migration_is_refused(db_path: Path, migrations_dir
     assert [(s.checksum_ok, s.problem) for s in status] == [
         (False, "file changed after it was applied"),
         (True, None),
+        (True, None),
     ]
 
 
@@ -115,6 +119,7 @@ async def test_missing_applied_migration_is_refused(db_path: Path, migrations_di
     assert [(s.name, s.checksum_ok, s.problem) for s in status] == [
         ("0001_init.sql", False, "file missing"),
         ("0002_claim_owners.sql", True, None),
+        ("0003_reason_details.sql", True, None),
     ]
 
 
@@ -290,3 +295,56 @@ async def test_foreign_keys_are_on(store: Store) -> None:
         row = await conn._fetchone("PRAGMA foreign_keys")
     assert row is not None
     assert row[0] == 1
+
+
+async def test_0003_splits_old_code_and_detail_reasons(tmp_path: Path) -> None:
+    """A database at 0002 with "code: detail" reasons reads back as Reason codes + details."""
+    mig = tmp_path / "migrations"
+    mig.mkdir()
+    for name in ("0001_init.sql", "0002_claim_owners.sql"):
+        shutil.copy(DEFAULT_MIGRATIONS_DIR / name, mig / name)
+    db = tmp_path / "old.sqlite3"
+    store = await Store.open(db, migrations_dir=mig)
+    assert await store.migrate() == ["0001_init.sql", "0002_claim_owners.sql"]
+    await store.close()
+    old = {
+        "2026-01-01": ("skipped", "missed: late by 7 h 00 min, beyond the 6 h grace period"),
+        "2026-01-02": ("failed", "server_error: HTTP 503 (code 0): Service Unavailable"),
+        "2026-01-03": ("failed", "channel_missing: HTTP 404 (code 10003): Unknown Channel"),
+        "2026-01-04": ("skipped", "no_quotes: the content packs have no quotes"),
+        "2026-01-05": ("skipped", "no_history: interrupted mid-send; a: b"),
+        "2026-01-06": ("failed", "rejected"),
+        "2026-01-07": ("skipped", "Something free-form: with a colon"),
+        "2026-01-08": ("posted", None),
+    }
+    with sqlite3.connect(db) as raw:
+        for day, (status, reason) in old.items():
+            raw.execute(
+                "INSERT INTO digest_posts (guild_id, local_date, status, quote_id, message_id,"
+                " reason, attempts, scheduled_for, created_at, updated_at)"
+                " VALUES (1, ?, ?, 'q', 5, ?, 1, 'x', 'x', 'x')",
+                (day, status, reason),
+            )
+    shutil.copy(DEFAULT_MIGRATIONS_DIR / "0003_reason_details.sql", mig)
+    store = await Store.open(db, migrations_dir=mig)
+    assert await store.migrate() == ["0003_reason_details.sql"]
+    await store.close()
+    with sqlite3.connect(db) as raw:
+        rows = {
+            day: (reason, detail)
+            for day, reason, detail in raw.execute(
+                "SELECT local_date, reason, detail FROM digest_posts"
+            )
+        }
+    assert rows == {
+        "2026-01-01": ("missed", "late by 7 h 00 min, beyond the 6 h grace period"),
+        "2026-01-02": ("server_error", "HTTP 503 (code 0): Service Unavailable"),
+        "2026-01-03": ("channel_missing", "HTTP 404 (code 10003): Unknown Channel"),
+        "2026-01-04": ("no_quotes", "the content packs have no quotes"),
+        "2026-01-05": ("no_history", "interrupted mid-send; a: b"),
+        "2026-01-06": ("rejected", None),
+        "2026-01-07": ("unknown", "Something free-form: with a colon"),
+        "2026-01-08": (None, None),
+    }
+    # Every converted code is one the store reads back as a Reason.
+    assert {r for r, _ in rows.values() if r is not None} <= {r.value for r in Reason}
