@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import Catalog, load_catalog
-from bot.catalog.models import LANGS
+from bot.catalog.models import LANGS, Lang
 from bot.digest.scheduler import DigestScheduler
 from bot.endpoints import apply_overrides
 from bot.i18n import SummitTranslator, lang_for_locale, strings, t
@@ -99,6 +99,10 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
         self, interaction: discord.Interaction[SummitBot], error: app_commands.AppCommandError, /
     ) -> None:
         lang = lang_for_locale(interaction.locale)
+        if isinstance(error, app_commands.TransformerError) and error.__cause__ is not None:
+            # discord.py wraps whatever a transformer raised: a crash there, not a bad value.
+            await self._apologize(interaction, error.__cause__, lang)
+            return
         if isinstance(error, _USER_ERRORS):
             interaction.client.record_outcome(interaction, "user_error")
         if isinstance(error, app_commands.NoPrivateMessage):
@@ -111,6 +115,9 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
             )
         elif isinstance(error, app_commands.CheckFailure):
             await send_ephemeral(interaction, t("errors.check_failed", lang))
+        elif isinstance(error, app_commands.TransformerError) and hasattr(error, "answer"):
+            # An option's own transformer refused the value and said why (e.g. "did you mean").
+            await send_ephemeral(interaction, error.answer)
         elif isinstance(error, app_commands.TransformerError):
             await send_ephemeral(interaction, t("errors.bad_value", lang))
         elif isinstance(original := getattr(error, "original", error), StoreError):
@@ -123,16 +130,21 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
             interaction.client.record_outcome(interaction, "error")
             await send_ephemeral(interaction, t("errors.storage_unavailable", lang))
         else:
-            original = getattr(error, "original", error)
-            error_id = secrets.token_hex(4)
-            log.error(
-                "unexpected error in an interaction (error id %s)",
-                error_id,
-                exc_info=original,
-                extra={**interaction_context(interaction), "error_id": error_id},
-            )
-            interaction.client.record_outcome(interaction, "error")
-            await send_ephemeral(interaction, t("errors.unexpected", lang, error_id=error_id))
+            await self._apologize(interaction, getattr(error, "original", error), lang)
+
+    async def _apologize(
+        self, interaction: discord.Interaction[SummitBot], original: BaseException, lang: Lang
+    ) -> None:
+        """Our bug: log it with an id and tell the user that id, nothing more."""
+        error_id = secrets.token_hex(4)
+        log.error(
+            "unexpected error in an interaction (error id %s)",
+            error_id,
+            exc_info=original,
+            extra={**interaction_context(interaction), "error_id": error_id},
+        )
+        interaction.client.record_outcome(interaction, "error")
+        await send_ephemeral(interaction, t("errors.unexpected", lang, error_id=error_id))
 
 
 class ContentHolder:
