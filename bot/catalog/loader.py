@@ -10,8 +10,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.catalog import _checks
-from bot.catalog._errors import describe, message
-from bot.catalog._issues import ContentError, ContentIssue
+from bot.catalog._errors import ContentError, ContentIssue
+from bot.catalog._messages import describe, message
 from bot.catalog._yaml import LineDict, LineList, line_of, load_yaml
 from bot.catalog.drafts import find_todos
 from bot.catalog.index import Catalog
