@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from bot.catalog._errors import ContentIssue
 from bot.catalog._messages import did_you_mean, format_path
 from bot.catalog._normalize import key
-from bot.catalog._yaml import line_of
 from bot.catalog.models import LANGS, Quote, Speaker, Term, Text, Topic
+from bot.yamllines import line_of
 
 if TYPE_CHECKING:
     from bot.catalog.loader import Item, LoadedPack
