@@ -9,7 +9,7 @@ Parameters are transformed in order, so the first option that misses is the one 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import discord
 from discord import app_commands
@@ -34,6 +34,8 @@ __all__ = [
     "TopicTransformer",
 ]
 
+EntryT = TypeVar("EntryT", Speaker, Topic, Term)
+
 #: What an option's autocomplete answers (discord.py's type for transformer autocomplete).
 Choices = list[app_commands.Choice[int | float | str]]
 
@@ -53,15 +55,15 @@ def choices(suggestions: list[Suggestion]) -> Choices:
     ]
 
 
-class _Lookup(app_commands.Transformer["SummitBot"]):
+class _Lookup(app_commands.Transformer["SummitBot"], Generic[EntryT]):
     """An option naming one catalog entry of `kind`: suggested as typed, resolved on use."""
 
     kind: ClassVar[Kind]
 
-    def find(self, catalog: Catalog, value: str) -> Any:
+    def find(self, catalog: Catalog, value: str) -> EntryT | None:
         raise NotImplementedError
 
-    async def transform(self, interaction: discord.Interaction[SummitBot], value: str, /) -> Any:
+    async def transform(self, interaction: discord.Interaction[SummitBot], value: str, /) -> EntryT:
         bot = interaction.client
         found = self.find(bot.catalog, value)
         if found is None:
@@ -74,7 +76,7 @@ class _Lookup(app_commands.Transformer["SummitBot"]):
         return choices(interaction.client.catalog.suggest(self.kind, str(value)))
 
 
-class SpeakerTransformer(_Lookup):
+class SpeakerTransformer(_Lookup[Speaker]):
     """A speaker by Chinese or English name, pinyin, initials or id."""
 
     kind = "speaker"
@@ -83,7 +85,7 @@ class SpeakerTransformer(_Lookup):
         return catalog.find_speaker(value)
 
 
-class TopicTransformer(_Lookup):
+class TopicTransformer(_Lookup[Topic]):
     """A topic by name (either language) or id."""
 
     kind = "topic"
@@ -92,7 +94,7 @@ class TopicTransformer(_Lookup):
         return catalog.find_topic(value)
 
 
-class TermTransformer(_Lookup):
+class TermTransformer(_Lookup[Term]):
     """A glossary term by Chinese or English name, alias or id."""
 
     kind = "term"
