@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import Catalog, load_catalog
-from bot.catalog.models import LANGS, Lang
+from bot.catalog.models import LANGS
 from bot.digest.scheduler import DigestScheduler
 from bot.endpoints import apply_overrides
 from bot.i18n import SummitTranslator, lang_for_locale, strings, t
@@ -101,7 +101,7 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
         lang = lang_for_locale(interaction.locale)
         if isinstance(error, app_commands.TransformerError) and error.__cause__ is not None:
             # discord.py wraps whatever a transformer raised: a crash there, not a bad value.
-            await self._apologize(interaction, error.__cause__, lang)
+            await self._apologize(interaction, error.__cause__)
             return
         if isinstance(error, _USER_ERRORS):
             interaction.client.record_outcome(interaction, "user_error")
@@ -115,11 +115,13 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
             )
         elif isinstance(error, app_commands.CheckFailure):
             await send_ephemeral(interaction, t("errors.check_failed", lang))
-        elif isinstance(error, app_commands.TransformerError) and hasattr(error, "answer"):
-            # An option's own transformer refused the value and said why (e.g. "did you mean").
-            await send_ephemeral(interaction, error.answer)
         elif isinstance(error, app_commands.TransformerError):
-            await send_ephemeral(interaction, t("errors.bad_value", lang))
+            # An option's transformer refused the value; its `answer` says why, localized.
+            answer = getattr(error, "answer", None)
+            if isinstance(answer, str):
+                await send_ephemeral(interaction, answer)
+            else:
+                await send_ephemeral(interaction, t("errors.bad_value", lang))
         elif isinstance(original := getattr(error, "original", error), StoreError):
             # Read-only, full, locked or closed database: an operator's problem, not a bug.
             log.warning(
@@ -130,12 +132,13 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
             interaction.client.record_outcome(interaction, "error")
             await send_ephemeral(interaction, t("errors.storage_unavailable", lang))
         else:
-            await self._apologize(interaction, getattr(error, "original", error), lang)
+            await self._apologize(interaction, getattr(error, "original", error))
 
     async def _apologize(
-        self, interaction: discord.Interaction[SummitBot], original: BaseException, lang: Lang
+        self, interaction: discord.Interaction[SummitBot], original: BaseException
     ) -> None:
         """Our bug: log it with an id and tell the user that id, nothing more."""
+        lang = lang_for_locale(interaction.locale)
         error_id = secrets.token_hex(4)
         log.error(
             "unexpected error in an interaction (error id %s)",
