@@ -8,19 +8,28 @@ from bot.store._errors import (
     StoreUnwritableError,
 )
 from bot.store._models import (
+    AnswerOutcome,
     CycleState,
+    DigestMode,
     DisableReason,
     GuildSettings,
     MigrationStatus,
     PostRecord,
     PostStatus,
     Reason,
+    Round,
+    Score,
+    ThreadProblem,
 )
 from bot.store._store import DEFAULT_MIGRATIONS_DIR, Store
+from bot.store._whosaid import OUTSIDE_GUILDS
 
 __all__ = [
     "DEFAULT_MIGRATIONS_DIR",
+    "OUTSIDE_GUILDS",
+    "AnswerOutcome",
     "CycleState",
+    "DigestMode",
     "DisableReason",
     "GuildSettings",
     "MigrationError",
@@ -28,9 +37,12 @@ __all__ = [
     "PostRecord",
     "PostStatus",
     "Reason",
+    "Round",
+    "Score",
     "Store",
     "StoreConnection",
     "StoreError",
     "StoreLockedError",
     "StoreUnwritableError",
+    "ThreadProblem",
 ]
