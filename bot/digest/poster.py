@@ -44,7 +44,7 @@ from bot.catalog.models import Quote
 from bot.digest.due import Due, MissedAction, due_instant, local_date_for, missed_post, previous_due
 from bot.digest.outcomes import PostOutcome, PostResult, already, late_detail
 from bot.digest.picker import Pick, next_quote, record_posted
-from bot.digest.posting import Clock, Posting
+from bot.digest.posting import Clock, Posting, post_pool
 from bot.digest.sending import HistoryUnreadable, Sender, SendError
 from bot.digest.throttle import Throttle
 from bot.store import DisableReason, GuildSettings, PostRecord, PostStatus, Reason, Store
@@ -248,7 +248,8 @@ class DigestPoster(Posting):
     async def next_post(self, guild_id: int) -> tuple[Catalog, Quote] | None:
         """The catalog and quote the guild's next digest will post (None: no quotes)."""
         catalog = self._catalog()
-        pick = await next_quote(self.store, guild_id, catalog.quotes.keys())
+        settings = await self.store.get_settings(guild_id)
+        pick = await next_quote(self.store, guild_id, post_pool(catalog, settings))
         if pick is None:
             return None
         return catalog, catalog.quotes[pick.quote_id]
@@ -327,7 +328,7 @@ class DigestPoster(Posting):
             return await self._skip(settings, due, Reason.INTERRUPTED, detail, settle_claim=True)
         # Verifiably not sent: send it now, under the claim this process holds.
         catalog = self._catalog()
-        fresh = await next_quote(self.store, guild_id, catalog.quotes.keys())
+        fresh = await next_quote(self.store, guild_id, post_pool(catalog, settings))
         if fresh is None:
             return await self._skip(settings, due, Reason.NO_QUOTES, settle_claim=True)
         # Both in one transaction: a kill between them would leave a `failed` row that

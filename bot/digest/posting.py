@@ -26,14 +26,23 @@ from bot.digest.sending import (
     digest_nonce,
 )
 from bot.digest.throttle import Throttle
-from bot.store import DisableReason, GuildSettings, PostStatus, Reason, Store
+from bot.store import DigestMode, DisableReason, GuildSettings, PostStatus, Reason, Store
+from bot.whosaid import round_pool
 
-__all__ = ["Clock", "Posting"]
+__all__ = ["Clock", "Posting", "post_pool"]
 
 # The poster's logger: operators know its lines as `bot.digest.poster` (docs/operations.md).
 log = logging.getLogger("bot.digest.poster")
 
 Clock = Callable[[], datetime]
+
+
+def post_pool(catalog: Catalog, settings: GuildSettings | None) -> list[str]:
+    """The quote ids a guild's daily post picks from: every quote, or in ``whosaid`` mode the
+    ones fit for a round (none that names its speaker's company or product)."""
+    if settings is not None and settings.mode is DigestMode.WHOSAID:
+        return [quote.id for quote in round_pool(catalog)]
+    return list(catalog.quotes.keys())
 
 
 class Posting:
@@ -71,7 +80,7 @@ class Posting:
             # Wait for the turn unclaimed: a crash while queued leaves nothing to settle.
             await self.throttle.wait_turn()
             catalog = self._catalog()
-            pick = await next_quote(self.store, guild_id, catalog.quotes.keys())
+            pick = await next_quote(self.store, guild_id, post_pool(catalog, settings))
             if pick is None:
                 return await self._skip(settings, due, Reason.NO_QUOTES)
             claimed = await self.store.claim_post(
@@ -108,7 +117,7 @@ class Posting:
         """Send a claimed post, retrying server errors; record the outcome. ``turn_taken``:
         the first attempt's throttle turn was already waited for (only the spacing is left)."""
         guild_id = settings.guild_id
-        post = DigestPost(catalog, catalog.quotes[pick.quote_id], settings.language)
+        post = await self._digest_post(catalog, settings, day, pick)
         nonce = digest_nonce(guild_id, day)
         attempts = 0
         while True:
@@ -147,6 +156,10 @@ class Posting:
                 conn=conn,
             )
             await record_posted(self.store, guild_id, pick, conn=conn)
+            if post.round_id is not None:
+                await self.store.set_round_message(
+                    post.round_id, channel_id=settings.channel_id, message_id=message_id, conn=conn
+                )
         return self._log(
             PostResult(
                 guild_id,
@@ -157,6 +170,36 @@ class Posting:
                 quote_id=pick.quote_id,
                 attempts=attempts,
             )
+        )
+
+    async def _digest_post(
+        self, catalog: Catalog, settings: GuildSettings, day: date, pick: Pick
+    ) -> DigestPost:
+        """What to send for the date: the quote, or in ``whosaid`` mode the date's round
+        (created once: a retry or a takeover posts the same round) revealing the last one."""
+        quote = catalog.quotes[pick.quote_id]
+        round_id: int | None = None
+        reveal = None
+        if settings.mode is DigestMode.WHOSAID:
+            round_ = await self.store.create_round(
+                guild_id=settings.guild_id,
+                channel_id=settings.channel_id,
+                quote_id=quote.id,
+                local_date=day,
+            )
+            round_id = round_.id
+            previous = await self.store.daily_round_before(settings.guild_id, day)
+            if previous is not None:
+                reveal = catalog.quotes.get(previous.quote_id)
+        return DigestPost(
+            catalog,
+            quote,
+            settings.language,
+            day=day,
+            thread=settings.thread,
+            role_id=settings.role_id,
+            round_id=round_id,
+            reveal=reveal,
         )
 
     async def _fail(
