@@ -43,6 +43,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.help",
     "bot.exts.admin",
     "bot.exts.digest",
+    "bot.exts.whosaid",
 )
 
 
