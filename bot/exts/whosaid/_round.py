@@ -97,7 +97,9 @@ def round_embed(
             name=t("whosaid.reveal", lang), value=truncate(value, FIELD_VALUE), inline=False
         )
     event = catalog.event_for(quote)
-    embed.add_field(name=t("labels.source", lang), value=source_credit(event.source), inline=False)
+    # The article's title names speakers: the credit links it under a neutral title.
+    source = event.source.model_copy(update={"title": t("whosaid.source_title", lang)})
+    embed.add_field(name=t("labels.source", lang), value=source_credit(source), inline=False)
     embed.set_footer(
         text=t("whosaid.footer", lang, event=event.name.get(lang), marker=round_marker(quote.id))
     )
