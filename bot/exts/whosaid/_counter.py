@@ -11,6 +11,7 @@ that task.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -34,11 +35,10 @@ class CounterRefresher:
         count: Callable[[int], Awaitable[int]],
         *,
         interval: float = EDIT_INTERVAL,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self._count = count
         self._interval = interval
-        self._sleep = sleep
+        self._closing = asyncio.Event()
         self._dirty: dict[int, discord.Message] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         #: Edits made (for tests and metrics).
@@ -56,9 +56,14 @@ class CounterRefresher:
         try:
             while (message := self._dirty.pop(round_id, None)) is not None:
                 await self._edit(round_id, message)
-                await self._sleep(self._interval)
+                await self._pause()
         finally:
             self._tasks.pop(round_id, None)
+
+    async def _pause(self) -> None:
+        """Wait out the interval between two edits (cut short when closing)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), self._interval)
 
     async def _edit(self, round_id: int, message: discord.Message) -> None:
         if not message.embeds:
@@ -81,5 +86,5 @@ class CounterRefresher:
 
     async def close(self) -> None:
         """Make the pending refreshes now (no more waiting between edits), then stop."""
-        self._interval = 0
+        self._closing.set()
         await self.idle()
