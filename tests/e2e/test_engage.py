@@ -203,3 +203,14 @@ async def test_whosaid_mode_posts_one_round_a_day_through_restarts_and_reveals_i
         fields = {f["name"]: f["value"] for f in posts[1].embeds[0]["fields"]}
         speaker = bot.catalog.speakers[bot.catalog.quotes[round_.quote_id].speaker]
         assert speaker.name.en in fields[t("whosaid.reveal", "en")]
+
+
+async def test_whosaid_mode_preview_is_the_round_without_its_speaker(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    await set_digest(summit, language="en", mode="whosaid")
+    preview = await summit.slash("digest preview", user=summit.admin)
+    (previewed,) = preview.embeds
+    assert previewed["title"] == t("whosaid.daily_title", "en")
+    message = await post_today(summit, clock)
+    assert message.embeds == [previewed]

@@ -21,8 +21,13 @@ from bot.digest.due import format_post_time, next_due
 from bot.digest.service import DigestService
 from bot.exts._shared import NO_MENTIONS, lang_of, refuse, reply_private
 from bot.exts.checks import is_manager
-from bot.exts.digest._engage import engage_status_lines, mode_of, role_refusal, set_extras
-from bot.exts.digest._sender import render_digest
+from bot.exts.digest._engage import (
+    engage_status_lines,
+    mode_of,
+    preview_embed,
+    role_refusal,
+    set_extras,
+)
 from bot.exts.digest._text import disabled_text, now_text, status_text, timestamp
 from bot.exts.digest.options import PostTimeOption, TimezoneOption
 from bot.i18n import lang_for_locale, t
@@ -222,7 +227,7 @@ class DigestCommands(commands.Cog):
         catalog, quote = upcoming
         await interaction.response.send_message(
             t("digest.preview_note", lang),
-            embed=render_digest(catalog, quote, post_lang),
+            embed=preview_embed(catalog, quote, post_lang, settings),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )

@@ -15,12 +15,14 @@ from typing import Any, Literal
 
 import discord
 
-from bot.catalog.models import Lang
+from bot.catalog import Catalog
+from bot.catalog.models import Lang, Quote
 from bot.digest.sending import DigestPost
 from bot.exts.digest._notify import NotifyButton, role_problem
 from bot.exts.whosaid._items import answer_view
 from bot.exts.whosaid._round import round_choices, round_embed
 from bot.i18n import t
+from bot.render import digest_embed, related_term
 from bot.store import DigestMode, GuildSettings, Store, ThreadProblem
 from bot.ui.limits import truncate
 
@@ -242,3 +244,13 @@ def set_extras(
                 t("engage.warn_role", lang, role=role, why=t(f"engage.notify_why.{why}", lang))
             )
     return lines
+
+
+def preview_embed(
+    catalog: Catalog, quote: Quote, lang: Lang, settings: GuildSettings | None
+) -> discord.Embed:
+    """`/digest preview`: the next post's embed exactly as it will go out (a round in
+    ``whosaid`` mode, answered by nobody yet)."""
+    if settings is not None and settings.mode is DigestMode.WHOSAID:
+        return round_embed(catalog, quote, lang, daily=True)
+    return digest_embed(catalog, quote, lang, related_term(catalog, quote))
