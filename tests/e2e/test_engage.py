@@ -23,7 +23,12 @@ from tests.e2e.test_digest import (
     summit,
 )
 from tests.fakediscord.engage import CREATE_PUBLIC_THREADS, MEMBER_ROLE
-from tests.fakediscord.permissions import DEFAULT_BOT, MANAGE_ROLES
+from tests.fakediscord.permissions import (
+    DEFAULT_BOT,
+    DEFAULT_EVERYONE,
+    MANAGE_ROLES,
+    MENTION_EVERYONE,
+)
 
 __all__ = ["summit"]  # the fixture, shared with test_digest
 
@@ -102,6 +107,7 @@ async def test_role_is_the_only_mention_and_notify_me_adds_then_removes_it(
     await grant(summit, MANAGE_ROLES)
     done = await set_digest(summit, language="en", role=role)
     assert f"<@&{role.id}>" in done.content
+    assert "isn't mentionable" not in done.content, "@everyone may Mention @everyone here"
     message = await post_today(summit, clock)
     (send,) = [r for r in summit.fake.requests if r.method == "POST" and r.template == MESSAGES]
     mentions = send.body["allowed_mentions"]
@@ -131,10 +137,12 @@ async def test_notify_me_without_manage_roles_explains_privately(
     summit: Summit, clock: VirtualClock
 ) -> None:
     role = summit.fake.add_role(summit.guild, "daily-readers")
+    summit.fake.set_role_permissions(summit.guild.everyone, DEFAULT_EVERYONE & ~MENTION_EVERYONE)
     await summit.fake.settle()
     done = await set_digest(summit, language="en", role=role)
     why = t("engage.notify_why.manage_roles", "en")
     assert why in done.content, "set warns that the button can't work yet"
+    assert "isn't mentionable" in done.content, "and that Discord would not ping the role"
     message = await post_today(summit, clock)
     click = await summit.fake.click(message, notify_id(message), summit.member)
     assert click.ephemeral

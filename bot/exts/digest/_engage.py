@@ -243,6 +243,16 @@ def set_extras(
             lines.append(
                 t("engage.warn_role", lang, role=role, why=t(f"engage.notify_why.{why}", lang))
             )
+        # Discord pings a role that isn't mentionable only for Mention @everyone holders.
+        target = guild.get_role(settings.role_id)
+        me = guild.me
+        if (
+            target is not None
+            and me is not None
+            and not target.mentionable
+            and not channel.permissions_for(me).mention_everyone
+        ):
+            lines.append(t("engage.warn_role_mention", lang, role=role))
     return lines
 
 

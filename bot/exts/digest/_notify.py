@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import discord
 
 from bot.exts._shared import lang_of, reply_private
+from bot.exts.whosaid._items import guarded
 from bot.i18n import t
 
 if TYPE_CHECKING:
@@ -71,6 +72,9 @@ class NotifyButton(
         return cls(int(match["role"]))
 
     async def callback(self, interaction: discord.Interaction[SummitBot]) -> None:  # type: ignore[override]
+        await guarded(interaction, lambda: self._toggle(interaction))
+
+    async def _toggle(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         guild = interaction.guild
         member = interaction.user

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
+from discord import app_commands
 
+from bot.app import interaction_context
 from bot.catalog.models import Lang, Speaker
 from bot.exts._shared import NO_MENTIONS, lang_of, reply_private
 from bot.exts.whosaid._round import answer_text
 from bot.i18n import t
+from bot.logs import bind_log_context
 from bot.render import speaker_embed
 
 if TYPE_CHECKING:
@@ -26,7 +30,22 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot.exts.whosaid")
 
-__all__ = ["AnswerButton", "ProfileButton", "answer_view"]
+__all__ = ["AnswerButton", "ProfileButton", "answer_view", "guarded"]
+
+
+async def guarded(
+    interaction: discord.Interaction[SummitBot], callback: Callable[[], Awaitable[None]]
+) -> None:
+    """Run a persistent item's callback with the interaction's ids bound to every log line
+    and its errors answered by the tree's one handler (logged with an id, a short apology)."""
+    bind_log_context(**interaction_context(interaction))
+    try:
+        await callback()
+    except Exception as error:  # every failure gets the tree's answer, as commands do
+        wrapped = app_commands.AppCommandError(str(error))
+        wrapped.__cause__ = error
+        wrapped.original = error  # type: ignore[attr-defined]
+        await interaction.client.tree.on_error(interaction, wrapped)
 
 
 def _cog(interaction: discord.Interaction[SummitBot]) -> WhoSaid:
@@ -64,7 +83,10 @@ class AnswerButton(
         return cls(int(match["round"]), match["speaker"])
 
     async def callback(self, interaction: discord.Interaction[SummitBot]) -> None:  # type: ignore[override]
-        await _cog(interaction).answer(interaction, self.round_id, self.speaker_id)
+        await guarded(
+            interaction,
+            lambda: _cog(interaction).answer(interaction, self.round_id, self.speaker_id),
+        )
 
 
 class ProfileButton(
@@ -94,6 +116,9 @@ class ProfileButton(
         return cls(match["speaker"])
 
     async def callback(self, interaction: discord.Interaction[SummitBot]) -> None:  # type: ignore[override]
+        await guarded(interaction, lambda: self._show(interaction))
+
+    async def _show(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         catalog = interaction.client.catalog
         speaker = catalog.speakers.get(self.speaker_id)
