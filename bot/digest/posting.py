@@ -187,6 +187,11 @@ class Posting:
                 quote_id=quote.id,
                 local_date=day,
             )
+            if round_.quote_id != quote.id:
+                # The date is sent afresh (after a failure, or a crash before the message went
+                # out) with a new pick: the unposted round asks about the quote now sent.
+                round_ = await self.store.repick_round(round_.id, quote.id) or round_
+                quote = catalog.quotes.get(round_.quote_id, quote)
             round_id = round_.id
             previous = await self.store.daily_round_before(settings.guild_id, day)
             if previous is not None:

@@ -102,6 +102,22 @@ class WhoSaidQueries(StoreBase):
                 (channel_id, message_id, round_id),
             )
 
+    async def repick_round(
+        self, round_id: int, quote_id: str, *, conn: StoreConnection | None = None
+    ) -> Round | None:
+        """Give a round that was never posted (no message recorded) another quote, as a date
+        sent afresh after a failure or a crash does; a posted round keeps its quote. Returns
+        the round as it now is."""
+        async with self._use(conn, write=True) as c:
+            await c._execute(
+                "UPDATE whosaid_rounds SET quote_id = ? WHERE id = ? AND message_id IS NULL",
+                (quote_id, round_id),
+            )
+            row = await c._fetchone(
+                f"SELECT {_ROUND_COLUMNS} FROM whosaid_rounds WHERE id = ?", (round_id,)
+            )
+        return _round(row) if row is not None else None
+
     async def daily_round_before(
         self, guild_id: int, day: date, *, conn: StoreConnection | None = None
     ) -> Round | None:

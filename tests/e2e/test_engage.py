@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.i18n import t
 from bot.store import DigestMode, ThreadProblem
-from tests.e2e.conftest import Summit, VirtualClock, bot_posts
+from tests.e2e.conftest import Summit, VirtualClock, bot_posts, service
 from tests.e2e.test_digest import (
     await_catch_up,
     daily,
@@ -222,3 +222,19 @@ async def test_whosaid_mode_preview_is_the_round_without_its_speaker(
     assert previewed["title"] == t("whosaid.daily_title", "en")
     message = await post_today(summit, clock)
     assert message.embeds == [previewed]
+
+
+async def test_a_retried_whosaid_post_reuses_its_round(summit: Summit, clock: VirtualClock) -> None:
+    await set_digest(summit, language="en", mode="whosaid")
+    service(summit.bot).poster.retry_delays = (0.01, 0.01, 0.01)
+    summit.fake.inject("POST", "/channels/{channel_id}/messages", 503, count=2)
+    message = await post_today(summit, clock)
+    round_ids = {int(c["custom_id"].split(":")[1]) for c in message.components[0]["components"]}
+    (round_id,) = round_ids
+    async with summit.bot.store.transaction(write=False) as conn:
+        row = await conn._fetchone("SELECT count(*) FROM whosaid_rounds")
+    assert row is not None
+    assert row[0] == 1
+    round_ = await summit.bot.store.get_round(round_id)
+    assert round_ is not None
+    assert round_.message_id == message.id

@@ -84,3 +84,17 @@ async def test_top_scores_rank_by_right_answers_then_best_streak(store: Store) -
     assert [s.user_id for s in top] == [2, 3, 1]
     assert [s.user_id for s in await store.top_scores(7, limit=1)] == [2]
     assert await store.top_scores(99) == []
+
+
+async def test_an_unposted_daily_round_takes_the_new_pick_a_posted_one_keeps_its_quote(
+    store: Store,
+) -> None:
+    day = date(2026, 1, 15)
+    round_ = await store.create_round(guild_id=7, channel_id=8, quote_id="q1", local_date=day)
+    repicked = await store.repick_round(round_.id, "q2")
+    assert repicked is not None
+    assert repicked.quote_id == "q2"
+    await store.set_round_message(round_.id, channel_id=8, message_id=100)
+    kept = await store.repick_round(round_.id, "q3")
+    assert kept is not None
+    assert kept.quote_id == "q2"
