@@ -32,8 +32,13 @@ __all__ = [
     "THREAD_ARCHIVE_MINUTES",
     "THREAD_NAME_LIMIT",
     "ThreadOpener",
+    "channel_thread_problem",
     "engage",
     "engage_status_lines",
+    "mode_of",
+    "preview_embed",
+    "role_refusal",
+    "set_extras",
     "thread_name",
 ]
 
@@ -203,6 +208,7 @@ def engage_status_lines(
 
 
 def mode_of(value: str | None) -> DigestMode:
+    """The ``mode`` option's value as a :class:`DigestMode` (absent: a plain quote)."""
     return DigestMode(value) if value else DigestMode.QUOTE
 
 

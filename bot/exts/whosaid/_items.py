@@ -19,7 +19,6 @@ from discord import app_commands
 from bot.app import interaction_context
 from bot.catalog.models import Lang, Speaker
 from bot.exts._shared import NO_MENTIONS, lang_of, reply_private
-from bot.exts.whosaid._round import answer_text
 from bot.i18n import t
 from bot.logs import bind_log_context
 from bot.render import speaker_embed
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot.exts.whosaid")
 
-__all__ = ["AnswerButton", "ProfileButton", "answer_view", "guarded"]
+__all__ = ["AnswerButton", "ProfileButton", "answer_view", "guarded", "profile_view"]
 
 
 async def guarded(
@@ -143,9 +142,7 @@ def answer_view(round_id: int, speakers: tuple[Speaker, ...], lang: Lang) -> dis
 
 
 def profile_view(speaker: Speaker, lang: Lang) -> discord.ui.View:
+    """The button under a private answer: the speaker's profile."""
     view = discord.ui.View(timeout=None)
     view.add_item(ProfileButton(speaker.id, t("buttons.speaker_profile", lang)))
     return view
-
-
-__all__ += ["answer_text", "profile_view"]
