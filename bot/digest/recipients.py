@@ -55,8 +55,10 @@ class DigestSettings(Protocol):
 class Recipients(Protocol):
     """One kind of recipient: its settings, channel, sender and failure rules."""
 
-    kind: RecipientKind
-    sender: Sender
+    @property
+    def kind(self) -> RecipientKind: ...
+    @property
+    def sender(self) -> Sender: ...
 
     async def settings(self, recipient_id: int) -> DigestSettings | None: ...
 
