@@ -148,6 +148,22 @@ async def test_read_only_commands_answer_where_the_bot_is_not(
     assert channel_posts(summit.fake, place.channel.id) == []
 
 
+async def test_answers_a_server_keeps_private_still_work_with_their_buttons(
+    summit: Summit, reach: Reach
+) -> None:
+    place = reach.foreign_guild("Strict AI", members=[summit.member], private_answers=True)
+    quote = await reach.slash(place, summit.member, "quote", {"speaker": "tangjie"})
+    assert quote.ephemeral, "the server forced it private"
+    assert quote.message is not None
+    another = button_by_label(quote, "Another")
+    clicked = await reach.click(place, quote.message, another["custom_id"], summit.member)
+    assert clicked.responded
+    assert clicked.embeds
+    glossary = await reach.slash(place, summit.member, "glossary", {"term": "Muon"})
+    assert glossary.ephemeral
+    assert "Muon" in embed_text(glossary.embeds[0])
+
+
 async def test_guild_install_commands_in_the_bots_dm(summit: Summit, reach: Reach) -> None:
     place = reach.bot_dm(summit.member)
     result = await reach.slash(place, summit.member, "glossary", {"term": "MoE"}, install=0)

@@ -10,9 +10,11 @@ bot's cache has no guild object for it.
 
 :class:`Reach` plays these places on a :class:`~tests.fakediscord.server.FakeDiscord`:
 
-- ``foreign_guild(name, members=...)``: a guild the bot is not in (channels the fake knows,
-  so interaction responses land there; any channel request of the bot there is refused with
-  403/50001 and recorded as a violation: only the interaction reaches it);
+- ``foreign_guild(name, members=..., private_answers=False)``: a guild the bot is not in
+  (channels the fake knows, so interaction responses land there; any channel request of the
+  bot there is refused with 403/50001 and recorded as a violation: only the interaction reaches
+  it). With ``private_answers`` the server keeps user-installed apps' answers ephemeral: every
+  message an interaction there makes is ephemeral, whatever the bot asked;
 - ``group_dm(*users)``: a group DM (type 3), likewise closed to channel requests;
 - ``bot_dm(user)``: the user's DM with the bot;
 - ``slash`` / ``autocomplete`` / ``message_command`` / ``click`` in a :class:`Place`, as a
@@ -104,11 +106,16 @@ class GroupDM(Channel):
 
 @dataclass(eq=False)
 class Place:
-    """Where an interaction happens: a context, its channel, and (context 0) the guild."""
+    """Where an interaction happens: a context, its channel, and (context 0) the guild.
+
+    ``private_answers``: the server makes user-installed apps' answers ephemeral for everyone
+    (a server setting Discord applies to apps the server did not install).
+    """
 
     context: int
     channel: Channel
     guild: Guild | None = None
+    private_answers: bool = False
 
 
 def offered(command: Command, context: int, install: int) -> bool:
@@ -136,6 +143,7 @@ class Reach:
         locale: str = "en-US",
         channels: list[str] | None = None,
         members: list[User | str] | None = None,
+        private_answers: bool = False,
     ) -> Place:
         """A guild the bot is not in; the place is its first text channel."""
         fake = self.fake
@@ -149,7 +157,7 @@ class Reach:
         for user in [owner, *(fake._user(m) for m in members or [])]:
             guild.members.setdefault(user.id, Member(user, guild.id, roles=[]))
         self.foreign[guild.id] = guild
-        return Place(GUILD, guild.text_channels[0], guild)
+        return Place(GUILD, guild.text_channels[0], guild, private_answers=private_answers)
 
     def group_dm(self, *users: User | str) -> Place:
         """A group DM of ``users`` (the bot is never in one)."""
@@ -253,6 +261,7 @@ class Reach:
             created_at=fake.clock.monotonic(),
             command=command,
             source_message=source_message,
+            forced_ephemeral=place.private_answers and install == USER_INSTALL,
         )
         # Interactions from outside the bot's guilds arrive on shard 0 (as DMs do).
         if not fake.gateway.shard_ready(0):
