@@ -153,7 +153,8 @@ class DigestScheduler:
         for guild_id, result in zip(active.values(), results, strict=True):
             if isinstance(result, Exception):
                 log.error(
-                    "digest for guild %s failed while shutting down",
+                    "digest for %s %s failed while shutting down",
+                    self.label,
                     guild_id,
                     exc_info=(type(result), result, result.__traceback__),
                 )
@@ -219,8 +220,9 @@ class DigestScheduler:
             return
         run_time: Any = getattr(event, "scheduled_run_time", None)
         log.warning(
-            "digest for guild %s missed its run at %s: more than %s s late "
+            "digest for %s %s missed its run at %s: more than %s s late "
             "(the startup catch-up decides whether to post it)",
+            self.label,
             guild_id,
             run_time.isoformat() if isinstance(run_time, datetime) else run_time,
             self.grace_seconds,
@@ -232,7 +234,8 @@ class DigestScheduler:
             return
         exc = event.exception
         log.error(
-            "digest for guild %s failed at its run of %s",
+            "digest for %s %s failed at its run of %s",
+            self.label,
             guild_id,
             event.scheduled_run_time.isoformat(),
             exc_info=(type(exc), exc, exc.__traceback__) if exc is not None else None,
