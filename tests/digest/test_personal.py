@@ -6,6 +6,7 @@ SQLite store, a virtual clock."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -337,3 +338,37 @@ async def test_guild_and_personal_posts_together_keep_to_the_global_rate(
     assert len(times) == 250  # 200 sends + 50 opens
     assert max_in_window(times) == 50
     assert times[-1] == pytest.approx(249 / 50)
+
+
+async def test_a_fall_back_day_sends_one_dm_for_the_repeated_time(
+    store: Store, catalog: Catalog, clock: Clock
+) -> None:
+    # America/New_York 01:30 happens twice on 2026-11-01 (05:30 and 06:30 UTC): one DM.
+    sender = FakeDmSender()
+    poster = personal_poster(store, catalog, sender, clock)
+    clock.now = dt.datetime(2026, 10, 31, 12, 0, tzinfo=dt.UTC)
+    await store.upsert_user_settings(
+        USER, post_time="01:30", timezone="America/New_York", language="en"
+    )
+    outcomes = []
+    for hour in (5, 6):
+        clock.now = dt.datetime(2026, 11, 1, hour, 30, tzinfo=dt.UTC)
+        outcomes.append((await poster.post_due(USER)).outcome)
+    assert outcomes == [PostOutcome.POSTED, PostOutcome.ALREADY]
+    assert len(sender.sent) == 1
+
+
+async def test_a_dm_missed_while_down_is_sent_by_the_catch_up_within_grace_only(
+    store: Store, catalog: Catalog, clock: Clock
+) -> None:
+    sender = FakeDmSender()
+    poster = personal_poster(store, catalog, sender, clock)
+    settings = await subscribe(store)
+    clock.now = DUE + timedelta(hours=2)
+    assert (await poster.catch_up(settings)).outcome is PostOutcome.POSTED
+    assert (await poster.catch_up(settings)).outcome is PostOutcome.NOTHING_DUE
+    clock.now = DUE + timedelta(days=1, hours=7)  # the next day's, beyond the 6 h grace
+    skipped = await poster.catch_up(settings)
+    assert skipped.outcome is PostOutcome.SKIPPED
+    assert skipped.reason is Reason.MISSED
+    assert len(sender.sent) == 1

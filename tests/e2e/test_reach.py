@@ -338,3 +338,19 @@ async def test_mydigest_set_refuses_a_bad_time_privately(summit: Summit, reach: 
         place, summit.member, "mydigest set", {"timezone": "shang"}, "timezone"
     )
     assert any(c["value"] == "Asia/Shanghai" for c in choices)
+
+
+async def test_a_dm_due_while_the_bot_was_down_is_sent_at_startup(
+    summit: Summit, reach: Reach, clock: VirtualClock
+) -> None:
+    user = summit.member
+    hhmm, due = minute_ahead(clock)
+    await set_mydigest(reach, reach.bot_dm(user), user, hhmm)
+    clock.now = due + dt.timedelta(hours=1)  # down over the due minute, back within grace
+    async with restarted(summit) as bot:
+        assert len(dm_messages(summit.fake, user)) == 1
+        row = await bot.store.last_post(user.id, kind=USER_KIND)
+        assert row is not None
+        assert row.status is PostStatus.POSTED
+        await fire_personal(bot, user)
+        assert len(dm_messages(summit.fake, user)) == 1
