@@ -106,10 +106,16 @@ class UserSettingsQueries(StoreBase):
         return changed == 1
 
     async def disable_user_settings(
-        self, user_id: int, reason: DisableReason, *, conn: StoreConnection | None = None
+        self,
+        user_id: int,
+        reason: DisableReason,
+        *,
+        replace: bool = False,
+        conn: StoreConnection | None = None,
     ) -> bool:
         """Pause or stop a user's digest with a reason, keeping the settings; False when the
-        user has none. An already-off digest keeps its first reason."""
+        user has none. An already-off digest keeps its first reason unless ``replace`` (the
+        user turning off a paused digest: it is now off because they said so)."""
         reason = DisableReason(reason)
         now = iso(self._clock())
         async with self._use(conn, write=True) as c:
@@ -117,9 +123,9 @@ class UserSettingsQueries(StoreBase):
                 """
                 UPDATE user_digest_settings
                 SET enabled = 0, disabled_reason = ?, disabled_at = ?, updated_at = ?
-                WHERE user_id = ? AND enabled = 1
+                WHERE user_id = ? AND (enabled = 1 OR ?)
                 """,
-                (reason.value, now, now, user_id),
+                (reason.value, now, now, user_id, int(replace)),
             )
             row = await c._fetchone(
                 "SELECT 1 FROM user_digest_settings WHERE user_id = ?", (user_id,)

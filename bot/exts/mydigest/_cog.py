@@ -118,7 +118,7 @@ class MyDigest(commands.Cog, name="MyDigest"):
         if not settings.enabled and settings.disabled_reason is DisableReason.USER:
             await reply_private(interaction, t("mydigest.off_already", lang))
             return
-        await self.bot.store.disable_user_settings(user_id, DisableReason.USER)
+        await self.bot.store.disable_user_settings(user_id, DisableReason.USER, replace=True)
         self._service().unschedule_user(user_id)
         log.info("personal digest for user %d turned off", user_id)
         await reply_private(interaction, t("mydigest.stopped", lang))

@@ -80,7 +80,9 @@ class StopButton(
             await reply_private(interaction, t("errors.not_your_view", lang))
             return
         bot = interaction.client
-        stopped = await bot.store.disable_user_settings(self.user_id, DisableReason.USER)
+        stopped = await bot.store.disable_user_settings(
+            self.user_id, DisableReason.USER, replace=True
+        )
         service = digest_service(bot)
         if service is not None:
             service.unschedule_user(self.user_id)
