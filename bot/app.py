@@ -101,6 +101,14 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
         self, interaction: discord.Interaction[SummitBot], error: app_commands.AppCommandError, /
     ) -> None:
         lang = lang_for_locale(interaction.locale)
+        if (
+            isinstance(error, app_commands.TransformerError)
+            and error.__cause__ is not None
+            and not hasattr(error, "answer")
+        ):
+            # discord.py wraps whatever a transformer raised: a crash there, not a bad value.
+            await self._apologize(interaction, error.__cause__)
+            return
         if isinstance(error, _USER_ERRORS):
             interaction.client.record_outcome(interaction, "user_error")
         if isinstance(error, app_commands.NoPrivateMessage):
@@ -132,16 +140,22 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
             interaction.client.record_outcome(interaction, "error")
             await send_ephemeral(interaction, t("errors.storage_unavailable", lang))
         else:
-            original = getattr(error, "original", error)
-            error_id = secrets.token_hex(4)
-            log.error(
-                "unexpected error in an interaction (error id %s)",
-                error_id,
-                exc_info=original,
-                extra={**interaction_context(interaction), "error_id": error_id},
-            )
-            interaction.client.record_outcome(interaction, "error")
-            await send_ephemeral(interaction, t("errors.unexpected", lang, error_id=error_id))
+            await self._apologize(interaction, getattr(error, "original", error))
+
+    async def _apologize(
+        self, interaction: discord.Interaction[SummitBot], original: BaseException
+    ) -> None:
+        """Our bug: log it with an id and tell the user that id, nothing more."""
+        lang = lang_for_locale(interaction.locale)
+        error_id = secrets.token_hex(4)
+        log.error(
+            "unexpected error in an interaction (error id %s)",
+            error_id,
+            exc_info=original,
+            extra={**interaction_context(interaction), "error_id": error_id},
+        )
+        interaction.client.record_outcome(interaction, "error")
+        await send_ephemeral(interaction, t("errors.unexpected", lang, error_id=error_id))
 
 
 class ContentHolder:

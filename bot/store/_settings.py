@@ -141,33 +141,6 @@ class SettingsQueries(StoreBase):
             )
         return row is not None
 
-    async def enable_settings(self, guild_id: int, *, conn: StoreConnection | None = None) -> bool:
-        """Turn a guild's digest back on; False when the guild has no settings."""
-        now = iso(self._clock())
-        async with self._use(conn, write=True) as c:
-            await c._execute(
-                """
-                UPDATE guild_digest_settings
-                SET enabled = 1, disabled_reason = NULL, disabled_at = NULL, updated_at = ?
-                WHERE guild_id = ? AND enabled = 0
-                """,
-                (now, guild_id),
-            )
-            row = await c._fetchone(
-                "SELECT 1 FROM guild_digest_settings WHERE guild_id = ?", (guild_id,)
-            )
-        return row is not None
-
-    async def delete_settings(self, guild_id: int, *, conn: StoreConnection | None = None) -> bool:
-        """Delete a guild's settings (the post log and quote cycle stay); False if none."""
-        async with self._use(conn, write=True) as c:
-            return (
-                await c._execute(
-                    "DELETE FROM guild_digest_settings WHERE guild_id = ?", (guild_id,)
-                )
-                > 0
-            )
-
     async def list_enabled_settings(
         self,
         *,

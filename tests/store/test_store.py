@@ -192,18 +192,13 @@ async def test_disable_keeps_settings_and_reason(store: Store, clock: FakeClock)
     assert [s.guild_id for s in await store.list_settings()] == [GUILD]
 
 
-async def test_enable_and_upsert_reenable(store: Store) -> None:
+async def test_upsert_reenables(store: Store) -> None:
     await configure(store)
-    await store.disable_settings(GUILD, DisableReason.MISSING_ACCESS)
-    assert await store.enable_settings(GUILD)
-    enabled = await store.get_settings(GUILD)
-    assert enabled is not None
-    assert (enabled.enabled, enabled.disabled_reason, enabled.disabled_at) == (True, None, None)
     await store.disable_settings(GUILD, "missing_permissions")  # type: ignore[arg-type]
     await configure(store, channel_id=CHANNEL + 7)  # fixing the channel turns it back on
     fixed = await store.get_settings(GUILD)
     assert fixed is not None
-    assert fixed.enabled
+    assert (fixed.enabled, fixed.disabled_reason, fixed.disabled_at) == (True, None, None)
     assert fixed.channel_id == CHANNEL + 7
 
 
@@ -215,17 +210,6 @@ async def test_unknown_reason_code_is_refused(store: Store) -> None:
 
 async def test_settings_of_missing_guild(store: Store) -> None:
     assert not await store.disable_settings(GUILD, DisableReason.ADMIN)
-    assert not await store.enable_settings(GUILD)
-    assert not await store.delete_settings(GUILD)
-
-
-async def test_delete_settings_keeps_the_post_log(store: Store) -> None:
-    await configure(store)
-    assert await store.claim_post(GUILD, DAY, DUE, "q1")
-    assert await store.delete_settings(GUILD)
-    assert await store.get_settings(GUILD) is None
-    assert not await store.claim_post(GUILD, DAY, DUE, "q1")  # still one post per date
-    assert (await store.post_for(GUILD, DAY)) is not None
 
 
 async def test_list_enabled_settings_with_shards(store: Store) -> None:
