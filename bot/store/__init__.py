@@ -15,6 +15,8 @@ from bot.store._models import (
     PostRecord,
     PostStatus,
     Reason,
+    RecipientKind,
+    UserSettings,
 )
 from bot.store._store import DEFAULT_MIGRATIONS_DIR, Store
 
@@ -28,9 +30,11 @@ __all__ = [
     "PostRecord",
     "PostStatus",
     "Reason",
+    "RecipientKind",
     "Store",
     "StoreConnection",
     "StoreError",
     "StoreLockedError",
     "StoreUnwritableError",
+    "UserSettings",
 ]

@@ -31,7 +31,12 @@ def applied(path: Path) -> list[tuple[int, str, str]]:
 
 async def test_fresh_migrate_applies_init(db_path: Path, migrations_dir: Path) -> None:
     store = await Store.open(db_path, migrations_dir=migrations_dir)
-    names = ["0001_init.sql", "0002_claim_owners.sql", "0003_reason_details.sql"]
+    names = [
+        "0001_init.sql",
+        "0002_claim_owners.sql",
+        "0003_reason_details.sql",
+        "0004_personal_digest.sql",
+    ]
     assert await store.pending_migrations() == names
     assert await store.migrate() == names
     await store.close()
@@ -64,6 +69,7 @@ async def test_rerun_is_a_noop(db_path: Path, migrations_dir: Path) -> None:
         ("0001_init.sql", True, True),
         ("0002_claim_owners.sql", True, True),
         ("0003_reason_details.sql", True, True),
+        ("0004_personal_digest.sql", True, True),
     ]
 
 
@@ -78,6 +84,7 @@ async def test_new_migration_applies_later(db_path: Path, migrations_dir: Path) 
         ("0001_init.sql", False),
         ("0002_claim_owners.sql", False),
         ("0003_reason_details.sql", False),
+        ("0004_personal_digest.sql", False),
         ("0099_extra.sql", True),
     ]
     assert await store.migrate() == ["0099_extra.sql"]
@@ -103,6 +110,7 @@ async def test_edited_applied_migration_is_refused(db_path: Path, migrations_dir
         (False, "file changed after it was applied"),
         (True, None),
         (True, None),
+        (True, None),
     ]
 
 
@@ -120,6 +128,7 @@ async def test_missing_applied_migration_is_refused(db_path: Path, migrations_di
         ("0001_init.sql", False, "file missing"),
         ("0002_claim_owners.sql", True, None),
         ("0003_reason_details.sql", True, None),
+        ("0004_personal_digest.sql", True, None),
     ]
 
 
