@@ -21,6 +21,7 @@ from bot.catalog import Catalog, load_catalog
 from bot.catalog.models import LANGS
 from bot.endpoints import apply_overrides
 from bot.exts.checks import NotOwner
+from bot.exts.reach import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bot.i18n import SummitTranslator, lang_for_locale, strings, t
 from bot.logs import bind_log_context
 from bot.ops.health import HealthServer
@@ -43,6 +44,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.help",
     "bot.exts.admin",
     "bot.exts.digest",
+    "bot.exts.mydigest",
     "bot.exts.whosaid",
 )
 
@@ -178,6 +180,10 @@ class SummitBot(commands.Bot):
             help_command=None,
             intents=intents,
             tree_cls=SummitTree,
+            # Every command works on guild and user installs, in servers, DMs and group DMs,
+            # unless it says otherwise (`/digest`, `/admin`: bot.exts.reach.server_only).
+            allowed_installs=EVERYWHERE_INSTALLS,
+            allowed_contexts=EVERYWHERE_CONTEXTS,
             allowed_mentions=discord.AllowedMentions.none(),
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,

@@ -1,5 +1,11 @@
 """Posting the daily digest: claim the guild's local date, pick, render, send, record.
 
+One poster design serves both kinds of recipient: a guild (its digest channel) and a user
+(``/mydigest``, by DM). A :class:`DigestPoster` is built for one kind
+(:mod:`bot.digest.recipients`); the guarantees below hold for each, with "guild" read as
+"user" and "channel" as "the user's DM channel". The service runs one poster per kind on one
+shared :class:`~bot.digest.throttle.Throttle`, so together they stay under the global limit.
+
 Exactly one post per guild and guild-local date, whatever restarts and errors happen:
 
 - a post waits for its throttle slot *unclaimed*; only once the slot is granted is the
@@ -45,9 +51,10 @@ from bot.digest.due import Due, MissedAction, due_instant, local_date_for, misse
 from bot.digest.outcomes import PostOutcome, PostResult, already, late_detail
 from bot.digest.picker import Pick, next_quote, record_posted
 from bot.digest.posting import Clock, Posting, post_pool
+from bot.digest.recipients import DigestSettings, GuildRecipients, Recipients
 from bot.digest.sending import HistoryUnreadable, Sender, SendError
 from bot.digest.throttle import Throttle
-from bot.store import DisableReason, GuildSettings, PostRecord, PostStatus, Reason, Store
+from bot.store import DisableReason, PostRecord, PostStatus, Reason, Store
 
 __all__ = [
     "DEFAULT_CLAIM_LEASE",
@@ -87,6 +94,9 @@ class DigestPoster(Posting):
     ``retry_delays`` and ``sleep`` make the retries instant in tests; ``clock`` decides which
     local date is due and when leases run out. ``instance_id`` names this process's claims
     (random unless given); ``lease`` is how long they stay its own without a renewal.
+    ``recipients`` makes it a poster of users' personal digests
+    (:class:`~bot.digest.recipients.UserRecipients`; its sender replaces ``sender``); the
+    default posts guilds' digests through ``sender``.
     """
 
     def __init__(
@@ -105,10 +115,13 @@ class DigestPoster(Posting):
         lease: timedelta = DEFAULT_CLAIM_LEASE,
         on_disabled: Callable[[int, DisableReason], None] | None = None,
         on_result: Callable[[PostResult], None] | None = None,
+        recipients: Recipients | None = None,
     ) -> None:
         self.store = store
         self._catalog = catalog
-        self.sender = sender
+        self.recipients = recipients if recipients is not None else GuildRecipients(store, sender)
+        self.kind = self.recipients.kind
+        self.sender = self.recipients.sender
         self.throttle = throttle
         self.grace = grace
         # Looked up now, not bound as a default, so a replaced wall_clock takes effect.
@@ -140,15 +153,18 @@ class DigestPoster(Posting):
         """A clean stop: forget this process, so a claim it still holds is settled at once."""
         await self.store.release_instance(self.instance_id)
 
-    async def sweep(self, settings_list: Iterable[GuildSettings]) -> list[PostResult]:
+    async def sweep(self, settings_list: Iterable[DigestSettings]) -> list[PostResult]:
         """Settle every abandoned claim (owner dead, or our own with no post in progress) of
         the given guilds, the ones this process holds; claims of live processes are left
         alone. Runs while the bot runs, so no restart is needed to settle them."""
-        held = {s.guild_id: s for s in settings_list if s.enabled}
+        held = {s.recipient_id: s for s in settings_list if s.enabled}
         now = self.clock()
         await self.store.prune_instances(now=now)
         claims = await self.store.abandoned_claims(
-            owner=self.instance_id, now=now, legacy_before=now - self.stale_claim_after
+            owner=self.instance_id,
+            now=now,
+            legacy_before=now - self.stale_claim_after,
+            kind=self.kind,
         )
         results: list[PostResult] = []
         for record in claims:
@@ -159,7 +175,8 @@ class DigestPoster(Posting):
                 result = await self._settle_claim(settings, record)
             except Exception:
                 log.exception(
-                    "digest for guild %d: settling the claim of %s failed",
+                    "digest for %s %d: settling the claim of %s failed",
+                    self.kind.value,
                     record.guild_id,
                     record.local_date,
                 )
@@ -172,7 +189,7 @@ class DigestPoster(Posting):
 
     async def post_due(self, guild_id: int) -> PostResult:
         """The scheduled post: the guild's latest due date (``previous_due`` of now)."""
-        settings = await self.store.get_settings(guild_id)
+        settings = await self.recipients.settings(guild_id)
         if settings is None or not settings.enabled:
             return self._log(PostResult(guild_id, PostOutcome.NOT_ENABLED))
         now = self.clock()
@@ -190,20 +207,20 @@ class DigestPoster(Posting):
 
         A date recorded as failed is tried again; a posted or skipped one is left alone.
         """
-        settings = await self.store.get_settings(guild_id)
+        settings = await self.recipients.settings(guild_id)
         if settings is None or not settings.enabled:
             return self._log(PostResult(guild_id, PostOutcome.NOT_ENABLED))
         today = local_date_for(self.clock(), settings.timezone)
         due = Due(today, due_instant(today, settings.post_time, settings.timezone))
         return await self._post(settings, due, retry_failed=True)
 
-    async def catch_up(self, settings: GuildSettings) -> PostResult:
+    async def catch_up(self, settings: DigestSettings) -> PostResult:
         """At startup: settle a crashed send, then post a missed digest once within grace,
         or record it skipped."""
-        guild_id = settings.guild_id
+        guild_id = settings.recipient_id
         if not settings.enabled:
             return self._log(PostResult(guild_id, PostOutcome.NOT_ENABLED))
-        last = await self.store.last_post(guild_id)
+        last = await self.store.last_post(guild_id, kind=self.kind)
         recovered: PostResult | None = None
         if last is not None and last.status is PostStatus.CLAIMED:
             recovered = await self._settle_claim(settings, last)
@@ -226,7 +243,7 @@ class DigestPoster(Posting):
                 return await self._skip(settings, due, Reason.MISSED, detail)
         return await self._post(settings, due, retry_failed=False)
 
-    async def catch_up_all(self, settings_list: Iterable[GuildSettings]) -> list[PostResult]:
+    async def catch_up_all(self, settings_list: Iterable[DigestSettings]) -> list[PostResult]:
         """:meth:`catch_up` for every guild, concurrently (the throttle paces the sends); one
         guild's error never stops another's."""
         items = list(settings_list)
@@ -237,8 +254,9 @@ class DigestPoster(Posting):
                 if not isinstance(result, Exception):
                     raise result
                 log.error(
-                    "digest catch-up for guild %d failed",
-                    settings.guild_id,
+                    "digest catch-up for %s %d failed",
+                    self.kind.value,
+                    settings.recipient_id,
                     exc_info=(type(result), result, result.__traceback__),
                 )
                 continue
@@ -248,18 +266,21 @@ class DigestPoster(Posting):
     async def next_post(self, guild_id: int) -> tuple[Catalog, Quote] | None:
         """The catalog and quote the guild's next digest will post (None: no quotes)."""
         catalog = self._catalog()
-        settings = await self.store.get_settings(guild_id)
-        pick = await next_quote(self.store, guild_id, post_pool(catalog, settings))
+        # The recipient's own settings (a user's never pick from the whosaid pool).
+        settings = await self.recipients.settings(guild_id)
+        pick = await next_quote(self.store, guild_id, post_pool(catalog, settings), kind=self.kind)
         if pick is None:
             return None
         return catalog, catalog.quotes[pick.quote_id]
 
     # ------------------------------------------------------------ crash recovery
 
-    async def _settle_claim(self, settings: GuildSettings, record: PostRecord) -> PostResult | None:
+    async def _settle_claim(
+        self, settings: DigestSettings, record: PostRecord
+    ) -> PostResult | None:
         """Settle a ``claimed`` row nobody is sending any more; None when it is not abandoned
         (a live process, this one included, holds it) or another process settles it."""
-        guild_id, day = settings.guild_id, record.local_date
+        guild_id, day, kind = settings.recipient_id, record.local_date, self.kind
         lock = self._lock(guild_id)
         if lock.locked():
             return None  # a post of ours for this guild is in progress: not abandoned
@@ -271,24 +292,28 @@ class DigestPoster(Posting):
                 owner=self.instance_id,
                 now=now,
                 legacy_before=now - self.stale_claim_after,
+                kind=kind,
             )
             if not taken:
                 return None
-            current = await self.store.post_for(guild_id, day)
+            current = await self.store.post_for(guild_id, day, kind=kind)
             if current is None or current.status is not PostStatus.CLAIMED:
                 return None
             return await self._resolve_claim(settings, current, now)
 
     async def _resolve_claim(
-        self, settings: GuildSettings, record: PostRecord, now: datetime
+        self, settings: DigestSettings, record: PostRecord, now: datetime
     ) -> PostResult:
         """Settle a claim this process has taken over (guild lock held): look for the message,
-        then record it posted, send it, or record the date skipped; never post twice."""
-        guild_id, day = settings.guild_id, record.local_date
+        then record it posted, send it, or record the date skipped; never post twice.
+
+        A claim without a channel (a user whose DM channel was not open yet) sent nothing:
+        the channel is stored before the send."""
+        guild_id, day, kind = settings.recipient_id, record.local_date, self.kind
         due = Due(day, record.scheduled_for)
         channel_id = record.channel_id or settings.channel_id
         found: int | None = None
-        if record.quote_id is not None:
+        if record.quote_id is not None and channel_id is not None:
             await self.throttle.acquire()
             try:
                 found = await self.sender.find_sent(
@@ -309,8 +334,10 @@ class DigestPoster(Posting):
         if found is not None and record.quote_id is not None:
             pick = await self._pick_of(record)
             async with self.store.transaction() as conn:
-                await self.store.mark_posted(guild_id, day, found, channel_id=channel_id, conn=conn)
-                await record_posted(self.store, guild_id, pick, conn=conn)
+                await self.store.mark_posted(
+                    guild_id, day, found, channel_id=channel_id, conn=conn, kind=kind
+                )
+                await record_posted(self.store, guild_id, pick, conn=conn, kind=kind)
             return self._log(
                 PostResult(
                     guild_id,
@@ -328,7 +355,7 @@ class DigestPoster(Posting):
             return await self._skip(settings, due, Reason.INTERRUPTED, detail, settle_claim=True)
         # Verifiably not sent: send it now, under the claim this process holds.
         catalog = self._catalog()
-        fresh = await next_quote(self.store, guild_id, post_pool(catalog, settings))
+        fresh = await next_quote(self.store, guild_id, post_pool(catalog, settings), kind=kind)
         if fresh is None:
             return await self._skip(settings, due, Reason.NO_QUOTES, settle_claim=True)
         # Both in one transaction: a kill between them would leave a `failed` row that
@@ -341,18 +368,25 @@ class DigestPoster(Posting):
                 "no message found; sending again",
                 record.attempts,
                 conn=conn,
+                kind=kind,
             )
             reclaimed = await self.store.retry_claim(
-                guild_id, day, quote_id=fresh.quote_id, owner=self.instance_id, conn=conn
+                guild_id,
+                day,
+                quote_id=fresh.quote_id,
+                owner=self.instance_id,
+                conn=conn,
+                kind=kind,
             )
         if not reclaimed:
-            return self._log(already(guild_id, day, await self.store.post_for(guild_id, day)))
+            existing = await self.store.post_for(guild_id, day, kind=kind)
+            return self._log(already(guild_id, day, existing))
         return await self._send(catalog, settings, day, fresh)
 
     async def _pick_of(self, record: PostRecord) -> Pick:
         """The cycle the interrupted post's quote belongs to (the next one on a rollover)."""
         assert record.quote_id is not None
-        state = await self.store.cycle_state(record.guild_id)
+        state = await self.store.cycle_state(record.guild_id, kind=self.kind)
         if state is None:
             return Pick(record.quote_id, 1)
         if record.quote_id in state.posted:

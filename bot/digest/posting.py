@@ -1,5 +1,8 @@
-"""Making one guild-local date's post: wait for the throttle, claim the date, send with
+"""Making one recipient-local date's post: wait for the throttle, claim the date, send with
 retries, record the outcome (posted, failed, disabled or skipped) and log it.
+
+A recipient is a guild (its digest channel) or a user (their DMs); :attr:`Posting.recipients`
+says which (:mod:`bot.digest.recipients`), and everything else is the same for both.
 
 :class:`Posting` is the part of :class:`~bot.digest.poster.DigestPoster` that does this; the
 poster adds the entry points (scheduled, ``/digest now``, startup catch-up) and the recovery of
@@ -17,16 +20,18 @@ from bot.catalog import Catalog
 from bot.digest.due import Due
 from bot.digest.outcomes import PostOutcome, PostResult, already
 from bot.digest.picker import Pick, next_quote, record_posted
-from bot.digest.sending import (
-    DigestPost,
-    FailureAction,
-    Sender,
-    SendError,
-    classify_failure,
-    digest_nonce,
-)
+from bot.digest.recipients import DigestSettings, Recipients
+from bot.digest.sending import DigestPost, FailureAction, Sender, SendError, digest_nonce
 from bot.digest.throttle import Throttle
-from bot.store import DigestMode, DisableReason, GuildSettings, PostStatus, Reason, Store
+from bot.store import (
+    DigestMode,
+    DisableReason,
+    GuildSettings,
+    PostStatus,
+    Reason,
+    RecipientKind,
+    Store,
+)
 from bot.whosaid import round_pool
 
 __all__ = ["Clock", "Posting", "post_pool"]
@@ -37,10 +42,11 @@ log = logging.getLogger("bot.digest.poster")
 Clock = Callable[[], datetime]
 
 
-def post_pool(catalog: Catalog, settings: GuildSettings | None) -> list[str]:
-    """The quote ids a guild's daily post picks from: every quote, or in ``whosaid`` mode the
-    ones fit for a round (none that names its speaker's company or product)."""
-    if settings is not None and settings.mode is DigestMode.WHOSAID:
+def post_pool(catalog: Catalog, settings: DigestSettings | None) -> list[str]:
+    """The quote ids a daily post picks from: every quote, or for a guild in ``whosaid`` mode
+    the ones fit for a round (none that names its speaker's company or product). A personal
+    digest (a user's settings) always picks from every quote: modes are guild settings."""
+    if isinstance(settings, GuildSettings) and settings.mode is DigestMode.WHOSAID:
         return [quote.id for quote in round_pool(catalog)]
     return list(catalog.quotes.keys())
 
@@ -53,6 +59,8 @@ class Posting:
 
     store: Store
     sender: Sender
+    recipients: Recipients
+    kind: RecipientKind
     throttle: Throttle
     grace: timedelta
     clock: Clock
@@ -71,16 +79,16 @@ class Posting:
             lock = self._locks[guild_id] = asyncio.Lock()
         return lock
 
-    async def _post(self, settings: GuildSettings, due: Due, *, retry_failed: bool) -> PostResult:
-        guild_id, day = settings.guild_id, due.local_date
+    async def _post(self, settings: DigestSettings, due: Due, *, retry_failed: bool) -> PostResult:
+        guild_id, day, kind = settings.recipient_id, due.local_date, self.kind
         async with self._lock(guild_id):
-            existing = await self.store.post_for(guild_id, day)
+            existing = await self.store.post_for(guild_id, day, kind=kind)
             if existing is not None and not (retry_failed and existing.status is PostStatus.FAILED):
                 return self._log(already(guild_id, day, existing))
             # Wait for the turn unclaimed: a crash while queued leaves nothing to settle.
             await self.throttle.wait_turn()
             catalog = self._catalog()
-            pick = await next_quote(self.store, guild_id, post_pool(catalog, settings))
+            pick = await next_quote(self.store, guild_id, post_pool(catalog, settings), kind=kind)
             if pick is None:
                 return await self._skip(settings, due, Reason.NO_QUOTES)
             claimed = await self.store.claim_post(
@@ -90,15 +98,16 @@ class Posting:
                 pick.quote_id,
                 channel_id=settings.channel_id,
                 owner=self.instance_id,
+                kind=kind,
             )
             if not claimed:
-                existing = await self.store.post_for(guild_id, day)
+                existing = await self.store.post_for(guild_id, day, kind=kind)
                 retry = (
                     retry_failed
                     and existing is not None
                     and existing.status is PostStatus.FAILED
                     and await self.store.retry_claim(
-                        guild_id, day, quote_id=pick.quote_id, owner=self.instance_id
+                        guild_id, day, quote_id=pick.quote_id, owner=self.instance_id, kind=kind
                     )
                 )
                 if not retry:
@@ -108,15 +117,18 @@ class Posting:
     async def _send(
         self,
         catalog: Catalog,
-        settings: GuildSettings,
+        settings: DigestSettings,
         day: date,
         pick: Pick,
         *,
         turn_taken: bool = False,
     ) -> PostResult:
         """Send a claimed post, retrying server errors; record the outcome. ``turn_taken``:
-        the first attempt's throttle turn was already waited for (only the spacing is left)."""
-        guild_id = settings.guild_id
+        the first attempt's throttle turn was already waited for (only the spacing is left).
+
+        A user's DM channel is opened first if it never was (a throttle slot of its own)."""
+        guild_id, kind = settings.recipient_id, self.kind
+        channel_id = settings.channel_id
         post = await self._digest_post(catalog, settings, day, pick)
         nonce = digest_nonce(guild_id, day)
         attempts = 0
@@ -127,15 +139,19 @@ class Posting:
             else:
                 await self.throttle.acquire()
             try:
-                message_id = await self.sender.send(
-                    guild_id, settings.channel_id, post, nonce=nonce
-                )
+                if channel_id is None:
+                    # A user's DM channel, opened once: a request of its own (this slot), then
+                    # the send takes the next one.
+                    channel_id = await self.recipients.open_channel(settings)
+                    await self.throttle.acquire()
+                message_id = await self.sender.send(guild_id, channel_id, post, nonce=nonce)
             except SendError as error:
-                action = classify_failure(error.status, error.code)
+                action = self.recipients.classify(error.status, error.code)
                 if action.retry and attempts <= len(self.retry_delays):
                     delay = self.retry_delays[attempts - 1]
                     log.warning(
-                        "digest for guild %d on %s: attempt %d failed (%s); retrying in %.1f s",
+                        "digest for %s %d on %s: attempt %d failed (%s); retrying in %.1f s",
+                        kind.value,
                         guild_id,
                         day,
                         attempts,
@@ -151,14 +167,15 @@ class Posting:
                 guild_id,
                 day,
                 message_id,
-                channel_id=settings.channel_id,
+                channel_id=channel_id,
                 attempts=attempts,
                 conn=conn,
+                kind=kind,
             )
-            await record_posted(self.store, guild_id, pick, conn=conn)
+            await record_posted(self.store, guild_id, pick, conn=conn, kind=kind)
             if post.round_id is not None:
                 await self.store.set_round_message(
-                    post.round_id, channel_id=settings.channel_id, message_id=message_id, conn=conn
+                    post.round_id, channel_id=channel_id, message_id=message_id, conn=conn
                 )
         return self._log(
             PostResult(
@@ -166,18 +183,23 @@ class Posting:
                 PostOutcome.POSTED,
                 day,
                 message_id=message_id,
-                channel_id=settings.channel_id,
+                channel_id=channel_id,
                 quote_id=pick.quote_id,
                 attempts=attempts,
             )
         )
 
     async def _digest_post(
-        self, catalog: Catalog, settings: GuildSettings, day: date, pick: Pick
+        self, catalog: Catalog, settings: DigestSettings, day: date, pick: Pick
     ) -> DigestPost:
         """What to send for the date: the quote, or in ``whosaid`` mode the date's round
-        (created once: a retry or a takeover posts the same round) revealing the last one."""
+        (created once: a retry or a takeover posts the same round) revealing the last one.
+
+        A personal digest is always the plain quote: mode, thread and role are a guild's
+        settings, and a user's post never creates or reads a round."""
         quote = catalog.quotes[pick.quote_id]
+        if self.kind is not RecipientKind.GUILD or not isinstance(settings, GuildSettings):
+            return DigestPost(catalog, quote, settings.language, day=day)
         round_id: int | None = None
         reveal = None
         if settings.mode is DigestMode.WHOSAID:
@@ -209,24 +231,26 @@ class Posting:
 
     async def _fail(
         self,
-        settings: GuildSettings,
+        settings: DigestSettings,
         day: date,
         pick: Pick,
         attempts: int,
         error: SendError,
         action: FailureAction,
     ) -> PostResult:
-        guild_id = settings.guild_id
+        guild_id = settings.recipient_id
         if action.disable is not None:
             reason = Reason.disabled(action.disable)
         else:
             reason = Reason.SERVER_ERROR if action.retry else Reason.REJECTED
         detail = str(error)
         async with self.store.transaction() as conn:
-            await self.store.mark_failed(guild_id, day, reason, detail, attempts, conn=conn)
+            await self.store.mark_failed(
+                guild_id, day, reason, detail, attempts, conn=conn, kind=self.kind
+            )
             if action.disable is not None:
                 # Settings are kept: /digest set (or fixing the channel) brings it back.
-                await self.store.disable_settings(guild_id, action.disable, conn=conn)
+                await self.recipients.disable(guild_id, action.disable, conn=conn)
         if action.disable is not None and self._on_disabled is not None:
             self._on_disabled(guild_id, action.disable)
         outcome = PostOutcome.DISABLED if action.disable is not None else PostOutcome.FAILED
@@ -246,7 +270,7 @@ class Posting:
 
     async def _skip(
         self,
-        settings: GuildSettings,
+        settings: DigestSettings,
         due: Due,
         reason: Reason,
         detail: str | None = None,
@@ -256,8 +280,8 @@ class Posting:
         """Record the date skipped; a date that already has a row keeps it, unless
         ``settle_claim`` turns a stale ``claimed`` row into ``skipped``. Call with the
         guild's lock held (or, for ``settle_claim``, on a claim no one is sending)."""
-        guild_id = settings.guild_id
-        existing = await self.store.post_for(guild_id, due.local_date)
+        guild_id, kind = settings.recipient_id, self.kind
+        existing = await self.store.post_for(guild_id, due.local_date, kind=kind)
         if existing is not None and not (settle_claim and existing.status is PostStatus.CLAIMED):
             return self._log(already(guild_id, due.local_date, existing))
         recorded = await self.store.mark_skipped(
@@ -267,9 +291,10 @@ class Posting:
             detail,
             scheduled_for=due.instant,
             channel_id=settings.channel_id,
+            kind=kind,
         )
         if not recorded:
-            existing = await self.store.post_for(guild_id, due.local_date)
+            existing = await self.store.post_for(guild_id, due.local_date, kind=kind)
             return self._log(already(guild_id, due.local_date, existing))
         return self._log(
             PostResult(
@@ -292,13 +317,14 @@ class Posting:
         }.get(result.outcome, logging.DEBUG)
         log.log(
             level,
-            "digest for guild %d on %s: %s%s",
+            "digest for %s %d on %s: %s%s",
+            self.kind.value,
             result.guild_id,
             result.local_date.isoformat() if result.local_date else "-",
             result.outcome.value,
             _why(result),
             extra={
-                "guild_id": result.guild_id,
+                f"{self.kind.value}_id": result.guild_id,
                 "local_date": result.local_date.isoformat() if result.local_date else None,
                 "outcome": result.outcome.value,
                 "message_id": result.message_id,

@@ -19,14 +19,17 @@ from bot.catalog.models import Lang, Quote
 from bot.store import DisableReason
 
 __all__ = [
+    "CANNOT_DM",
     "CANNOT_SEND_IN_NON_TEXT",
     "MISSING_ACCESS",
     "UNKNOWN_GUILD",
     "DigestPost",
+    "DmSender",
     "FailureAction",
     "HistoryUnreadable",
     "SendError",
     "Sender",
+    "classify_dm_failure",
     "classify_failure",
     "digest_nonce",
 ]
@@ -35,6 +38,7 @@ __all__ = [
 UNKNOWN_GUILD = 10004
 MISSING_ACCESS = 50001
 CANNOT_SEND_IN_NON_TEXT = 50008
+CANNOT_DM = 50007  # "Cannot send messages to this user": DMs closed, or no shared server
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,15 @@ class Sender(Protocol):
         ...
 
 
+class DmSender(Sender, Protocol):
+    """A :class:`Sender` for personal digests: ``guild_id`` is the user, ``channel_id`` their
+    DM channel, which :meth:`open_dm` opens (``POST /users/@me/channels``) the first time."""
+
+    async def open_dm(self, user_id: int) -> int:
+        """Open (or get) the DM channel with the user; return its id."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class FailureAction:
     """What a failed send means: try again, or give up (disabling the digest, or not)."""
@@ -117,6 +130,18 @@ def classify_failure(status: int, code: int) -> FailureAction:
     return FailureAction(retry=False)
 
 
+def classify_dm_failure(status: int, code: int) -> FailureAction:
+    """Decide what a failed DM (or DM-channel open) means: Discord refusing to let the bot DM
+    the user (50007, any 403, an unknown user) pauses the personal digest; server errors are
+    retried as for guilds."""
+    if status == 0 or status == 429 or status >= 500:
+        return FailureAction(retry=True)
+    if code == CANNOT_DM or status in (403, 404):
+        return FailureAction(False, DisableReason.CANNOT_DM)
+    return FailureAction(retry=False)
+
+
 def digest_nonce(guild_id: int, local_date: date) -> str:
-    """The send's nonce (≤ 25 characters): the same for every attempt of one guild's date."""
+    """The send's nonce (≤ 25 characters): the same for every attempt of one recipient's
+    date."""
     return hashlib.sha256(f"{guild_id}:{local_date.isoformat()}".encode()).hexdigest()[:25]

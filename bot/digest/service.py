@@ -11,8 +11,13 @@ the storage retries, started and stopped together by their one owner (the digest
   itself), cancels every task and releases the lease, so a claim left behind is settled at once
   by the next start. Nothing of the service runs after it.
 
-Discord-free: the bot side is behind :class:`DigestHost` and the poster's
-:class:`~bot.digest.sending.Sender`.
+Personal digests (``/mydigest``, by DM) run beside the guilds' in the same service: a second
+poster of the same design (:class:`~bot.digest.recipients.UserRecipients`) with its own
+scheduler, on the *same* throttle, lease and instance id, so server and personal posts together
+stay under ``digest.global_rate_per_second`` and one process's claims are one owner's.
+
+Discord-free: the bot side is behind :class:`DigestHost` and the posters'
+:class:`~bot.digest.sending.Sender` / :class:`~bot.digest.sending.DmSender`.
 """
 
 from __future__ import annotations
@@ -29,10 +34,11 @@ from typing import Any, Protocol
 from bot.catalog import Catalog
 from bot.digest.outcomes import PostOutcome, PostResult
 from bot.digest.poster import DigestPoster
+from bot.digest.recipients import UserRecipients
 from bot.digest.scheduler import DigestScheduler
-from bot.digest.sending import Sender
+from bot.digest.sending import DmSender, Sender
 from bot.digest.throttle import Throttle
-from bot.store import DisableReason, GuildSettings, Store, StoreError
+from bot.store import DisableReason, GuildSettings, Store, StoreError, UserSettings
 
 __all__ = ["PACING", "STORAGE_RETRY_DELAYS", "DigestHost", "DigestService"]
 
@@ -65,6 +71,11 @@ class DigestHost(Protocol):
         """The enabled digests of the guilds this process's shards hold."""
         ...
 
+    async def held_user_settings(self) -> list[UserSettings]:
+        """The enabled personal digests this process sends (users are spread over the
+        processes by the shard formula applied to the user id)."""
+        ...
+
 
 def _no_context(_guild_id: int) -> AbstractContextManager[object]:
     return contextlib.nullcontext()
@@ -89,20 +100,43 @@ class DigestService:
         lease: timedelta,
         on_result: Callable[[PostResult], None] | None = None,
         job_context: Callable[[int], AbstractContextManager[object]] = _no_context,
+        dm_sender: DmSender | None = None,
     ) -> None:
         self.host = host
         self.store = store
+        #: One throttle for every request of the fan-out, server and personal posts alike.
+        self.throttle = Throttle(rate_per_second * PACING)
         self.poster = DigestPoster(
             store,
             catalog,
             sender,
-            throttle=Throttle(rate_per_second * PACING),
+            throttle=self.throttle,
             grace=grace,
             lease=lease,
             on_disabled=self._on_disabled,
             on_result=on_result,
         )
         self.scheduler = DigestScheduler(self.post_due, grace_seconds=int(grace.total_seconds()))
+        #: The personal digests' poster and scheduler (None without a DM sender).
+        self.personal: DigestPoster | None = None
+        self.personal_scheduler: DigestScheduler | None = None
+        if dm_sender is not None:
+            self.personal = DigestPoster(
+                store,
+                catalog,
+                dm_sender,
+                recipients=UserRecipients(store, dm_sender),
+                throttle=self.throttle,
+                grace=grace,
+                lease=lease,
+                # The same owner: the guild poster's lease covers both posters' claims.
+                instance_id=self.poster.instance_id,
+                on_disabled=self._on_user_disabled,
+                on_result=on_result,
+            )
+            self.personal_scheduler = DigestScheduler(
+                self.post_user_due, grace_seconds=int(grace.total_seconds()), label="user"
+            )
         self._job_context = job_context
         #: The startup task (wait for READY, then catch up); tests await it.
         self.startup: asyncio.Task[list[PostResult]] | None = None
@@ -110,6 +144,8 @@ class DigestService:
         self.keeper: asyncio.Task[None] | None = None
         #: Scheduled posts waiting for the database to take writes again, by guild.
         self.storage_retries: dict[int, asyncio.Task[None]] = {}
+        #: The same for personal digests, by user.
+        self.personal_retries: dict[int, asyncio.Task[None]] = {}
         #: How a storage retry waits (tests replace it to drive the retries).
         self.sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
         self._stopped = False
@@ -132,6 +168,10 @@ class DigestService:
         self.scheduler.start()
         count = self.scheduler.rebuild(await self.host.held_settings())
         log.info("digest: scheduled %d guilds", count)
+        if self.personal_scheduler is not None:
+            self.personal_scheduler.start()
+            users = self.personal_scheduler.rebuild(await self.host.held_user_settings())
+            log.info("digest: scheduled %d personal digests", users)
         self.startup = asyncio.create_task(self._catch_up(), name="digest-catch-up")
         self.keeper = asyncio.create_task(self._keep_claims(), name="digest-claims")
 
@@ -140,7 +180,14 @@ class DigestService:
         self._stopped = True
         # Let a post in flight finish and record itself before the gateway goes away.
         await self.scheduler.shutdown(wait=True)
-        tasks = [self.startup, self.keeper, *self.storage_retries.values()]
+        if self.personal_scheduler is not None:
+            await self.personal_scheduler.shutdown(wait=True)
+        tasks = [
+            self.startup,
+            self.keeper,
+            *self.storage_retries.values(),
+            *self.personal_retries.values(),
+        ]
         for task in tasks:
             if task is not None and not task.done():
                 task.cancel()
@@ -158,6 +205,7 @@ class DigestService:
             self.startup,
             self.keeper,
             *self.storage_retries.values(),
+            *self.personal_retries.values(),
         ]
         return [task for task in started if task is not None and not task.done()]
 
@@ -190,14 +238,48 @@ class DigestService:
         self.unschedule(guild_id)
         log.warning("digest for guild %d disabled: %s", guild_id, reason.value)
 
+    # ------------------------------------------------------------------ personal digests
+
+    def schedule_user(self, settings: UserSettings) -> bool:
+        """Add or replace a user's job (a paused or stopped digest is unscheduled)."""
+        if self.personal_scheduler is None:
+            return False
+        return self.personal_scheduler.schedule_guild(settings)
+
+    def unschedule_user(self, user_id: int) -> bool:
+        if self.personal_scheduler is None:
+            return False
+        return self.personal_scheduler.unschedule_guild(user_id)
+
+    async def post_user_due(self, user_id: int) -> None:
+        """The personal scheduler's job: send the user's due digest by DM."""
+        if self.personal is None:
+            return
+        if not self.host.is_ready():
+            log.info("digest for user %d due before the bot is ready; catch-up sends it", user_id)
+            return
+        try:
+            await self.personal.post_due(user_id)
+        except StoreError as error:
+            self._retry_when_storage_is_back(user_id, error, personal=True)
+
+    def _on_user_disabled(self, user_id: int, reason: DisableReason) -> None:
+        self.unschedule_user(user_id)
+        log.warning("digest for user %d paused: %s", user_id, reason.value)
+
     # ------------------------------------------------------------------ storage retries
 
-    def _retry_when_storage_is_back(self, guild_id: int, error: StoreError) -> None:
-        """Try the guild's post again with backoff while it is still within its grace period.
+    def _retry_when_storage_is_back(
+        self, guild_id: int, error: StoreError, *, personal: bool = False
+    ) -> None:
+        """Try the guild's (or, ``personal``, the user's) post again with backoff while it is
+        still within its grace period.
 
         Without this, a post the database refused waited for the next restart's catch-up.
         """
-        if guild_id in self.storage_retries or self._stopped:
+        retries = self.personal_retries if personal else self.storage_retries
+        poster = self.personal if personal and self.personal is not None else self.poster
+        if guild_id in retries or self._stopped:
             return  # already retrying (or stopping: the next start's catch-up posts it)
         deadline = self.clock() + self.poster.grace
         log.warning(
@@ -207,21 +289,23 @@ class DigestService:
             deadline.isoformat(timespec="seconds"),
         )
         task = asyncio.create_task(
-            self._retry_post(guild_id, deadline), name=f"digest-storage-retry-{guild_id}"
+            self._retry_post(poster, guild_id, deadline), name=f"digest-storage-retry-{guild_id}"
         )
-        self.storage_retries[guild_id] = task
-        task.add_done_callback(lambda done: self._retry_done(guild_id, done))
+        retries[guild_id] = task
+        task.add_done_callback(lambda done: self._retry_done(retries, guild_id, done))
 
-    def _retry_done(self, guild_id: int, task: asyncio.Task[None]) -> None:
-        if self.storage_retries.get(guild_id) is task:
-            del self.storage_retries[guild_id]
+    def _retry_done(
+        self, retries: dict[int, asyncio.Task[None]], guild_id: int, task: asyncio.Task[None]
+    ) -> None:
+        if retries.get(guild_id) is task:
+            del retries[guild_id]
 
-    async def _retry_post(self, guild_id: int, deadline: datetime) -> None:
+    async def _retry_post(self, poster: DigestPoster, guild_id: int, deadline: datetime) -> None:
         for attempt in itertools.count():
             await self.sleep(STORAGE_RETRY_DELAYS[min(attempt, len(STORAGE_RETRY_DELAYS) - 1)])
             try:
                 # Shielded: stopping the service may cut the wait, not a post being made.
-                result = await asyncio.shield(self.poster.post_due(guild_id))
+                result = await asyncio.shield(poster.post_due(guild_id))
             except StoreError as error:
                 if self.clock() >= deadline:
                     log.error(
@@ -266,6 +350,16 @@ class DigestService:
             made,
             skipped,
         )
+        if self.personal is not None:
+            users = await self.host.held_user_settings()
+            personal = await self.personal.catch_up_all(users)
+            log.info(
+                "personal digest catch-up: %d users checked, %d missed sent, %d skipped",
+                len(users),
+                sum(r.outcome is PostOutcome.POSTED for r in personal),
+                sum(r.outcome is PostOutcome.SKIPPED for r in personal),
+            )
+            results = [*results, *personal]
         return results
 
     async def _keep_claims(self) -> None:
@@ -295,6 +389,8 @@ class DigestService:
     async def _sweep(self) -> None:
         try:
             results = await self.poster.sweep(await self._present_settings())
+            if self.personal is not None:
+                results += await self.personal.sweep(await self.host.held_user_settings())
         except Exception:
             log.exception("digest: sweeping abandoned claims failed")
             return

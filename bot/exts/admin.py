@@ -20,6 +20,7 @@ from discord.ext import commands
 
 from bot.exts._shared import NO_MENTIONS, lang_of
 from bot.exts.checks import is_owner
+from bot.exts.reach import server_only
 from bot.i18n import t
 from bot.ops.reload import ReloadResult
 from bot.ui.limits import truncate
@@ -68,8 +69,7 @@ def reload_reply(result: ReloadResult, lang: Lang, content_path: Path | None = N
     return reply
 
 
-@app_commands.guild_only()
-@app_commands.allowed_installs(guilds=True, users=False)
+@server_only()
 @app_commands.default_permissions()
 class Admin(commands.GroupCog, group_name="admin", group_description="Bot owner tools"):
     """Owner-only operations."""

@@ -17,9 +17,11 @@ from bot.store._models import (
     PostRecord,
     PostStatus,
     Reason,
+    RecipientKind,
     Round,
     Score,
     ThreadProblem,
+    UserSettings,
 )
 from bot.store._store import DEFAULT_MIGRATIONS_DIR, Store
 from bot.store._whosaid import OUTSIDE_GUILDS
@@ -37,6 +39,7 @@ __all__ = [
     "PostRecord",
     "PostStatus",
     "Reason",
+    "RecipientKind",
     "Round",
     "Score",
     "Store",
@@ -45,4 +48,5 @@ __all__ = [
     "StoreLockedError",
     "StoreUnwritableError",
     "ThreadProblem",
+    "UserSettings",
 ]

@@ -23,10 +23,20 @@ __all__ = [
     "PostRecord",
     "PostStatus",
     "Reason",
+    "RecipientKind",
     "Round",
     "Score",
     "ThreadProblem",
+    "UserSettings",
 ]
+
+
+class RecipientKind(enum.StrEnum):
+    """Who a daily digest goes to: a guild's channel, or a user by DM (``/mydigest``). Each kind
+    has its own settings, quote cycles and post log, built the same way."""
+
+    GUILD = "guild"
+    USER = "user"
 
 
 class DisableReason(enum.StrEnum):
@@ -38,6 +48,9 @@ class DisableReason(enum.StrEnum):
     CHANNEL_UNSUPPORTED = "channel_unsupported"  # not a channel the bot can post in
     GUILD_UNAVAILABLE = "guild_unavailable"  # the bot left or was removed from the guild
     ADMIN = "admin"  # turned off with /digest disable
+    # Personal digests (/mydigest):
+    CANNOT_DM = "cannot_dm"  # Discord won't let the bot DM the user (50007, or another 403)
+    USER = "user"  # turned off by the user (/mydigest off, or the Stop button)
 
 
 class Reason(enum.StrEnum):
@@ -60,6 +73,8 @@ class Reason(enum.StrEnum):
     CHANNEL_UNSUPPORTED = "channel_unsupported"
     GUILD_UNAVAILABLE = "guild_unavailable"
     ADMIN = "admin"
+    CANNOT_DM = "cannot_dm"
+    USER = "user"
     UNKNOWN = "unknown"  # a pre-0003 reason without a known code (its text is the detail)
 
     @classmethod
@@ -109,10 +124,40 @@ class GuildSettings:
     mode: DigestMode = DigestMode.QUOTE  # (0005)
     thread_problem: ThreadProblem | None = None  # why the latest post has no thread (0005)
 
+    @property
+    def recipient_id(self) -> int:
+        """Whom the digest goes to (the poster's key): the guild."""
+        return self.guild_id
+
+
+@dataclass(frozen=True, slots=True)
+class UserSettings:
+    """A user's personal digest (``/mydigest``); ``channel_id`` is their DM channel once opened
+    (None before the first send). Off with a reason (``cannot_dm``, ``user``) keeps the rest."""
+
+    user_id: int
+    channel_id: int | None
+    post_time: time
+    timezone: str
+    language: Lang
+    enabled: bool
+    disabled_reason: DisableReason | None
+    disabled_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def recipient_id(self) -> int:
+        """Whom the digest goes to (the poster's key): the user."""
+        return self.user_id
+
 
 @dataclass(frozen=True, slots=True)
 class PostRecord:
-    """One guild-local date's digest outcome (at most one row per guild and date)."""
+    """One local date's digest outcome (at most one row per recipient and date).
+
+    ``guild_id`` is the recipient: the guild, or the user for a personal post-log row.
+    """
 
     guild_id: int
     local_date: date
@@ -131,7 +176,8 @@ class PostRecord:
 
 @dataclass(frozen=True, slots=True)
 class CycleState:
-    """Where a guild is in its walk through the quotes."""
+    """Where a guild (or a user: ``guild_id`` is the recipient) is in its walk through the
+    quotes."""
 
     guild_id: int
     cycle: int

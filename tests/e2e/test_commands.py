@@ -58,6 +58,7 @@ async def test_sync_registers_every_command_with_chinese_localizations(summit: S
         "Explain terms",
         "digest",
         "admin",
+        "mydigest",
         "whosaid",
     }
     quote = commands["quote"]

@@ -618,6 +618,8 @@ class RestApi:
         return json_response(out)
 
     def _interaction_message(self, result: InteractionResult, data: JSON, flags: int) -> Message:
+        if result.forced_ephemeral:
+            flags |= EPHEMERAL
         if result.type == APPLICATION_COMMAND:
             cmd_type = result.command.type if result.command else 1
             mtype = 20 if cmd_type == 1 else 23
@@ -684,7 +686,9 @@ class RestApi:
                 self.fake.bot_user,
                 self._with_attachments(call, body, None),
                 type=0,
-                flags=int(body.get("flags") or 0) & EPHEMERAL,
+                flags=EPHEMERAL
+                if result.forced_ephemeral
+                else int(body.get("flags") or 0) & EPHEMERAL,
                 webhook_id=self.fake.application_id,
                 interaction=result,
             )
@@ -726,6 +730,12 @@ class RestApi:
     def _require(self, channel: Channel, needed: int) -> None:
         if channel.type == DM:
             return
+        if channel.guild_id is None or channel.guild_id not in self.fake.guilds:
+            # A group DM, or a guild the bot is not in (user installs): only the interaction
+            # reaches there; a channel request is the bot assuming what it cannot see.
+            raise HttpError(
+                403, 50001, "Missing Access", violation=True, detail="the bot is not here"
+            )
         have = self.fake.bot_channel_permissions(channel)
         if not have & perms.VIEW_CHANNEL:
             raise HttpError(403, 50001, "Missing Access")
@@ -765,6 +775,9 @@ class RestApi:
         if call.files:
             needed |= perms.ATTACH_FILES
         self._require(channel, needed)
+        recipient = channel.recipient if channel.type == DM else None
+        if recipient is not None and recipient.id in self.fake.closed_dms:
+            raise HttpError(403, 50007, "Cannot send messages to this user")
         flags = int(body.get("flags") or 0)
         if flags & EPHEMERAL:
             raise HttpError(

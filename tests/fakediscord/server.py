@@ -162,6 +162,8 @@ class FakeDiscord:
         self.port: int | None = None
         self._command_version = 0
         self._dm_channels: dict[int, Channel] = {}
+        #: Users who don't accept DMs from the bot: a send to their DM channel gets 50007.
+        self.closed_dms: set[int] = set()
         self._drop_marks: dict[int, int] = {}
         self._by_token: dict[str, InteractionResult] = {}
         self._tasks: set[asyncio.Task[bool]] = set()
@@ -451,8 +453,12 @@ class FakeDiscord:
 
     def bot_channel_permissions(self, channel: Channel) -> int:
         if channel.guild_id is None:
+            if channel.type != DM:
+                return 0  # a group DM: a bot is never one of its members (see reach.py)
             return perms.VIEW_CHANNEL | perms.SEND_MESSAGES | perms.EMBED_LINKS
-        guild = self.guilds[channel.guild_id]
+        guild = self.guilds.get(channel.guild_id)
+        if guild is None:
+            return 0  # a guild the bot is not in (reached through a user install: reach.py)
         return guild.channel_permissions(self.bot_member(guild), channel)
 
     def state_guild(self, guild_id: int) -> Guild | None:

@@ -22,8 +22,9 @@ from bot.exts.digest._commands import DigestCommands
 from bot.exts.digest._engage import ThreadOpener
 from bot.exts.digest._notify import NotifyButton
 from bot.exts.digest._sender import DiscordSender
+from bot.exts.mydigest._sender import DiscordDmSender
 from bot.logs import log_context
-from bot.store import GuildSettings
+from bot.store import GuildSettings, UserSettings
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -61,6 +62,8 @@ class Digest(DigestCommands, name="Digest"):
                 result.outcome.value, result.reason
             ),
             job_context=lambda guild_id: log_context(guild_id=guild_id),
+            # Personal digests (/mydigest) by DM, on the same throttle as the guilds' posts.
+            dm_sender=DiscordDmSender(bot),
         )
         await self._service.start()
 
@@ -83,6 +86,16 @@ class Digest(DigestCommands, name="Digest"):
     async def held_settings(self) -> list[GuildSettings]:
         count, ids = self._shards()
         return await self.bot.store.list_enabled_settings(shard_count=count, shard_ids=ids)
+
+    async def held_user_settings(self) -> list[UserSettings]:
+        # Users are spread over processes by the guilds' shard formula applied to their id, so
+        # each personal digest has one process scheduling it (claims make it exactly-once anyway).
+        count, ids = self._shards()
+        users = await self.bot.store.list_enabled_user_settings()
+        if count is None or ids is None:
+            return users
+        held = set(ids)
+        return [u for u in users if (u.user_id >> 22) % count in held]
 
     def _shards(self) -> tuple[int | None, list[int] | None]:
         """This process's (shard_count, shard_ids); (None, None) when it holds every guild."""

@@ -30,6 +30,7 @@ from bot.exts.digest._engage import (
 )
 from bot.exts.digest._text import disabled_text, now_text, status_text, timestamp
 from bot.exts.digest.options import PostTimeOption, TimezoneOption
+from bot.exts.reach import server_only
 from bot.i18n import lang_for_locale, t
 from bot.store import DisableReason
 
@@ -60,11 +61,13 @@ class DigestCommands(commands.Cog):
     bot: SummitBot
     _service: DigestService | None
 
-    digest = is_manager()(
-        app_commands.Group(
-            name="digest",
-            description="Set up the daily quote post in this server (admins)",
-            guild_only=True,
+    digest = server_only()(
+        is_manager()(
+            app_commands.Group(
+                name="digest",
+                description="Set up the daily quote post in this server (admins)",
+                guild_only=True,
+            )
         )
     )
 
