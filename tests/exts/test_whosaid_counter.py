@@ -54,3 +54,19 @@ async def test_rounds_refresh_independently_and_failures_are_contained() -> None
     await refresher.close()
     assert ok.edit.await_args.kwargs["embed"].fields[0].value == "10"
     assert refresher.edits == 1
+
+
+async def test_an_edit_given_with_the_press_replaces_the_channel_edit() -> None:
+    # Where the bot is not in the channel, the cog edits through the round's interaction.
+    async def count(round_id: int) -> int:
+        return 3
+
+    refresher = CounterRefresher(count, interval=0.01)
+    message = round_message()
+    through_interaction = AsyncMock()
+    refresher.touch(1, message, through_interaction)
+    await refresher.close()
+    message.edit.assert_not_awaited()
+    (embed,) = through_interaction.await_args.args
+    assert embed.fields[0].value == "3"
+    assert refresher.edits == 1

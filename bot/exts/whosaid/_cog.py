@@ -1,10 +1,16 @@
 """The ``WhoSaid`` cog: ``/whosaid play`` and ``/whosaid stats``, the answers to a round's
-buttons, and the counter refresher it owns (started with the cog, drained on unload)."""
+buttons, and the counter refresher it owns (started with the cog, drained on unload).
+
+``/whosaid`` is offered everywhere (``bot.exts.reach``). Where the bot is not in the channel (a
+guild where only the user installed the app, a group DM), a round's counter is edited through
+the ``/whosaid play`` interaction that posted it, while its token lasts; never by a channel
+request. A daily round (``mode:whosaid``) is always in a guild channel the bot posts in."""
 
 from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -15,7 +21,8 @@ from discord.ext import commands
 from bot.catalog.models import Lang, Quote, Topic
 from bot.exts._shared import NO_MENTIONS, lang_of, refuse, reply_private
 from bot.exts.options import TopicOption
-from bot.exts.whosaid._counter import CounterRefresher
+from bot.exts.reach import bot_is_present
+from bot.exts.whosaid._counter import CounterRefresher, Edit
 from bot.exts.whosaid._items import AnswerButton, ProfileButton, answer_view, profile_view
 from bot.exts.whosaid._round import ROUND_COLOUR, answer_text, round_choices, round_embed
 from bot.i18n import t
@@ -32,6 +39,10 @@ __all__ = ["WhoSaid"]
 #: How many lines the guild's leaderboard shows.
 TOP = 10
 
+#: How long a ``/whosaid play`` interaction may still edit its round's counter, in seconds
+#: (Discord's interaction tokens last 15 minutes; a minute of margin).
+PLAY_EDIT_SECONDS = 14 * 60
+
 
 class WhoSaid(commands.Cog, name="WhoSaid"):
     """ "Who said it?": guess the speaker of a summit quote."""
@@ -39,6 +50,9 @@ class WhoSaid(commands.Cog, name="WhoSaid"):
     def __init__(self, bot: SummitBot) -> None:
         self.bot = bot
         self.counter = CounterRefresher(self._count)
+        #: Rounds posted where the bot is not, by id: the interaction that posted each and
+        #: until when (monotonic) its token may edit it.
+        self._plays: dict[int, tuple[discord.Interaction[SummitBot], float]] = {}
 
     async def _count(self, round_id: int) -> int:
         return await self.bot.store.round_answer_count(round_id)
@@ -78,6 +92,8 @@ class WhoSaid(commands.Cog, name="WhoSaid"):
             await self.bot.store.set_round_message(
                 round_.id, channel_id=interaction.channel_id, message_id=response.message_id
             )
+        if not bot_is_present(interaction):
+            self._remember_play(round_.id, interaction)
 
     @whosaid.command(name="stats", description="Your who-said-it score, and this server's top ten")
     async def stats(self, interaction: discord.Interaction[SummitBot]) -> None:
@@ -143,7 +159,34 @@ class WhoSaid(commands.Cog, name="WhoSaid"):
             allowed_mentions=NO_MENTIONS,
         )
         if outcome.first and interaction.message is not None:
-            self.counter.touch(round_.id, interaction.message)
+            if bot_is_present(interaction):
+                self.counter.touch(round_.id, interaction.message)
+            elif (edit := self._play_edit(round_.id)) is not None:
+                self.counter.touch(round_.id, interaction.message, edit)
+            # Otherwise only the channel could take the edit, and the bot is not there: the
+            # counter stays as it was (the answer is recorded and answered all the same).
+
+    def _remember_play(self, round_id: int, interaction: discord.Interaction[SummitBot]) -> None:
+        now = time.monotonic()
+        for stale in [r for r, (_, until) in self._plays.items() if until <= now]:
+            del self._plays[stale]
+        self._plays[round_id] = (interaction, now + PLAY_EDIT_SECONDS)
+
+    def _play_edit(self, round_id: int) -> Edit | None:
+        """An edit of the round's message through the interaction that posted it (its own
+        response), while that interaction's token lasts."""
+        play = self._plays.get(round_id)
+        if play is None:
+            return None
+        interaction, until = play
+        if time.monotonic() >= until:
+            del self._plays[round_id]
+            return None
+
+        async def edit(embed: discord.Embed) -> object:
+            return await interaction.edit_original_response(embed=embed)
+
+        return edit
 
 
 def _on_topic(quotes: Iterable[Quote], topic: Topic | None) -> list[Quote]:

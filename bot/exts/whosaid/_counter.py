@@ -6,6 +6,10 @@ edits at once, later presses only mark the round dirty, and the task edits again
 count read from the store, so it is always the true count) at most once per
 :data:`EDIT_INTERVAL` until nothing changed since its last edit. No per-round state outlives
 that task.
+
+The edit itself is the round message's own (``message.edit``, a channel request) where the bot
+is in the channel; elsewhere (a round played where only the user installed the app, or in a
+group DM) the cog passes an ``edit`` that goes through the interaction that posted the round.
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ from bot.exts.whosaid._round import with_count
 
 log = logging.getLogger("bot.exts.whosaid")
 
-__all__ = ["EDIT_INTERVAL", "CounterRefresher"]
+__all__ = ["EDIT_INTERVAL", "CounterRefresher", "Edit"]
+
+#: Puts the round's embed (with the new count) on its message.
+Edit = Callable[[discord.Embed], Awaitable[object]]
 
 #: Seconds between two edits of one round's message (Discord: 5 edits / 5 s per channel).
 EDIT_INTERVAL = 1.2
@@ -39,14 +46,15 @@ class CounterRefresher:
         self._count = count
         self._interval = interval
         self._closing = asyncio.Event()
-        self._dirty: dict[int, discord.Message] = {}
+        self._dirty: dict[int, tuple[discord.Message, Edit]] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         #: Edits made (for tests and metrics).
         self.edits = 0
 
-    def touch(self, round_id: int, message: discord.Message) -> None:
-        """The round got an answer: its counter on ``message`` needs refreshing."""
-        self._dirty[round_id] = message
+    def touch(self, round_id: int, message: discord.Message, edit: Edit | None = None) -> None:
+        """The round got an answer: its counter on ``message`` needs refreshing, through
+        ``edit`` (default: editing ``message`` in its channel)."""
+        self._dirty[round_id] = (message, edit if edit is not None else _channel_edit(message))
         if round_id not in self._tasks:
             self._tasks[round_id] = asyncio.create_task(
                 self._run(round_id), name=f"whosaid-counter-{round_id}"
@@ -54,8 +62,8 @@ class CounterRefresher:
 
     async def _run(self, round_id: int) -> None:
         try:
-            while (message := self._dirty.pop(round_id, None)) is not None:
-                await self._edit(round_id, message)
+            while (dirty := self._dirty.pop(round_id, None)) is not None:
+                await self._edit(round_id, *dirty)
                 await self._pause()
         finally:
             self._tasks.pop(round_id, None)
@@ -65,16 +73,16 @@ class CounterRefresher:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closing.wait(), self._interval)
 
-    async def _edit(self, round_id: int, message: discord.Message) -> None:
+    async def _edit(self, round_id: int, message: discord.Message, edit: Edit) -> None:
         if not message.embeds:
             return
         try:
             answers = await self._count(round_id)
-            await message.edit(embed=with_count(message.embeds[0], answers))
+            await edit(with_count(message.embeds[0], answers))
             self.edits += 1
         except discord.HTTPException as exc:
-            # A deleted message, or a channel the bot cannot edit in (a round in a DM or
-            # where only the user installed the app): the counter just stays as it was.
+            # A deleted message, or an interaction token that ran out: the counter just stays
+            # as it was.
             log.info("could not update round %d's counter: %s", round_id, exc)
         except Exception:
             log.exception("round %d's counter update failed", round_id)
@@ -88,3 +96,10 @@ class CounterRefresher:
         """Make the pending refreshes now (no more waiting between edits), then stop."""
         self._closing.set()
         await self.idle()
+
+
+def _channel_edit(message: discord.Message) -> Edit:
+    async def edit(embed: discord.Embed) -> object:
+        return await message.edit(embed=embed)
+
+    return edit
