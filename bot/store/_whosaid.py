@@ -118,6 +118,18 @@ class WhoSaidQueries(StoreBase):
             )
         return _round(row) if row is not None else None
 
+    async def daily_round(
+        self, guild_id: int, day: date, *, conn: StoreConnection | None = None
+    ) -> Round | None:
+        """The guild's daily round of ``day``, if that date's post was (to be) a round."""
+        async with self._use(conn, write=False) as c:
+            row = await c._fetchone(
+                f"SELECT {_ROUND_COLUMNS} FROM whosaid_rounds "
+                "WHERE guild_id = ? AND local_date = ?",
+                (guild_id, day.isoformat()),
+            )
+        return _round(row) if row is not None else None
+
     async def daily_round_before(
         self, guild_id: int, day: date, *, conn: StoreConnection | None = None
     ) -> Round | None:
