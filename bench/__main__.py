@@ -20,7 +20,7 @@ from typing import Any
 from bench import report
 from bench._util import REPO, load_average, machine
 
-PARTS = ("interactions", "growth", "startup", "digest", "reach", "reload")
+PARTS = ("interactions", "growth", "startup", "digest", "reach", "reload", "whosaid")
 RESULTS = REPO / "bench" / "results.json"
 WORKDIR = Path("/tmp/summitbot-bench")
 
@@ -103,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
             "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "load": loads["parts"]["reload"],
         }
+    if "whosaid" in parts:
+        from bench import whosaid
+
+        begin("whosaid")
+        results["whosaid"] = whosaid.run()
     loads["end"] = load_average()[0]
     info["duration_s"] = round(time.perf_counter() - started, 1)
 
@@ -137,6 +142,8 @@ def write_doc(results: dict[str, Any], *, machine: bool = True) -> None:
         blocks["reach"] = report.reach_block(results["reach"])
     if "reload" in results:
         blocks["reload"] = report.reload_block(results["reload"])
+    if "whosaid" in results:
+        blocks["whosaid"] = report.whosaid_block(results["whosaid"])
     report.write(blocks)
     print(f"tables rewritten: {report.DOC.relative_to(REPO)}", file=sys.stderr)
 

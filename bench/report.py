@@ -436,6 +436,27 @@ def goals_block(results: dict[str, Any]) -> str:
     return table(["figure", "measured", "goal", ""], rows)
 
 
+def whosaid_block(result: dict[str, Any]) -> str:
+    """The 200-press burst on one "who said it?" round."""
+    first = result["first_response_ms"]
+    rows = [
+        ["presses (one every 50 ms)", f"{result['presses']} in {_f(result['burst_s'], 1)} s"],
+        ["answered", f"{result['answered']} ({result['within_3s']} within 3 s)"],
+        [
+            "first response p50 / p99 / max",
+            f"{_f(first['p50'], 1)} / {_f(first['p99'], 1)} / {_f(first['max'], 1)} ms",
+        ],
+        [
+            "counter after the burst",
+            f"{result['counter']} "
+            f"(shown {_f(result['counter_settled_s'], 2)} s after the last answer)",
+        ],
+        ["counter edits", f"{result['edits']}, of which 429: {result['edit_429s']}"],
+        ["violations", str(len(result["violations"]))],
+    ]
+    return table(["figure", "measured"], rows)
+
+
 def replace_block(text: str, name: str, body: str) -> str:
     pattern = re.compile(
         rf"(<!-- bench:{re.escape(name)} -->).*?(<!-- /bench:{re.escape(name)} -->)", re.S

@@ -45,6 +45,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.admin",
     "bot.exts.digest",
     "bot.exts.mydigest",
+    "bot.exts.whosaid",
 )
 
 

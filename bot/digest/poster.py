@@ -50,11 +50,19 @@ from bot.catalog.models import Quote
 from bot.digest.due import Due, MissedAction, due_instant, local_date_for, missed_post, previous_due
 from bot.digest.outcomes import PostOutcome, PostResult, already, late_detail
 from bot.digest.picker import Pick, next_quote, record_posted
-from bot.digest.posting import Clock, Posting
+from bot.digest.posting import Clock, Posting, post_pool
 from bot.digest.recipients import DigestSettings, GuildRecipients, Recipients
 from bot.digest.sending import HistoryUnreadable, Sender, SendError
 from bot.digest.throttle import Throttle
-from bot.store import DisableReason, PostRecord, PostStatus, Reason, Store
+from bot.store import (
+    DisableReason,
+    PostRecord,
+    PostStatus,
+    Reason,
+    RecipientKind,
+    Store,
+    StoreConnection,
+)
 
 __all__ = [
     "DEFAULT_CLAIM_LEASE",
@@ -266,7 +274,9 @@ class DigestPoster(Posting):
     async def next_post(self, guild_id: int) -> tuple[Catalog, Quote] | None:
         """The catalog and quote the guild's next digest will post (None: no quotes)."""
         catalog = self._catalog()
-        pick = await next_quote(self.store, guild_id, catalog.quotes.keys(), kind=self.kind)
+        # The recipient's own settings (a user's never pick from the whosaid pool).
+        settings = await self.recipients.settings(guild_id)
+        pick = await next_quote(self.store, guild_id, post_pool(catalog, settings), kind=self.kind)
         if pick is None:
             return None
         return catalog, catalog.quotes[pick.quote_id]
@@ -336,6 +346,8 @@ class DigestPoster(Posting):
                     guild_id, day, found, channel_id=channel_id, conn=conn, kind=kind
                 )
                 await record_posted(self.store, guild_id, pick, conn=conn, kind=kind)
+                if kind is RecipientKind.GUILD and channel_id is not None:
+                    await self._found_round(record, channel_id, found, conn=conn)
             return self._log(
                 PostResult(
                     guild_id,
@@ -353,7 +365,7 @@ class DigestPoster(Posting):
             return await self._skip(settings, due, Reason.INTERRUPTED, detail, settle_claim=True)
         # Verifiably not sent: send it now, under the claim this process holds.
         catalog = self._catalog()
-        fresh = await next_quote(self.store, guild_id, catalog.quotes.keys(), kind=kind)
+        fresh = await next_quote(self.store, guild_id, post_pool(catalog, settings), kind=kind)
         if fresh is None:
             return await self._skip(settings, due, Reason.NO_QUOTES, settle_claim=True)
         # Both in one transaction: a kill between them would leave a `failed` row that
@@ -380,6 +392,18 @@ class DigestPoster(Posting):
             existing = await self.store.post_for(guild_id, day, kind=kind)
             return self._log(already(guild_id, day, existing))
         return await self._send(catalog, settings, day, fresh)
+
+    async def _found_round(
+        self, record: PostRecord, channel_id: int, message_id: int, *, conn: StoreConnection
+    ) -> None:
+        """A guild's interrupted post found in its channel was the date's "who said it?"
+        round if one was made for it (``whosaid`` mode): record its message, as a send does,
+        so the next day's post reveals it and the round is never re-picked."""
+        round_ = await self.store.daily_round(record.guild_id, record.local_date, conn=conn)
+        if round_ is not None and round_.message_id is None and round_.quote_id == record.quote_id:
+            await self.store.set_round_message(
+                round_.id, channel_id=channel_id, message_id=message_id, conn=conn
+            )
 
     async def _pick_of(self, record: PostRecord) -> Pick:
         """The cycle the interrupted post's quote belongs to (the next one on a rollover)."""

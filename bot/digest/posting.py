@@ -23,14 +23,32 @@ from bot.digest.picker import Pick, next_quote, record_posted
 from bot.digest.recipients import DigestSettings, Recipients
 from bot.digest.sending import DigestPost, FailureAction, Sender, SendError, digest_nonce
 from bot.digest.throttle import Throttle
-from bot.store import DisableReason, PostStatus, Reason, RecipientKind, Store
+from bot.store import (
+    DigestMode,
+    DisableReason,
+    GuildSettings,
+    PostStatus,
+    Reason,
+    RecipientKind,
+    Store,
+)
+from bot.whosaid import round_pool
 
-__all__ = ["Clock", "Posting"]
+__all__ = ["Clock", "Posting", "post_pool"]
 
 # The poster's logger: operators know its lines as `bot.digest.poster` (docs/operations.md).
 log = logging.getLogger("bot.digest.poster")
 
 Clock = Callable[[], datetime]
+
+
+def post_pool(catalog: Catalog, settings: DigestSettings | None) -> list[str]:
+    """The quote ids a daily post picks from: every quote, or for a guild in ``whosaid`` mode
+    the ones fit for a round (none that names its speaker's company or product). A personal
+    digest (a user's settings) always picks from every quote: modes are guild settings."""
+    if isinstance(settings, GuildSettings) and settings.mode is DigestMode.WHOSAID:
+        return [quote.id for quote in round_pool(catalog)]
+    return list(catalog.quotes.keys())
 
 
 class Posting:
@@ -70,7 +88,7 @@ class Posting:
             # Wait for the turn unclaimed: a crash while queued leaves nothing to settle.
             await self.throttle.wait_turn()
             catalog = self._catalog()
-            pick = await next_quote(self.store, guild_id, catalog.quotes.keys(), kind=kind)
+            pick = await next_quote(self.store, guild_id, post_pool(catalog, settings), kind=kind)
             if pick is None:
                 return await self._skip(settings, due, Reason.NO_QUOTES)
             claimed = await self.store.claim_post(
@@ -111,7 +129,7 @@ class Posting:
         A user's DM channel is opened first if it never was (a throttle slot of its own)."""
         guild_id, kind = settings.recipient_id, self.kind
         channel_id = settings.channel_id
-        post = DigestPost(catalog, catalog.quotes[pick.quote_id], settings.language)
+        post = await self._digest_post(catalog, settings, day, pick)
         nonce = digest_nonce(guild_id, day)
         attempts = 0
         while True:
@@ -155,6 +173,10 @@ class Posting:
                 kind=kind,
             )
             await record_posted(self.store, guild_id, pick, conn=conn, kind=kind)
+            if post.round_id is not None:
+                await self.store.set_round_message(
+                    post.round_id, channel_id=channel_id, message_id=message_id, conn=conn
+                )
         return self._log(
             PostResult(
                 guild_id,
@@ -165,6 +187,46 @@ class Posting:
                 quote_id=pick.quote_id,
                 attempts=attempts,
             )
+        )
+
+    async def _digest_post(
+        self, catalog: Catalog, settings: DigestSettings, day: date, pick: Pick
+    ) -> DigestPost:
+        """What to send for the date: the quote, or in ``whosaid`` mode the date's round
+        (created once: a retry or a takeover posts the same round) revealing the last one.
+
+        A personal digest is always the plain quote: mode, thread and role are a guild's
+        settings, and a user's post never creates or reads a round."""
+        quote = catalog.quotes[pick.quote_id]
+        if self.kind is not RecipientKind.GUILD or not isinstance(settings, GuildSettings):
+            return DigestPost(catalog, quote, settings.language, day=day)
+        round_id: int | None = None
+        reveal = None
+        if settings.mode is DigestMode.WHOSAID:
+            round_ = await self.store.create_round(
+                guild_id=settings.guild_id,
+                channel_id=settings.channel_id,
+                quote_id=quote.id,
+                local_date=day,
+            )
+            if round_.quote_id != quote.id:
+                # The date is sent afresh (after a failure, or a crash before the message went
+                # out) with a new pick: the unposted round asks about the quote now sent.
+                round_ = await self.store.repick_round(round_.id, quote.id) or round_
+                quote = catalog.quotes.get(round_.quote_id, quote)
+            round_id = round_.id
+            previous = await self.store.daily_round_before(settings.guild_id, day)
+            if previous is not None:
+                reveal = catalog.quotes.get(previous.quote_id)
+        return DigestPost(
+            catalog,
+            quote,
+            settings.language,
+            day=day,
+            thread=settings.thread,
+            role_id=settings.role_id,
+            round_id=round_id,
+            reveal=reveal,
         )
 
     async def _fail(

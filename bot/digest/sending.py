@@ -43,11 +43,21 @@ CANNOT_DM = 50007  # "Cannot send messages to this user": DMs closed, or no shar
 
 @dataclass(frozen=True, slots=True)
 class DigestPost:
-    """One daily post to send: a quote of ``catalog`` in ``lang`` (the sender renders it)."""
+    """One daily post to send: a quote of ``catalog`` in ``lang`` (the sender renders it).
+
+    ``round_id``: the post is that "who said it?" round (``mode: whosaid``), and ``reveal``
+    the previous daily round's quote, whose answer it reveals. ``role_id``: the opt-in role
+    to mention; ``thread``: open a discussion thread on the post, named from ``day``.
+    """
 
     catalog: Catalog
     quote: Quote
     lang: Lang
+    day: date | None = None
+    thread: bool = False
+    role_id: int | None = None
+    round_id: int | None = None
+    reveal: Quote | None = None
 
 
 class SendError(Exception):

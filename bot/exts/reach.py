@@ -10,18 +10,22 @@ administration (`/digest`, `/admin`) says otherwise with :func:`server_only`.
 Where only the user installed the app, the bot is not in the guild: every command answers
 through the interaction alone (responses, followups, edits of its own response) and none reads
 guild or channel data (``tests/e2e/test_reach.py`` runs them in a guild the bot is not in).
+What must reach the channel itself (a round's answer counter, edited later) asks
+:func:`bot_is_present` first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import discord
 from discord import app_commands
 
 __all__ = [
     "EVERYWHERE_CONTEXTS",
     "EVERYWHERE_INSTALLS",
+    "bot_is_present",
     "server_only",
 ]
 
@@ -46,3 +50,13 @@ def server_only() -> Callable[[T], T]:
         return contexts(installs(func))
 
     return decorator
+
+
+def bot_is_present(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the bot itself is in the interaction's channel, so a channel request (editing
+    its own message there) is allowed: a guild it is in, or its own DM with the user. A group
+    DM, or a guild where only the user installed the app, is reached through interactions
+    alone."""
+    if interaction.guild_id is not None:
+        return interaction.client.get_guild(interaction.guild_id) is not None
+    return not interaction.context.private_channel

@@ -8,7 +8,9 @@ from bot.store._errors import (
     StoreUnwritableError,
 )
 from bot.store._models import (
+    AnswerOutcome,
     CycleState,
+    DigestMode,
     DisableReason,
     GuildSettings,
     MigrationStatus,
@@ -16,13 +18,20 @@ from bot.store._models import (
     PostStatus,
     Reason,
     RecipientKind,
+    Round,
+    Score,
+    ThreadProblem,
     UserSettings,
 )
 from bot.store._store import DEFAULT_MIGRATIONS_DIR, Store
+from bot.store._whosaid import OUTSIDE_GUILDS
 
 __all__ = [
     "DEFAULT_MIGRATIONS_DIR",
+    "OUTSIDE_GUILDS",
+    "AnswerOutcome",
     "CycleState",
+    "DigestMode",
     "DisableReason",
     "GuildSettings",
     "MigrationError",
@@ -31,10 +40,13 @@ __all__ = [
     "PostStatus",
     "Reason",
     "RecipientKind",
+    "Round",
+    "Score",
     "Store",
     "StoreConnection",
     "StoreError",
     "StoreLockedError",
     "StoreUnwritableError",
+    "ThreadProblem",
     "UserSettings",
 ]

@@ -13,7 +13,9 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 
 __all__ = [
     "LANGS",
+    "AnswerOutcome",
     "CycleState",
+    "DigestMode",
     "DisableReason",
     "GuildSettings",
     "Lang",
@@ -22,6 +24,9 @@ __all__ = [
     "PostStatus",
     "Reason",
     "RecipientKind",
+    "Round",
+    "Score",
+    "ThreadProblem",
     "UserSettings",
 ]
 
@@ -78,6 +83,21 @@ class Reason(enum.StrEnum):
         return cls(reason.value)
 
 
+class DigestMode(enum.StrEnum):
+    """What a guild's daily post is: a plain quote, or a "who said it?" round."""
+
+    QUOTE = "quote"
+    WHOSAID = "whosaid"
+
+
+class ThreadProblem(enum.StrEnum):
+    """Why a daily post's discussion thread was not opened (the post itself went out)."""
+
+    MISSING_PERMISSIONS = "missing_permissions"  # no Create Public Threads (or no access)
+    CHANNEL_UNSUPPORTED = "channel_unsupported"  # a channel type without threads
+    REJECTED = "rejected"  # Discord refused it otherwise (or never answered)
+
+
 class PostStatus(enum.StrEnum):
     """A post-log row's state: ``claimed`` before sending, then one of the other three."""
 
@@ -99,6 +119,10 @@ class GuildSettings:
     disabled_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    thread: bool = False  # open a discussion thread on each post (0005)
+    role_id: int | None = None  # the opt-in role each post mentions (0005)
+    mode: DigestMode = DigestMode.QUOTE  # (0005)
+    thread_problem: ThreadProblem | None = None  # why the latest post has no thread (0005)
 
     @property
     def recipient_id(self) -> int:
@@ -171,3 +195,42 @@ class MigrationStatus:
     applied_at: datetime | None  # None: pending
     checksum_ok: bool  # False: the applied file changed or is missing
     problem: str | None = None  # why checksum_ok is False, for `summitbot db status`
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """A "who said it?" round. ``guild_id`` 0: outside any guild; ``local_date``: the daily
+    round of that guild-local date (None for a ``/whosaid play`` round)."""
+
+    id: int
+    guild_id: int
+    channel_id: int | None
+    message_id: int | None
+    quote_id: str
+    local_date: date | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """One person's "who said it?" record in a scope (a guild id, or 0 outside guilds)."""
+
+    scope_id: int
+    user_id: int
+    answers: int = 0
+    correct: int = 0
+    streak: int = 0
+    best_streak: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOutcome:
+    """What recording an answer did: ``first`` False when the person had already answered
+    this round (``correct`` and ``speaker_id`` are then their first answer's); ``score`` is
+    their score afterwards; ``answers`` how many people have answered the round."""
+
+    first: bool
+    correct: bool
+    speaker_id: str
+    score: Score
+    answers: int

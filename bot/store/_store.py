@@ -39,6 +39,7 @@ from bot.store._models import MigrationStatus
 from bot.store._posts import InstanceQueries, PostLogQueries
 from bot.store._settings import SettingsQueries
 from bot.store._user_settings import UserSettingsQueries
+from bot.store._whosaid import WhoSaidQueries
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT_MS", "DEFAULT_MIGRATIONS_DIR", "Store"]
 
@@ -53,9 +54,15 @@ class _RollBack(Exception):
 
 
 class Store(
-    SettingsQueries, UserSettingsQueries, PostLogQueries, InstanceQueries, QuoteCycleQueries
+    SettingsQueries,
+    UserSettingsQueries,
+    PostLogQueries,
+    InstanceQueries,
+    QuoteCycleQueries,
+    WhoSaidQueries,
 ):
-    """SQLite storage for digest settings (guilds' and users'), quote cycles and the post log."""
+    """SQLite storage for digest settings (guilds' and users'), quote cycles, the post log and
+    "who said it?"."""
 
     # ------------------------------------------------------------------------------ lifecycle
 

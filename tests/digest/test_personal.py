@@ -19,10 +19,19 @@ from bot.catalog import Catalog, load_catalog
 from bot.digest.outcomes import PostOutcome
 from bot.digest.picker import next_quote
 from bot.digest.poster import DigestPoster
+from bot.digest.posting import post_pool
 from bot.digest.recipients import UserRecipients
-from bot.digest.sending import FailureAction, SendError, classify_dm_failure
+from bot.digest.sending import DigestPost, FailureAction, SendError, classify_dm_failure
 from bot.digest.throttle import Throttle
-from bot.store import DisableReason, PostStatus, Reason, RecipientKind, Store, UserSettings
+from bot.store import (
+    DigestMode,
+    DisableReason,
+    PostStatus,
+    Reason,
+    RecipientKind,
+    Store,
+    UserSettings,
+)
 from tests.digest.test_poster import DAY, DUE, GRACE, MINI, SET_UP, Clock, FakeSender
 from tests.digest.virtual_time import VirtualTime, max_in_window
 
@@ -162,6 +171,60 @@ async def test_a_user_and_a_guild_with_the_same_id_keep_separate_logs_and_cycles
     assert guild_cycle is not None
     assert user_cycle is not None
     assert len(guild_cycle.posted) == len(user_cycle.posted) == 1
+
+
+@dataclass
+class RecordingDmSender(FakeDmSender):
+    """A :class:`FakeDmSender` that keeps every post it was given."""
+
+    posts: list[DigestPost] = field(default_factory=list)
+
+    async def send(self, guild_id: int, channel_id: int, post: DigestPost, *, nonce: str) -> int:
+        self.posts.append(post)
+        return await super().send(guild_id, channel_id, post, nonce=nonce)
+
+
+async def test_a_personal_dm_is_a_plain_quote_whatever_a_guild_of_the_same_id_set(
+    store: Store, catalog: Catalog, clock: Clock
+) -> None:
+    # Mode, thread and role are a guild's settings: a user's post never becomes a round,
+    # never opens a thread or mentions a role, and never creates or reads a round.
+    sender = RecordingDmSender()
+    personal = personal_poster(store, catalog, sender, clock)
+    guilds = DigestPoster(
+        store,
+        lambda: catalog,
+        sender,
+        throttle=Throttle(1000, clock=lambda: 0.0, sleep=_no_wait),
+        grace=GRACE,
+        clock=clock,
+        sleep=_no_wait,
+    )
+    user = await subscribe(store)
+    await store.upsert_settings(
+        USER,
+        channel_id=4242,
+        post_time="09:00",
+        timezone="Asia/Shanghai",
+        language="en",
+        thread=True,
+        role_id=555,
+        mode=DigestMode.WHOSAID,
+    )
+    assert post_pool(catalog, user) == list(catalog.quotes)
+    clock.now = DUE
+    assert (await personal.post_due(USER)).outcome is PostOutcome.POSTED
+    (dm,) = sender.posts
+    assert (dm.round_id, dm.reveal, dm.thread, dm.role_id) == (None, None, False, None)
+    assert await store.get_round(1) is None, "the personal post made no round"
+    assert (await guilds.post_due(USER)).outcome is PostOutcome.POSTED
+    guild_post = sender.posts[-1]
+    assert guild_post.round_id is not None
+    assert (guild_post.thread, guild_post.role_id) == (True, 555)
+    round_ = await store.get_round(guild_post.round_id)
+    assert round_ is not None
+    assert round_.guild_id == USER
+    assert round_.message_id == sender.sent[-1].message_id
 
 
 async def test_quotes_do_not_repeat_until_every_quote_was_sent(

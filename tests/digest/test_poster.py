@@ -32,7 +32,7 @@ from bot.digest.sending import (
 )
 from bot.digest.throttle import Throttle
 from bot.exts.digest._sender import render_digest
-from bot.store import DisableReason, GuildSettings, PostStatus, Reason, Store
+from bot.store import DigestMode, DisableReason, GuildSettings, PostStatus, Reason, Store
 from tests.digest.virtual_time import VirtualTime, max_in_window
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "packs" / "mini"
@@ -607,6 +607,31 @@ async def test_crash_after_send_is_recorded_from_the_channel(harness: Harness) -
     assert state is not None
     assert quote_id in state.posted
     assert (await h.poster.catch_up(settings)).outcome is PostOutcome.NOTHING_DUE
+
+
+async def test_a_whosaid_round_found_after_a_crash_gets_its_message(harness: Harness) -> None:
+    # The crash came after the date's round was made and its message sent, before either was
+    # recorded: settling the claim from the channel records the round's message too.
+    h = harness
+    settings, quote_id = await crashed_claim(h)
+    settings = await h.store.upsert_settings(
+        GUILD,
+        channel_id=settings.channel_id,
+        post_time="09:00",
+        timezone="Asia/Shanghai",
+        language="en",
+        mode=DigestMode.WHOSAID,
+    )
+    round_ = await h.store.create_round(
+        guild_id=GUILD, channel_id=settings.channel_id, quote_id=quote_id, local_date=DAY
+    )
+    h.sender.found = 424242
+    h.clock.now = DUE + timedelta(hours=1)
+    assert (await h.poster.catch_up(settings)).outcome is PostOutcome.POSTED
+    found = await h.store.get_round(round_.id)
+    assert found is not None
+    assert (found.channel_id, found.message_id) == (settings.channel_id, 424242)
+    assert await h.store.daily_round_before(GUILD, DAY + timedelta(days=1)) == found
 
 
 async def test_crash_before_send_within_grace_posts_once(harness: Harness) -> None:

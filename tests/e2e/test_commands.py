@@ -59,6 +59,7 @@ async def test_sync_registers_every_command_with_chinese_localizations(summit: S
         "digest",
         "admin",
         "mydigest",
+        "whosaid",
     }
     quote = commands["quote"]
     assert quote["name_localizations"]["zh-CN"] == "语录"

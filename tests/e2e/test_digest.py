@@ -180,7 +180,11 @@ async def test_digest_group_is_registered_admin_only_guild_only_and_localized(
         "time",
         "timezone",
         "language",
+        "thread",
+        "role",
+        "mode",
     ]
+    assert [c["value"] for c in options["mode"]["choices"]] == ["quote", "whosaid"]
     assert options["timezone"]["autocomplete"]
     assert options["time"]["autocomplete"]
     assert options["channel"]["channel_types"]

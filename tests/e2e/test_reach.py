@@ -99,6 +99,7 @@ async def test_global_sync_carries_install_types_and_contexts(summit: Summit) ->
         "help",
         "Explain terms",
         "mydigest",
+        "whosaid",
     ]
     for name in everywhere:
         assert commands[name]["integration_types"] == [GUILD_INSTALL, USER_INSTALL], name
@@ -170,6 +171,50 @@ async def test_guild_install_commands_in_the_bots_dm(summit: Summit, reach: Reac
     assert result.responded
     with pytest.raises(NotOffered):
         await reach.slash(place, summit.member, "digest status", install=0)
+
+
+@pytest.mark.parametrize("where", ["foreign guild", "bot DM", "group DM"])
+async def test_whosaid_plays_answers_and_counts_where_the_bot_is_not(
+    summit: Summit, reach: Reach, where: str
+) -> None:
+    place = places(reach, summit)[where]
+    bot = summit.bot
+    round_message = await reach.slash(place, summit.member, "whosaid play")
+    assert round_message.responded
+    assert not round_message.ephemeral
+    assert round_message.message is not None
+    ids = [c for c in round_message.custom_ids() if c.startswith("ws:")]
+    round_id = int(ids[0].split(":")[1])
+    round_ = await bot.store.get_round(round_id)
+    assert round_ is not None
+    right = bot.catalog.quotes[round_.quote_id].speaker
+    players = [summit.member, "zoe"] if where != "bot DM" else [summit.member]
+    for player in players:
+        pressed = await reach.click(place, round_message.message, f"ws:{round_id}:{right}", player)
+        assert pressed.responded
+        assert pressed.ephemeral
+        assert "right" in pressed.content.lower()
+    cog = bot.get_cog("WhoSaid")
+    assert cog is not None
+    await asyncio.wait_for(cog.counter.idle(), 10)  # type: ignore[attr-defined]
+    assert round_message.message.embeds[0]["fields"][0]["value"] == str(len(players))
+    edits = {r.template for r in summit.fake.requests if r.method == "PATCH"}
+    if where == "bot DM":
+        # The bot's own DM: it edits its message there like in a guild channel.
+        assert edits == {"/channels/{channel_id}/messages/{message_id}"}
+    else:
+        # Where the bot is not: through the round's own interaction (its response).
+        assert edits == {"/webhooks/{webhook_id}/{webhook_token}/messages/@original"}
+
+    stats = await reach.slash(place, summit.member, "whosaid stats")
+    assert stats.ephemeral
+    assert stats.embeds
+    if place.guild is not None:
+        # The guild's top ten comes from the store alone: no guild object is needed.
+        assert bot.get_guild(place.guild.id) is None
+        top = embed_text(stats.embeds[0])
+        assert f"<@{summit.member.id}>" in top
+    assert channel_posts(summit.fake, place.channel.id) == []
 
 
 # --- /mydigest -------------------------------------------------------------------------------

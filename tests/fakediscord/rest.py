@@ -18,6 +18,7 @@ from aiohttp import web
 
 from . import limits
 from . import permissions as perms
+from .engage import EngageRoutes, allowed_mentions_errors, audit_reason
 from .interactions import (
     ALLOWED_CALLBACKS,
     APPLICATION_COMMAND,
@@ -119,6 +120,8 @@ class Call:
     files: list[JSON] = field(default_factory=list)
     #: perf_counter when the request reached the fake (before validation).
     arrived: float = field(default_factory=time.perf_counter)
+    #: The X-Audit-Log-Reason header, decoded (``engage.py``).
+    reason: str | None = None
 
     def int_param(self, name: str) -> int:
         try:
@@ -174,6 +177,8 @@ class RestApi:
             ("GET", "/guilds/{guild_id}/members"): self.list_members,
             ("GET", "/guilds/{guild_id}/members/{user_id}"): self.get_member,
         }
+        # Threads on messages and member roles (engage.py).
+        self.routes.update(EngageRoutes(self).routes())
 
     # --- the pipeline ----------------------------------------------------------------------
 
@@ -237,7 +242,15 @@ class RestApi:
             return finish(json_response(decision.body(), 429, decision.headers))
 
         # Body parsing: JSON exactly, or multipart where Discord takes files.
-        call = Call(method, path, template, params, dict(request.query), arrived=arrived)
+        call = Call(
+            method,
+            path,
+            template,
+            params,
+            dict(request.query),
+            arrived=arrived,
+            reason=audit_reason(request.headers.get("X-Audit-Log-Reason")),
+        )
         try:
             await self._parse_body(request, call, ctype)
         except HttpError as exc:
@@ -343,6 +356,7 @@ class RestApi:
             errors += limits.message_errors(
                 body, creating=MESSAGE_BODIES[key], has_files=bool(call.files)
             )
+            errors += allowed_mentions_errors(body)
         elif key == ("POST", CALLBACK) and isinstance(body, dict):
             cb = body.get("type")
             data = body.get("data")

@@ -22,6 +22,7 @@ from aiohttp import web
 
 from . import permissions as perms
 from .clock import FakeClock
+from .engage import AuditEntry, pings
 from .gateway import GUILD_MEMBERS, GUILD_MESSAGES, Gateway
 from .interactions import (
     APPLICATION_COMMAND,
@@ -143,6 +144,11 @@ class FakeDiscord:
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
+        #: Threads started on messages, by message id, and their auto-archive minutes
+        #: (engage.py); role changes and other audited calls with their reason header.
+        self.threads: dict[int, Channel] = {}
+        self.thread_archive: dict[int, int] = {}
+        self.audit_log: list[AuditEntry] = []
         self.commands: dict[int | None, list[Command]] = {}
         self.interactions: dict[int, InteractionResult] = {}
         self.violations: list[Violation] = []
@@ -369,6 +375,35 @@ class FakeDiscord:
             self._dispatch_guild_soon(guild, "GUILD_MEMBER_ADD", lambda: data, GUILD_MEMBERS)
         return member
 
+    def add_role(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        permissions: int = 0,
+        above_bot: bool = False,
+        managed: bool = False,
+    ) -> Role:
+        """A new role (GUILD_ROLE_CREATE): right below the bot's highest role, or above it."""
+        bot_role = next(
+            r for r in guild.roles.values() if r.managed and r.name == self.bot_user.username
+        )
+        top = max(r.position for r in guild.roles.values())
+        role = Role(self.ids.next(), guild.id, name, permissions, top + 1, managed)
+        if not above_bot:
+            # Keep the bot's role on top: the new role sits right under it.
+            role.position, bot_role.position = top + 1, top + 2
+            self._dispatch_guild_soon(
+                guild,
+                "GUILD_ROLE_UPDATE",
+                lambda: {"guild_id": str(guild.id), "role": bot_role.to_json()},
+            )
+        guild.roles[role.id] = role
+        self._dispatch_guild_soon(
+            guild, "GUILD_ROLE_CREATE", lambda: {"guild_id": str(guild.id), "role": role.to_json()}
+        )
+        return role
+
     def set_bot_permissions(self, guild: Guild, permissions: int) -> None:
         """Replace the bot role's guild permissions (dispatches GUILD_ROLE_UPDATE).
         @everyone still applies: see ``set_role_permissions(guild.everyone, ...)``."""
@@ -489,6 +524,7 @@ class FakeDiscord:
             timestamp=self.clock.now(),
         )
         msg.history.append(body)
+        msg.pings = pings(body)
         if interaction is not None:
             msg.application_id = self.application_id
             msg.interaction_metadata = {

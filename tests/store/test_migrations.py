@@ -29,20 +29,29 @@ def applied(path: Path) -> list[tuple[int, str, str]]:
         ).fetchall()
 
 
+def shipped(migrations_dir: Path) -> list[str]:
+    """Every migration file shipped, in order (numbers may have gaps while branches merge)."""
+    return sorted(p.name for p in migrations_dir.glob("*.sql"))
+
+
 async def test_fresh_migrate_applies_init(db_path: Path, migrations_dir: Path) -> None:
     store = await Store.open(db_path, migrations_dir=migrations_dir)
-    names = [
+    names = shipped(migrations_dir)
+    assert names == [
         "0001_init.sql",
         "0002_claim_owners.sql",
         "0003_reason_details.sql",
         "0004_personal_digest.sql",
+        "0005_engagement.sql",
     ]
     assert await store.pending_migrations() == names
     assert await store.migrate() == names
     await store.close()
     assert tables(db_path) >= TABLES | {"schema_migrations", "digest_instances"}
     digests = [hashlib.sha256((migrations_dir / n).read_bytes()).hexdigest() for n in names]
-    assert applied(db_path) == [(n + 1, names[n], digests[n]) for n in range(len(names))]
+    assert applied(db_path) == [
+        (int(names[n][:4]), names[n], digests[n]) for n in range(len(names))
+    ]
 
 
 async def test_open_creates_directories_and_wal(tmp_path: Path) -> None:
@@ -66,10 +75,7 @@ async def test_rerun_is_a_noop(db_path: Path, migrations_dir: Path) -> None:
     await again.close()
     assert applied(db_path) == before
     assert [(s.name, s.checksum_ok, s.applied_at is not None) for s in status] == [
-        ("0001_init.sql", True, True),
-        ("0002_claim_owners.sql", True, True),
-        ("0003_reason_details.sql", True, True),
-        ("0004_personal_digest.sql", True, True),
+        (name, True, True) for name in shipped(migrations_dir)
     ]
 
 
@@ -81,10 +87,7 @@ async def test_new_migration_applies_later(db_path: Path, migrations_dir: Path) 
     )
     status = await store.status()
     assert [(s.name, s.applied_at is None) for s in status] == [
-        ("0001_init.sql", False),
-        ("0002_claim_owners.sql", False),
-        ("0003_reason_details.sql", False),
-        ("0004_personal_digest.sql", False),
+        *((name, False) for name in shipped(migrations_dir) if name != "0099_extra.sql"),
         ("0099_extra.sql", True),
     ]
     assert await store.migrate() == ["0099_extra.sql"]
@@ -108,9 +111,7 @@ async def test_edited_applied_migration_is_refused(db_path: Path, migrations_dir
     await looking.close()
     assert [(s.checksum_ok, s.problem) for s in status] == [
         (False, "file changed after it was applied"),
-        (True, None),
-        (True, None),
-        (True, None),
+        *((True, None) for _ in shipped(migrations_dir)[1:]),
     ]
 
 
@@ -126,9 +127,7 @@ async def test_missing_applied_migration_is_refused(db_path: Path, migrations_di
     await looking.close()
     assert [(s.name, s.checksum_ok, s.problem) for s in status] == [
         ("0001_init.sql", False, "file missing"),
-        ("0002_claim_owners.sql", True, None),
-        ("0003_reason_details.sql", True, None),
-        ("0004_personal_digest.sql", True, None),
+        *((name, True, None) for name in shipped(migrations_dir)),
     ]
 
 
@@ -281,7 +280,12 @@ async def test_schema_checks_reject_bad_rows(store: Store) -> None:
         (1, "2026-01-05", "failed", None, now),  # failed needs a reason
     ]
     with sqlite3.connect(store.path) as raw:
-        insert_settings = "INSERT INTO guild_digest_settings VALUES (?,?,?,?,?,?,?,?,?,?)"
+        # Columns named: later migrations add columns (with defaults).
+        insert_settings = (
+            "INSERT INTO guild_digest_settings (guild_id, channel_id, post_time, timezone,"
+            " language, enabled, disabled_reason, disabled_at, created_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)"
+        )
         for row in bad_settings:
             with pytest.raises(sqlite3.IntegrityError):
                 raw.execute(insert_settings, row)
@@ -357,3 +361,36 @@ async def test_0003_splits_old_code_and_detail_reasons(tmp_path: Path) -> None:
     }
     # Every converted code is one the store reads back as a Reason.
     assert {r for r, _ in rows.values() if r is not None} <= {r.value for r in Reason}
+
+
+async def test_0005_checks_reject_bad_engagement_rows(store: Store) -> None:
+    now = "2026-01-01T00:00:00+00:00"
+    with sqlite3.connect(store.path) as raw:
+        raw.execute(
+            "INSERT INTO guild_digest_settings (guild_id, channel_id, post_time, timezone,"
+            " language, created_at, updated_at) VALUES (1, 2, '09:00', 'UTC', 'en', ?, ?)",
+            (now, now),
+        )
+        row = raw.execute(
+            "SELECT thread, role_id, mode, thread_problem FROM guild_digest_settings"
+        ).fetchone()
+        assert row == (0, None, "quote", None)  # existing guilds keep a plain quote
+        for column, value in (("mode", "poll"), ("thread", 2), ("role_id", 0)):
+            with pytest.raises(sqlite3.IntegrityError):
+                raw.execute(f"UPDATE guild_digest_settings SET {column} = ?", (value,))
+        insert_round = (
+            "INSERT INTO whosaid_rounds (guild_id, quote_id, local_date, created_at)"
+            " VALUES (?, ?, ?, ?)"
+        )
+        raw.execute(insert_round, (1, "q", "2026-01-05", now))
+        with pytest.raises(sqlite3.IntegrityError):
+            raw.execute(insert_round, (1, "q2", "2026-01-05", now))  # one daily round a date
+        raw.execute(insert_round, (1, "q", None, now))
+        raw.execute(insert_round, (1, "q", None, now))  # any number of /whosaid play rounds
+        with pytest.raises(sqlite3.IntegrityError):
+            raw.execute(
+                "INSERT INTO whosaid_scores (scope_id, user_id, answers, correct, updated_at)"
+                " VALUES (1, 5, 1, 2, ?)",
+                (now,),
+            )
+        raw.rollback()

@@ -19,6 +19,8 @@ from discord.ext import commands
 
 from bot.digest.service import DigestService
 from bot.exts.digest._commands import DigestCommands
+from bot.exts.digest._engage import ThreadOpener
+from bot.exts.digest._notify import NotifyButton
 from bot.exts.digest._sender import DiscordSender
 from bot.exts.mydigest._sender import DiscordDmSender
 from bot.logs import log_context
@@ -43,6 +45,7 @@ class Digest(DigestCommands, name="Digest"):
     # ------------------------------------------------------------------------- lifecycle
 
     async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(NotifyButton)
         if not self.bot.runtime:
             return  # `summitbot sync`: the commands only, no store or scheduler
         bot = self.bot
@@ -50,7 +53,7 @@ class Digest(DigestCommands, name="Digest"):
         self._service = DigestService(
             bot.store,
             lambda: bot.catalog,
-            DiscordSender(bot),
+            DiscordSender(bot, after_post=ThreadOpener(bot, bot.store).after_post),
             self,
             rate_per_second=settings.global_rate_per_second,
             grace=dt.timedelta(hours=settings.misfire_grace_hours),
@@ -65,6 +68,7 @@ class Digest(DigestCommands, name="Digest"):
         await self._service.start()
 
     async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(NotifyButton)
         if self._service is not None:
             await self._service.stop()
 

@@ -21,7 +21,13 @@ from bot.digest.due import format_post_time, next_due
 from bot.digest.service import DigestService
 from bot.exts._shared import NO_MENTIONS, lang_of, refuse, reply_private
 from bot.exts.checks import is_manager
-from bot.exts.digest._sender import render_digest
+from bot.exts.digest._engage import (
+    engage_status_lines,
+    mode_of,
+    preview_embed,
+    role_refusal,
+    set_extras,
+)
 from bot.exts.digest._text import disabled_text, now_text, status_text, timestamp
 from bot.exts.digest.options import PostTimeOption, TimezoneOption
 from bot.exts.reach import server_only
@@ -77,6 +83,9 @@ class DigestCommands(commands.Cog):
         time="Local time, 24-hour HH:MM, e.g. 09:00 or 21:30",
         timezone="Time zone: a city or IANA name, e.g. Shanghai or America/New_York",
         language="Language of the post (default: the server's language)",
+        thread="Open a public discussion thread on each post",
+        role="An opt-in role to mention on each post (with a Notify me button)",
+        mode="What each post is: a quote, or a who-said-it round",
     )
     @app_commands.choices(
         language=[
@@ -86,7 +95,16 @@ class DigestCommands(commands.Cog):
             app_commands.Choice(
                 name=locale_str("English", key="commands.digest.set.choices.en"), value="en"
             ),
-        ]
+        ],
+        mode=[
+            app_commands.Choice(
+                name=locale_str("Quote", key="commands.digest.set.choices.quote"), value="quote"
+            ),
+            app_commands.Choice(
+                name=locale_str("Who said it?", key="commands.digest.set.choices.whosaid"),
+                value="whosaid",
+            ),
+        ],
     )
     @is_manager()
     async def digest_set(
@@ -96,10 +114,16 @@ class DigestCommands(commands.Cog):
         time: app_commands.Transform[dt.time, PostTimeOption],
         timezone: app_commands.Transform[str, TimezoneOption],
         language: app_commands.Choice[str] | None = None,
+        thread: bool = False,
+        role: discord.Role | None = None,
+        mode: app_commands.Choice[str] | None = None,
     ) -> None:
         lang = lang_of(interaction)
         guild = interaction.guild
         assert guild is not None  # guild_only
+        if role is not None and (refusal := role_refusal(role, lang)) is not None:
+            await refuse(interaction, refusal)
+            return
         missing = await self._missing_permissions(guild, channel)
         if missing:
             names = ", ".join(t(f"digest.permissions.{p}", lang) for p in missing)
@@ -117,6 +141,9 @@ class DigestCommands(commands.Cog):
             post_time=time,
             timezone=timezone,
             language=post_lang,
+            thread=thread,
+            role_id=role.id if role is not None else None,
+            mode=mode_of(mode.value if mode is not None else None),
         )
         self.service.schedule(settings)
         log.info(
@@ -128,18 +155,17 @@ class DigestCommands(commands.Cog):
             post_lang,
         )
         upcoming = next_due(self.service.clock(), time, timezone)
-        await reply_private(
-            interaction,
-            t(
-                "digest.set_done",
-                lang,
-                time=format_post_time(time),
-                zone=timezone,
-                channel=channel.mention,
-                language=t(f"digest.languages.{post_lang}", lang),
-                next=timestamp(upcoming.instant),
-            ),
+        done = t(
+            "digest.set_done",
+            lang,
+            time=format_post_time(time),
+            zone=timezone,
+            channel=channel.mention,
+            language=t(f"digest.languages.{post_lang}", lang),
+            next=timestamp(upcoming.instant),
         )
+        lines = [done, *set_extras(settings, guild, channel, lang)]
+        await reply_private(interaction, "\n".join(lines))
 
     async def _missing_permissions(
         self, guild: discord.Guild, channel: discord.TextChannel
@@ -181,7 +207,11 @@ class DigestCommands(commands.Cog):
             await reply_private(interaction, t("digest.not_configured", lang))
             return
         last = await self.bot.store.last_post(interaction.guild_id)
-        await reply_private(interaction, status_text(settings, last, self.service.clock(), lang))
+        lines = [
+            status_text(settings, last, self.service.clock(), lang),
+            *engage_status_lines(settings, interaction.guild, lang),
+        ]
+        await reply_private(interaction, "\n".join(lines))
 
     @digest.command(
         name="preview",
@@ -200,7 +230,7 @@ class DigestCommands(commands.Cog):
         catalog, quote = upcoming
         await interaction.response.send_message(
             t("digest.preview_note", lang),
-            embed=render_digest(catalog, quote, post_lang),
+            embed=preview_embed(catalog, quote, post_lang, settings),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )

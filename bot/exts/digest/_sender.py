@@ -4,6 +4,7 @@ daily post is made of."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,9 @@ import discord
 from bot.catalog import Catalog
 from bot.catalog.models import Lang, Quote
 from bot.digest.sending import DigestPost, HistoryUnreadable, SendError
+from bot.exts.digest._engage import engage
 from bot.render import digest_embed, related_term
+from bot.whosaid import round_marker
 
 __all__ = ["DiscordSender", "digest_message", "render_digest"]
 
@@ -28,19 +31,27 @@ def render_digest(catalog: Catalog, quote: Quote, lang: Lang) -> discord.Embed:
 
 def digest_message(post: DigestPost) -> dict[str, Any]:
     """What a daily post sends (``Messageable.send`` keywords, besides its nonce): the one
-    place a post's content is put together."""
-    return {
-        "embed": render_digest(post.catalog, post.quote, post.lang),
-        "allowed_mentions": discord.AllowedMentions.none(),
-    }
+    place a post's content is put together (a round, the role and its button: ``engage``)."""
+    return engage(
+        post,
+        {
+            "embed": render_digest(post.catalog, post.quote, post.lang),
+            "allowed_mentions": discord.AllowedMentions.none(),
+        },
+    )
+
+
+#: Run after a post went out (guild, channel, message, post): the discussion thread.
+AfterPost = Callable[[int, int, int, DigestPost], Awaitable[None]]
 
 
 class DiscordSender:
     """:class:`~bot.digest.sending.Sender` through a discord.py client, without needing the
     channel in the cache."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, *, after_post: AfterPost | None = None) -> None:
         self.client = client
+        self.after_post = after_post
 
     async def send(self, guild_id: int, channel_id: int, post: DigestPost, *, nonce: str) -> int:
         channel = self.client.get_partial_messageable(channel_id, guild_id=guild_id)
@@ -52,6 +63,8 @@ class DiscordSender:
             raise SendError(429, 0, f"rate limited for {exc.retry_after:.1f} s") from exc
         except _TRANSIENT as exc:
             raise SendError(0, 0, f"no answer from Discord: {exc!r}") from exc
+        if self.after_post is not None:
+            await self.after_post(guild_id, channel_id, message.id, post)
         return message.id
 
     async def find_sent(
@@ -62,13 +75,15 @@ class DiscordSender:
             raise SendError(0, 0, "not logged in")
         self._require_history(guild_id, channel_id)
         channel = self.client.get_partial_messageable(channel_id, guild_id=guild_id)
-        marker = f" {quote_id}"
+        # A quote's footer ends with its id; a round's with an opaque mark (the id names the
+        # speaker).
+        markers = (f" {quote_id}", f" {round_marker(quote_id)}")
         try:
             async for message in channel.history(limit=100, after=since, oldest_first=True):
                 if message.author.id != me.id:
                     continue
                 for embed in message.embeds:
-                    if (embed.footer.text or "").endswith(marker):
+                    if (embed.footer.text or "").endswith(markers):
                         return message.id
         except discord.HTTPException as exc:
             raise SendError(exc.status, exc.code, exc.text or str(exc)) from exc
