@@ -149,6 +149,7 @@ def _check(args: argparse.Namespace) -> int:
         rows.append([pack.id, *(str(len(items)) for items in counts)])
     if len(catalog.packs) > 1:
         totals = [sum(int(row[i]) for row in rows[1:]) for i in range(1, 6)]
+        totals[0] = len(catalog.speakers)  # people: one who speaks at two summits counts once
         rows.append(["total", *(str(n) for n in totals)])
     for line in _table(rows):
         print(line)
