@@ -339,7 +339,7 @@ def quote_embed(catalog: Catalog, quote: Quote, lang: Lang) -> discord.Embed:
 
 
 def _quote_embed(catalog: Catalog, quote: Quote, lang: Lang) -> discord.Embed:
-    speaker = catalog.speakers[quote.speaker]
+    speaker = catalog.speaker_of(quote)  # with the role of the quote's own summit
     event = catalog.event_for(quote)
     embed = discord.Embed(colour=Colours.QUOTE, description=_quote_text(quote))
     embed.set_author(name=_speaker_line(speaker, lang))
@@ -399,6 +399,8 @@ def quotes_page_embed(
             speaker=name_pair(speaker.name, lang),
         )
         id_line = f"`{quote.id}`"
+        if len(catalog.packs) > 1:  # several summits: name each quote's own
+            id_line += f" · {_md(catalog.event_for(quote).name.get(lang))}"
         room = max((share - measure(id_line) - 8) // 2, 40)
         value = f"{_quote_text(quote, room)}\n{id_line}"
         embed.add_field(name=name, value=truncate(value, FIELD_VALUE), inline=False)
@@ -409,7 +411,7 @@ def quotes_page_embed(
 
 def digest_embed(catalog: Catalog, quote: Quote, lang: Lang, term: Term | None) -> discord.Embed:
     """The daily post: a quote in both languages, its speaker, topic and a related term."""
-    speaker = catalog.speakers[quote.speaker]
+    speaker = catalog.speaker_of(quote)
     event = catalog.event_for(quote)
     embed = discord.Embed(
         title=t("digest.title", lang), colour=Colours.DIGEST, description=_quote_text(quote)
@@ -475,11 +477,33 @@ def speaker_embed(catalog: Catalog, speaker: Speaker, lang: Lang) -> discord.Emb
         embed.add_field(
             name=t("labels.aliases", lang), value=_md(" · ".join(speaker.aliases)), inline=False
         )
+    appearances = catalog.appearances(speaker.id)
+    if len(appearances) > 1:
+        _add_chunked(embed, t("labels.summits", lang), _summit_lines(catalog, speaker, lang), lang)
     if speaker.points:
         points = _bullets(_md(point.get(lang)) for point in speaker.points)
         _add_chunked(embed, t("labels.key_points", lang), points, lang)
     embed.set_footer(text=t("speaker.footer", lang, event=event.name.get(lang), id=speaker.id))
-    return _finish(embed, [event], lang)
+    return _finish(embed, [event, *(pack.event for pack, _ in appearances)], lang)
+
+
+def _summit_lines(catalog: Catalog, speaker: Speaker, lang: Lang) -> list[str]:
+    """Each summit a person spoke at, newest first: name, date, role there, quote count."""
+    counts: dict[str, int] = {}
+    for quote in catalog.quotes_by(speaker.id):
+        pack_id = catalog.pack_of(quote).id
+        counts[pack_id] = counts.get(pack_id, 0) + 1
+    return [
+        t(
+            "speaker.summit_line",
+            lang,
+            event=_md(pack.event.name.get(lang)),
+            date=_format_date(pack.event.date, lang),
+            role=_md(there.role.get(lang)),
+            count=counts.get(pack.id, 0),
+        )
+        for pack, there in catalog.appearances(speaker.id)
+    ]
 
 
 def speakers_embed(catalog: Catalog, lang: Lang) -> discord.Embed:
@@ -589,8 +613,11 @@ def explain_embed(catalog: Catalog, matches: Sequence[TermMatch], lang: Lang) ->
 # --- summit ---------------------------------------------------------------------------------
 
 
-def summit_embed(catalog: Catalog, pack: Pack, lang: Lang) -> discord.Embed:
-    """The event at a glance: date, host, summary, sections, speakers, counts, source."""
+def summit_embed(
+    catalog: Catalog, pack: Pack, lang: Lang, others: Sequence[Pack] = ()
+) -> discord.Embed:
+    """The event at a glance: date, host, summary, sections, speakers, counts, source; with
+    `others`, a list of the other summits (what `/summit` without an option shows)."""
     event = pack.event
     embed = discord.Embed(
         title=event.name.get(lang),
@@ -616,8 +643,24 @@ def summit_embed(catalog: Catalog, pack: Pack, lang: Lang) -> discord.Embed:
     speakers = [_md(name_pair(s.name, lang)) for s in pack.speakers]
     if speakers:
         _add_chunked(embed, t("labels.speakers", lang), [" · ".join(speakers)], lang)
+    if others:
+        lines = [summit_line(other, lang) for other in others]
+        value = _lines_within([*lines, t("summit.others_hint", lang)], FIELD_VALUE, "…")
+        embed.add_field(name=t("summit.others", lang), value=value, inline=False)
     embed.set_footer(text=t("summit.footer", lang, event=event.name.get(lang)))
     return _finish(embed, [event], lang)
+
+
+def summit_line(pack: Pack, lang: Lang) -> str:
+    """One summit in a list: name, date and id (the value of the `event` options)."""
+    event = pack.event
+    return t(
+        "summit.other_line",
+        lang,
+        name=_md(event.name.get(lang)),
+        date=_format_date(event.date, lang),
+        id=pack.id,
+    )
 
 
 # --- help and misses ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog.models import Lang, Quote, Speaker, Topic
+from bot.catalog.models import Lang, Pack, Quote, Speaker, Topic
 from bot.exts._shared import (
     NO_MENTIONS,
     OwnedView,
@@ -18,7 +18,7 @@ from bot.exts._shared import (
     refuse,
     reply_private,
 )
-from bot.exts.options import SearchOption, SpeakerOption, TopicOption
+from bot.exts.options import EventOption, SearchOption, SpeakerOption, TopicOption
 from bot.i18n import t
 from bot.render import FILTERS_ECHO, quote_embed, quotes_page_embed, speaker_embed
 from bot.ui.text import echo
@@ -36,6 +36,7 @@ REMOVED_LISTED = 5
 FILTER_OPTIONS = {
     "speaker": "Only quotes by this speaker",
     "topic": "Only quotes on this topic",
+    "event": "Only quotes from this summit",
 }
 
 
@@ -46,9 +47,13 @@ class QuoteFilters:
     speaker: str | None = None
     topic: str | None = None
     search: str | None = None
+    event: str | None = None  # a pack id
 
     def describe(self, bot: SummitBot, lang: Lang) -> str:
         parts: list[str] = []
+        pack = bot.catalog.pack(self.event) if self.event is not None else None
+        if pack is not None:
+            parts.append(pack.event.name.get(lang))
         if self.speaker is not None:
             parts.append(bot.catalog.speakers[self.speaker].name.get(lang))
         if self.topic is not None:
@@ -63,6 +68,7 @@ async def resolve_filters(
     speaker: Speaker | None,
     topic: Topic | None,
     search: str | None,
+    event: Pack | None = None,
 ) -> tuple[QuoteFilters | None, list[Quote]]:
     """The filters and the quotes they match; when none match, answer privately.
 
@@ -74,17 +80,22 @@ async def resolve_filters(
     lang = lang_of(interaction)
     speaker_id = speaker.id if speaker is not None else None
     topic_id = topic.id if topic is not None else None
+    event_id = event.id if event is not None else None
     text = search or None
     if text is not None:
         # An autocomplete pick carries a quote id: honour it exactly.
         picked = catalog.find_quote(text)
-        if picked is not None and (speaker_id in (None, picked.speaker)):
-            return QuoteFilters(speaker_id, topic_id, None), [picked]
+        if (
+            picked is not None
+            and speaker_id in (None, picked.speaker)
+            and event_id in (None, catalog.pack_of(picked).id)
+        ):
+            return QuoteFilters(speaker_id, topic_id, None, event_id), [picked]
         named = catalog.speaker_named_by(text) if speaker_id is None else None
         if named is not None:  # "tangjie" typed as search words: his quotes (as search_quotes)
             speaker_id, text = named.id, None
-    filters = QuoteFilters(speaker_id, topic_id, text)
-    quotes = catalog.search_quotes(text, speaker=speaker_id, topic=topic_id)
+    filters = QuoteFilters(speaker_id, topic_id, text, event_id)
+    quotes = catalog.search_quotes(text, speaker=speaker_id, topic=topic_id, event=event_id)
     if not quotes:
         await refuse(
             interaction,
@@ -118,7 +129,10 @@ class QuoteView(OwnedView):
 
     def _pick(self, bot: SummitBot) -> Quote | None:
         quotes = bot.catalog.search_quotes(
-            self.filters.search, speaker=self.filters.speaker, topic=self.filters.topic
+            self.filters.search,
+            speaker=self.filters.speaker,
+            topic=self.filters.topic,
+            event=self.filters.event,
         )
         others = [q for q in quotes if q.id != self.quote.id]
         if others:
@@ -259,8 +273,9 @@ class Quotes(commands.Cog):
         speaker: SpeakerOption | None = None,
         topic: TopicOption | None = None,
         search: SearchOption | None = None,
+        event: EventOption | None = None,
     ) -> None:
-        filters, quotes = await resolve_filters(interaction, speaker, topic, search)
+        filters, quotes = await resolve_filters(interaction, speaker, topic, search, event)
         if filters is None:
             return
         chosen = random.choice(quotes)
@@ -281,8 +296,9 @@ class Quotes(commands.Cog):
         speaker: SpeakerOption | None = None,
         topic: TopicOption | None = None,
         search: SearchOption | None = None,
+        event: EventOption | None = None,
     ) -> None:
-        filters, found = await resolve_filters(interaction, speaker, topic, search)
+        filters, found = await resolve_filters(interaction, speaker, topic, search, event)
         if filters is None:
             return
         lang = lang_of(interaction)

@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.exts._shared import NO_MENTIONS, lang_of
+from bot.exts.options import EventOption
 from bot.i18n import t
 from bot.render import summit_embed
 
@@ -23,21 +24,27 @@ class Summit(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="summit", description="The summit at a glance: date, host, sections")
-    async def summit(self, interaction: discord.Interaction[SummitBot]) -> None:
+    @app_commands.describe(event="Which summit (default: the newest, with a list of the others)")
+    async def summit(
+        self, interaction: discord.Interaction[SummitBot], event: EventOption | None = None
+    ) -> None:
         lang = lang_of(interaction)
         catalog = self.bot.catalog
-        embeds = [summit_embed(catalog, pack, lang) for pack in catalog.packs][:10]
+        if event is None:
+            pack = catalog.newest
+            others = [other for other in catalog.newest_first if other.id != pack.id]
+        else:
+            pack, others = event, []
         view = discord.ui.View()
-        for pack in catalog.packs[:5]:
-            view.add_item(
-                discord.ui.Button(
-                    label=t("buttons.source", lang),
-                    url=pack.event.source.url,
-                    style=discord.ButtonStyle.link,
-                )
+        view.add_item(
+            discord.ui.Button(
+                label=t("buttons.source", lang),
+                url=pack.event.source.url,
+                style=discord.ButtonStyle.link,
             )
+        )
         await interaction.response.send_message(
-            embeds=embeds, view=view, allowed_mentions=NO_MENTIONS
+            embed=summit_embed(catalog, pack, lang, others), view=view, allowed_mentions=NO_MENTIONS
         )
 
 

@@ -1,0 +1,10 @@
+-- 0006_digest_event: a daily digest may draw from one summit only.
+--
+-- guild_digest_settings.event_id  the content pack (summit) whose quotes the daily post picks
+--                                 from; NULL: every summit (one cycle over the union). A pack
+--                                 removed by a content reload leaves the id in place: the post
+--                                 then has no quotes to pick until the pack comes back or an
+--                                 admin chooses again (`/digest status` says so).
+
+ALTER TABLE guild_digest_settings
+    ADD COLUMN event_id TEXT CHECK (event_id IS NULL OR length(event_id) BETWEEN 1 AND 64);
