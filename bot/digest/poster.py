@@ -56,8 +56,9 @@ from bot.digest.schedule import (
     previous_due,
 )
 from bot.digest.throttle import Throttle
-from bot.render import digest_embed, related_term
 from bot.store import DisableReason, GuildSettings, PostRecord, PostStatus, Store
+from bot.ui.components import daily_post_view
+from bot.ui.digest import digest_embed
 
 __all__ = [
     "DEFAULT_CLAIM_LEASE",
@@ -179,7 +180,7 @@ def digest_nonce(guild_id: int, local_date: date) -> str:
 
 def render_digest(catalog: Catalog, quote: Quote, lang: Lang) -> discord.Embed:
     """The digest embed exactly as it is posted (``/digest preview`` shows the same)."""
-    return digest_embed(catalog, quote, lang, related_term(catalog, quote))
+    return digest_embed(catalog, quote, lang, catalog.related_term(quote))
 
 
 class PostOutcome(enum.StrEnum):
@@ -215,9 +216,15 @@ class Sender(Protocol):
     """The Discord calls the poster makes; raises :class:`SendError` when Discord refuses."""
 
     async def send(
-        self, guild_id: int, channel_id: int, embed: discord.Embed, *, nonce: str
+        self,
+        guild_id: int,
+        channel_id: int,
+        embed: discord.Embed,
+        *,
+        nonce: str,
+        view: discord.ui.View | None = None,
     ) -> int:
-        """Post ``embed`` to the channel; return the message id."""
+        """Post ``embed`` (with the buttons of ``view``) to the channel; return the message id."""
         ...
 
     async def find_sent(
@@ -239,12 +246,21 @@ class DiscordSender:
         self.client = client
 
     async def send(
-        self, guild_id: int, channel_id: int, embed: discord.Embed, *, nonce: str
+        self,
+        guild_id: int,
+        channel_id: int,
+        embed: discord.Embed,
+        *,
+        nonce: str,
+        view: discord.ui.View | None = None,
     ) -> int:
         channel = self.client.get_partial_messageable(channel_id, guild_id=guild_id)
         try:
             message = await channel.send(
-                embed=embed, allowed_mentions=discord.AllowedMentions.none(), nonce=nonce
+                embed=embed,
+                view=view if view is not None else discord.utils.MISSING,
+                allowed_mentions=discord.AllowedMentions.none(),
+                nonce=nonce,
             )
         except discord.HTTPException as exc:
             raise SendError(exc.status, exc.code, exc.text or str(exc)) from exc
@@ -522,7 +538,9 @@ class DigestPoster:
         """Send a claimed post, retrying server errors; record the outcome. ``turn_taken``:
         the first attempt's throttle turn was already waited for (only the spacing is left)."""
         guild_id = settings.guild_id
-        embed = render_digest(catalog, catalog.quotes[pick.quote_id], settings.language)
+        quote = catalog.quotes[pick.quote_id]
+        embed = render_digest(catalog, quote, settings.language)
+        view = daily_post_view(catalog, quote, settings.language)
         nonce = digest_nonce(guild_id, day)
         attempts = 0
         while True:
@@ -533,7 +551,7 @@ class DigestPoster:
                 await self.throttle.acquire()
             try:
                 message_id = await self.sender.send(
-                    guild_id, settings.channel_id, embed, nonce=nonce
+                    guild_id, settings.channel_id, embed, nonce=nonce, view=view
                 )
             except SendError as error:
                 action = classify_failure(error.status, error.code)

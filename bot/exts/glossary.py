@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.exts._shared import NO_MENTIONS, lang_of, miss_message, refuse, to_choices
-from bot.render import explain_embed, term_embed
+from bot.ui.glossary import explain_embed, term_embed
 
 if TYPE_CHECKING:
     from bot.app import SummitBot

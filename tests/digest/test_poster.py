@@ -84,7 +84,13 @@ class FakeSender:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(7_000_000))
 
     async def send(
-        self, guild_id: int, channel_id: int, embed: discord.Embed, *, nonce: str
+        self,
+        guild_id: int,
+        channel_id: int,
+        embed: discord.Embed,
+        *,
+        nonce: str,
+        view: discord.ui.View | None = None,
     ) -> int:
         self.attempts.append((guild_id, nonce))
         if self.clock is not None:
@@ -885,10 +891,12 @@ async def test_own_claim_left_by_a_failed_record_is_settled_but_never_one_in_pro
     entered = asyncio.Event()
     original = h.sender.send
 
-    async def slow_send(guild_id: int, channel_id: int, embed: discord.Embed, *, nonce: str) -> int:
+    async def slow_send(
+        guild_id: int, channel_id: int, embed: discord.Embed, *, nonce: str, view: Any = None
+    ) -> int:
         entered.set()
         await gate.wait()
-        return await original(guild_id, channel_id, embed, nonce=nonce)
+        return await original(guild_id, channel_id, embed, nonce=nonce, view=view)
 
     h.sender.send = slow_send  # type: ignore[method-assign]
     posting = asyncio.create_task(h.poster.post_due(GUILD))

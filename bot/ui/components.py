@@ -1,0 +1,518 @@
+"""Buttons that outlive the process: every button the bot sends is a `discord.ui.DynamicItem`.
+
+A button's `custom_id` carries everything its click needs, so nothing is kept in memory per
+message and a click works on any message the bot ever sent, after any restart. discord.py
+matches an incoming click's `custom_id` against each registered item's `template` and builds
+the item with `from_custom_id`; its `callback` answers. The formats (≤ 100 characters, Discord's
+limit; ids travel as 8-character `short_key`s, which stay valid across content reloads for as
+long as the id exists):
+
+    sb:qa:<owner>:<quote>:<speaker>:<topic>:<search>        another quote (same filters)
+    sb:sp:<speaker>                                          a speaker's profile, privately
+    sb:sq:<speaker>                                          a speaker's quotes, a private pager
+    sb:pg:<owner>:<page>:<p|n>:<stamp>:<speaker>:<topic>:<search>   turn a /quotes page
+
+`owner` is the invoker's user id in base 36 ("" for none: a daily post's buttons belong to
+everyone); `quote`, `speaker`, `topic` are keys or "" for "any"; `search` is the search words,
+whitespace collapsed and cut to `SEARCH_KEPT` characters (a cut search matches every quote
+the whole one did); `stamp` is the key of the pager's list when it was opened, so a turn can
+say that a content update changed it. A click whose ids no longer resolve (a content reload
+removed them) or whose `custom_id` is malformed is answered privately with a clear message.
+
+The views these functions build are only containers for the components' JSON: they are
+stopped before they are sent, so discord.py neither stores them nor starts a timeout task.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Self
+
+import discord
+from discord import app_commands
+
+from bot.catalog import Catalog, short_key
+from bot.catalog.models import Lang, Quote, Speaker, Topic
+from bot.i18n import t
+from bot.logs import bind_log_context
+from bot.ui.limits import measure
+from bot.ui.quotes import clamp_page, page_count, quote_embed, quotes_page_embed
+from bot.ui.replies import NO_MENTIONS, interaction_context, lang_of, reply_private
+from bot.ui.speakers import speaker_embed
+
+if TYPE_CHECKING:
+    from bot.app import SummitBot
+
+log = logging.getLogger(__name__)
+
+#: Discord's limit on a component's custom_id.
+CUSTOM_ID_LIMIT = 100
+#: Characters of search words a button keeps (UTF-16 units, so any text fits the limit).
+SEARCH_KEPT = 40
+#: Quotes per page in a pager (keeps each page well inside embed limits).
+PER_PAGE = 5
+#: Highest page number a pager button encodes (far beyond any pack).
+MAX_PAGE = 999_999
+
+_KEY = r"[A-Za-z0-9_-]{8}"
+_OWNER = r"[0-9a-z]{0,13}"
+_FILTERS = rf"(?P<speaker>{_KEY}|):(?P<topic>{_KEY}|):(?P<search>[^\n]*)"
+_ANOTHER = re.compile(rf"(?P<owner>{_OWNER}):(?P<quote>{_KEY}|):{_FILTERS}")
+_PAGE = re.compile(
+    rf"(?P<owner>[0-9a-z]{{1,13}}):(?P<page>[0-9]{{1,6}}):(?P<dir>[pn]):(?P<stamp>{_KEY}):{_FILTERS}"
+)
+_ONE_KEY = re.compile(_KEY)
+
+
+# --- what a button carries --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteFilters:
+    """The filters of a quote request, as ids; `None` means "any"."""
+
+    speaker: str | None = None
+    topic: str | None = None
+    search: str | None = None
+
+    def describe(self, catalog: Catalog, lang: Lang) -> str:
+        """ "Tang Jie · Agents · “words”" (plain text: escape it to show it)."""
+        parts: list[str] = []
+        if self.speaker is not None and self.speaker in catalog.speakers:
+            parts.append(catalog.speakers[self.speaker].name.get(lang))
+        if self.topic is not None and self.topic in catalog.topics:
+            parts.append(catalog.topics[self.topic].name.get(lang))
+        if self.search:
+            parts.append(f"“{self.search}”")
+        return " · ".join(parts)
+
+    def quotes(self, catalog: Catalog) -> list[Quote]:
+        """Every quote these filters match, in catalog order."""
+        return catalog.search_quotes(self.search, speaker=self.speaker, topic=self.topic)
+
+    def kept(self) -> QuoteFilters:
+        """These filters as a button keeps them: the search cut to `SEARCH_KEPT`."""
+        return replace(self, search=_kept_search(self.search))
+
+
+def _kept_search(search: str | None) -> str | None:
+    text = " ".join((search or "").split())
+    while measure(text) > SEARCH_KEPT:
+        text = text[:-1]
+    return text.rstrip() or None
+
+
+def _key(item_id: str | None) -> str:
+    return "" if item_id is None else short_key(item_id)
+
+
+def _encode_filters(filters: QuoteFilters) -> str:
+    search = _kept_search(filters.search) or ""
+    return f"{_key(filters.speaker)}:{_key(filters.topic)}:{search}"
+
+
+def _decode_filters(catalog: Catalog, match: re.Match[str]) -> QuoteFilters | None:
+    """The filters of a parsed custom_id, or None when a speaker or topic no longer exists."""
+    speaker = topic = None
+    if match["speaker"]:
+        found = catalog.by_key("speaker", match["speaker"])
+        if not isinstance(found, Speaker):
+            return None
+        speaker = found.id
+    if match["topic"]:
+        found_topic = catalog.by_key("topic", match["topic"])
+        if not isinstance(found_topic, Topic):
+            return None
+        topic = found_topic.id
+    return QuoteFilters(speaker, topic, match["search"] or None)
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if not number:
+            return out
+
+
+def _owner(owner_id: int | None) -> str:
+    return "" if owner_id is None else _base36(owner_id)
+
+
+def list_stamp(quotes: Sequence[Quote]) -> str:
+    """The key of a list of quotes: it changes when a content update changes the list."""
+    return short_key("\n".join(quote.id for quote in quotes))
+
+
+# --- answering a click ------------------------------------------------------------------------
+
+
+class _Answer:
+    """How every button answers: the click's ids in each log line, a private note for a
+    `custom_id` that no longer resolves, and failures through the tree's one error handler
+    (logged with an id, a short apology) instead of discord.py's silent log line."""
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bind_log_context(**interaction_context(interaction))
+        try:
+            await self.answer(interaction)
+        except Exception as error:
+            wrapped = app_commands.AppCommandError(str(error))
+            wrapped.__cause__ = error
+            wrapped.original = error  # type: ignore[attr-defined]
+            await interaction.client.tree.on_error(interaction, wrapped)
+
+    async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
+        raise NotImplementedError
+
+
+async def _stale(interaction: discord.Interaction[SummitBot]) -> None:
+    """The answer to a button whose ids no longer resolve, or whose custom_id is malformed."""
+    await reply_private(interaction, t("errors.button_stale", lang_of(interaction)))
+
+
+def _button(
+    custom_id: str, label: str, style: discord.ButtonStyle, *, disabled: bool = False
+) -> discord.ui.Button[discord.ui.View]:
+    return discord.ui.Button(label=label, style=style, custom_id=custom_id, disabled=disabled)
+
+
+def _placeholder(item: discord.ui.Item[Any]) -> discord.ui.Button[discord.ui.View]:
+    """The clicked button as discord.py rebuilt it from the message (its label and style)."""
+    if isinstance(item, discord.ui.Button):
+        return discord.ui.Button(label=item.label, style=item.style, custom_id=item.custom_id)
+    return discord.ui.Button(custom_id=getattr(item, "custom_id", None))
+
+
+Button = discord.ui.Button[discord.ui.View]
+
+
+class AnotherQuote(_Answer, discord.ui.DynamicItem[Button], template=r"sb:qa:(?P<rest>.*)"):
+    """Another quote with the same filters: the invoker's message changes in place; anyone
+    else gets their own quote privately (with buttons of their own)."""
+
+    def __init__(self, button: Button, args: re.Match[str] | None) -> None:
+        super().__init__(button)
+        self.args = args
+
+    @classmethod
+    def build(
+        cls, label: str, quote: Quote | None, filters: QuoteFilters, owner_id: int | None
+    ) -> AnotherQuote:
+        quote_key = "" if quote is None else short_key(quote.id)
+        custom_id = f"sb:qa:{_owner(owner_id)}:{quote_key}:{_encode_filters(filters)}"
+        return cls(_button(custom_id, label, discord.ButtonStyle.primary), None)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> Self:
+        return cls(_placeholder(item), _ANOTHER.fullmatch(match["rest"]))
+
+    async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
+        args = self.args
+        catalog = interaction.client.catalog
+        filters = None if args is None else _decode_filters(catalog, args)
+        if args is None or filters is None:
+            await _stale(interaction)
+            return
+        lang = lang_of(interaction)
+        quotes = filters.quotes(catalog)
+        others = [q for q in quotes if short_key(q.id) != args["quote"]]
+        pick = random.choice(others) if others else (quotes[0] if quotes else None)
+        if pick is None:
+            await reply_private(interaction, t("quotes.none_left", lang))
+            return
+        user_id = interaction.user.id
+        if args["owner"] and args["owner"] == _owner(user_id):
+            await interaction.response.edit_message(
+                embed=quote_embed(catalog, pick, lang),
+                view=quote_view(catalog, pick, lang, filters, user_id),
+            )
+            return
+        # Someone else's message (or a daily post): their own quote, privately.
+        await interaction.response.send_message(
+            embed=quote_embed(catalog, pick, lang),
+            view=quote_view(catalog, pick, lang, filters, user_id),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+class SpeakerProfile(_Answer, discord.ui.DynamicItem[Button], template=r"sb:sp:(?P<rest>.*)"):
+    """A speaker's profile, privately to whoever clicks."""
+
+    def __init__(self, button: Button, key: str | None) -> None:
+        super().__init__(button)
+        self.key = key
+
+    @classmethod
+    def build(cls, label: str, speaker_id: str) -> SpeakerProfile:
+        key = short_key(speaker_id)
+        return cls(_button(f"sb:sp:{key}", label, discord.ButtonStyle.secondary), key)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> Self:
+        key = match["rest"] if _ONE_KEY.fullmatch(match["rest"]) else None
+        return cls(_placeholder(item), key)
+
+    async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
+        if self.key is None:
+            await _stale(interaction)
+            return
+        catalog = interaction.client.catalog
+        speaker = catalog.by_key("speaker", self.key)
+        lang = lang_of(interaction)
+        if not isinstance(speaker, Speaker):  # a content reload removed them
+            await reply_private(interaction, t("speaker.removed", lang))
+            return
+        await interaction.response.send_message(
+            embed=speaker_embed(catalog, speaker, lang),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+class SpeakerQuotes(_Answer, discord.ui.DynamicItem[Button], template=r"sb:sq:(?P<rest>.*)"):
+    """A speaker's quotes in a private pager of the clicker's own."""
+
+    def __init__(self, button: Button, key: str | None) -> None:
+        super().__init__(button)
+        self.key = key
+
+    @classmethod
+    def build(cls, label: str, speaker_id: str, *, disabled: bool) -> SpeakerQuotes:
+        key = short_key(speaker_id)
+        custom_id = f"sb:sq:{key}"
+        return cls(_button(custom_id, label, discord.ButtonStyle.primary, disabled=disabled), key)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> Self:
+        key = match["rest"] if _ONE_KEY.fullmatch(match["rest"]) else None
+        return cls(_placeholder(item), key)
+
+    async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
+        if self.key is None:
+            await _stale(interaction)
+            return
+        catalog = interaction.client.catalog
+        speaker = catalog.by_key("speaker", self.key)
+        lang = lang_of(interaction)
+        if not isinstance(speaker, Speaker):
+            await reply_private(interaction, t("speaker.removed", lang))
+            return
+        filters = QuoteFilters(speaker=speaker.id)
+        quotes = filters.quotes(catalog)
+        if not quotes:
+            await reply_private(interaction, t("quotes.none_left", lang))
+            return
+        embed, view = pager(catalog, quotes, filters, 0, interaction.user.id, lang)
+        await interaction.response.send_message(
+            embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+
+class PageTurn(_Answer, discord.ui.DynamicItem[Button], template=r"sb:pg:(?P<rest>.*)"):
+    """Previous / next page of a pager; only its owner may turn it."""
+
+    def __init__(self, button: Button, args: re.Match[str] | None) -> None:
+        super().__init__(button)
+        self.args = args
+
+    @classmethod
+    def build(
+        cls,
+        label: str,
+        owner_id: int,
+        page: int,
+        direction: str,
+        stamp: str,
+        filters: QuoteFilters,
+        *,
+        disabled: bool,
+    ) -> PageTurn:
+        page = min(max(page, 0), MAX_PAGE)
+        custom_id = (
+            f"sb:pg:{_owner(owner_id)}:{page}:{direction}:{stamp}:{_encode_filters(filters)}"
+        )
+        style = discord.ButtonStyle.secondary
+        return cls(_button(custom_id, label, style, disabled=disabled), None)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> Self:
+        return cls(_placeholder(item), _PAGE.fullmatch(match["rest"]))
+
+    async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
+        args = self.args
+        if args is None:
+            await _stale(interaction)
+            return
+        lang = lang_of(interaction)
+        if args["owner"] != _owner(interaction.user.id):
+            await reply_private(interaction, t("errors.not_your_view", lang))
+            return
+        catalog = interaction.client.catalog
+        filters = _decode_filters(catalog, args)
+        if filters is None:
+            await _stale(interaction)
+            return
+        quotes = filters.quotes(catalog)
+        notice = None
+        if list_stamp(quotes) != args["stamp"]:
+            notice = t("quotes.changed", lang, count=len(quotes))
+        page = int(args["page"])
+        embed, view = pager(catalog, quotes, filters, page, interaction.user.id, lang)
+        await interaction.response.edit_message(content=notice, embed=embed, view=view)
+
+
+class Unanswerable(
+    _Answer,
+    discord.ui.DynamicItem[Button],
+    template=re.compile(r"sb:(?!(?:qa|sp|sq|pg):).*|[0-9a-f]{32}", re.DOTALL),
+):
+    """A button no other item claims: an unknown action, or one of the in-memory views the
+    bot sent before its buttons were persistent (discord.py's random 32-hex custom_ids).
+    Nothing can be done for it but to say so, privately."""
+
+    def __init__(self, button: Button) -> None:
+        super().__init__(button)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> Self:
+        return cls(_placeholder(item))
+
+    async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
+        await _stale(interaction)
+
+
+#: Every persistent item, registered once at startup (`Client.add_dynamic_items`).
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    AnotherQuote,
+    SpeakerProfile,
+    SpeakerQuotes,
+    PageTurn,
+    Unanswerable,
+)
+
+
+# --- the views messages carry -----------------------------------------------------------------
+
+
+def _frozen(*items: discord.ui.Item[Any]) -> discord.ui.View:
+    """A view that only carries components: stopped, so discord.py does not keep it (the
+    dynamic items answer clicks) nor start a timeout task for it."""
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    view.stop()
+    return view
+
+
+def _source_link(catalog: Catalog, item: Quote | Speaker, lang: Lang) -> Button:
+    return discord.ui.Button(
+        label=t("buttons.source", lang),
+        url=catalog.event_for(item).source.url,
+        style=discord.ButtonStyle.link,
+    )
+
+
+def quote_view(
+    catalog: Catalog,
+    quote: Quote,
+    lang: Lang,
+    filters: QuoteFilters,
+    owner_id: int | None,
+    *,
+    another_label: str | None = None,
+) -> discord.ui.View:
+    """Under a quote: another (same filters), the speaker's profile, the source."""
+    return _frozen(
+        AnotherQuote.build(another_label or t("buttons.another", lang), quote, filters, owner_id),
+        SpeakerProfile.build(t("buttons.speaker_profile", lang), quote.speaker),
+        _source_link(catalog, quote, lang),
+    )
+
+
+def daily_post_view(catalog: Catalog, quote: Quote, lang: Lang) -> discord.ui.View:
+    """Under a daily post: another quote and the speaker's profile (both answered privately to
+    whoever clicks), and the source."""
+    label = t("buttons.another_quote", lang)
+    return quote_view(catalog, quote, lang, QuoteFilters(), None, another_label=label)
+
+
+def speaker_view(catalog: Catalog, speaker: Speaker, lang: Lang) -> discord.ui.View:
+    """Under a profile: the speaker's quotes (a private pager for whoever clicks), the source."""
+    count = len(catalog.quotes_by(speaker.id))
+    label = t("buttons.speaker_quotes", lang, count=count)
+    return _frozen(
+        SpeakerQuotes.build(label, speaker.id, disabled=count == 0),
+        _source_link(catalog, speaker, lang),
+    )
+
+
+def source_links(catalog: Catalog, lang: Lang) -> discord.ui.View:
+    """A link to each pack's source (at most five, one row)."""
+    return _frozen(
+        *(
+            discord.ui.Button(
+                label=t("buttons.source", lang),
+                url=pack.event.source.url,
+                style=discord.ButtonStyle.link,
+            )
+            for pack in catalog.packs[:5]
+        )
+    )
+
+
+def pager(
+    catalog: Catalog,
+    quotes: Sequence[Quote],
+    filters: QuoteFilters,
+    page: int,
+    owner_id: int,
+    lang: Lang,
+) -> tuple[discord.Embed, discord.ui.View]:
+    """One page of a private quote list and its previous/next buttons, which only `owner_id`
+    may use. `filters` must be what produced `quotes` (`QuoteFilters.kept`), since a turn
+    searches again with what the buttons carry."""
+    page = clamp_page(page, len(quotes), PER_PAGE)
+    pages = page_count(len(quotes), PER_PAGE)
+    embed = quotes_page_embed(
+        catalog, quotes, page, PER_PAGE, lang, filters.describe(catalog, lang)
+    )
+    stamp = list_stamp(quotes)
+    view = _frozen(
+        PageTurn.build(
+            t("buttons.previous", lang),
+            owner_id,
+            page - 1,
+            "p",
+            stamp,
+            filters,
+            disabled=page <= 0,
+        ),
+        PageTurn.build(
+            t("buttons.next", lang),
+            owner_id,
+            page + 1,
+            "n",
+            stamp,
+            filters,
+            disabled=page >= pages - 1,
+        ),
+    )
+    return embed, view
