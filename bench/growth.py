@@ -143,10 +143,10 @@ def messages(catalog: Any, rng: random.Random, count: int = 40, size: int = 2_00
 
 def worker(content: Path) -> dict[str, Any]:
     """Load `content` in this (fresh) process and run every workload; returns the figures."""
-    from bot.render import explain_embed, quote_embed, term_embed
-
     from bot.catalog import Catalog, load_catalog
     from bot.catalog._normalize import key, pinyin_keys
+    from bot.ui.glossary import explain_embed, term_embed
+    from bot.ui.quotes import quote_embed
 
     # Warm the lazily loaded dictionaries (OpenCC, pypinyin) so the memory delta is the pack.
     key("測試 Test")
