@@ -193,6 +193,26 @@ def _placeholder(item: discord.ui.Item[Any]) -> discord.ui.Button[discord.ui.Vie
 Button = discord.ui.Button[discord.ui.View]
 
 
+def _one_key(match: re.Match[str]) -> str | None:
+    """The key a one-key custom_id carries (None: malformed)."""
+    return match["rest"] if _ONE_KEY.fullmatch(match["rest"]) else None
+
+
+async def _clicked_speaker(
+    interaction: discord.Interaction[SummitBot], key: str | None
+) -> Speaker | None:
+    """The speaker a button's key names; None once the click was answered (a malformed id, or
+    a speaker a content reload removed)."""
+    if key is None:
+        await _stale(interaction)
+        return None
+    speaker = interaction.client.catalog.by_key("speaker", key)
+    if not isinstance(speaker, Speaker):
+        await reply_private(interaction, t("speaker.removed", lang_of(interaction)))
+        return None
+    return speaker
+
+
 class AnotherQuote(_Answer, discord.ui.DynamicItem[Button], template=r"sb:qa:(?P<rest>.*)"):
     """Another quote with the same filters: the invoker's message changes in place; anyone
     else gets their own quote privately (with buttons of their own)."""
@@ -261,19 +281,13 @@ class SpeakerProfile(_Answer, discord.ui.DynamicItem[Button], template=r"sb:sp:(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> Self:
-        key = match["rest"] if _ONE_KEY.fullmatch(match["rest"]) else None
-        return cls(_placeholder(item), key)
+        return cls(_placeholder(item), _one_key(match))
 
     async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
-        if self.key is None:
-            await _stale(interaction)
+        speaker = await _clicked_speaker(interaction, self.key)
+        if speaker is None:
             return
-        catalog = interaction.client.catalog
-        speaker = catalog.by_key("speaker", self.key)
-        lang = lang_of(interaction)
-        if not isinstance(speaker, Speaker):  # a content reload removed them
-            await reply_private(interaction, t("speaker.removed", lang))
-            return
+        catalog, lang = interaction.client.catalog, lang_of(interaction)
         await interaction.response.send_message(
             embed=speaker_embed(catalog, speaker, lang),
             ephemeral=True,
@@ -298,19 +312,13 @@ class SpeakerQuotes(_Answer, discord.ui.DynamicItem[Button], template=r"sb:sq:(?
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> Self:
-        key = match["rest"] if _ONE_KEY.fullmatch(match["rest"]) else None
-        return cls(_placeholder(item), key)
+        return cls(_placeholder(item), _one_key(match))
 
     async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
-        if self.key is None:
-            await _stale(interaction)
+        speaker = await _clicked_speaker(interaction, self.key)
+        if speaker is None:
             return
-        catalog = interaction.client.catalog
-        speaker = catalog.by_key("speaker", self.key)
-        lang = lang_of(interaction)
-        if not isinstance(speaker, Speaker):
-            await reply_private(interaction, t("speaker.removed", lang))
-            return
+        catalog, lang = interaction.client.catalog, lang_of(interaction)
         filters = QuoteFilters(speaker=speaker.id)
         quotes = filters.quotes(catalog)
         if not quotes:
