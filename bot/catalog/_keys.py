@@ -10,6 +10,7 @@ make it ambiguous: such a key resolves to nothing (at 100,000 ids the chance is 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from collections.abc import Iterable
 
@@ -19,6 +20,7 @@ KEY_LENGTH = 8
 KEY_PATTERN = r"[A-Za-z0-9_-]{8}"
 
 
+@functools.lru_cache(maxsize=16_384)  # every message with buttons asks for a few keys
 def short_key(item_id: str) -> str:
     """The key of `item_id`: 48 bits of its hash, 8 URL-safe characters."""
     digest = hashlib.blake2b(item_id.encode(), digest_size=6).digest()

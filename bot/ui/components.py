@@ -19,12 +19,15 @@ the whole one did); `stamp` is the key of the pager's list when it was opened, s
 say that a content update changed it. A click whose ids no longer resolve (a content reload
 removed them) or whose `custom_id` is malformed is answered privately with a clear message.
 
-The views these functions build are only containers for the components' JSON: they are
-stopped before they are sent, so discord.py neither stores them nor starts a timeout task.
+The views these functions build are only containers for the components' JSON: plain buttons
+with the items' custom_ids (each item's `button`), stopped before they are sent, so discord.py
+neither stores them nor starts a timeout task. The items themselves are built by discord.py
+from a click.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import re
@@ -36,7 +39,7 @@ import discord
 from discord import app_commands
 
 from bot.catalog import Catalog, short_key
-from bot.catalog.models import Lang, Quote, Speaker, Topic
+from bot.catalog.models import Lang, Pack, Quote, Speaker, Topic
 from bot.i18n import t
 from bot.logs import bind_log_context
 from bot.ui.limits import measure
@@ -131,6 +134,7 @@ def _decode_filters(catalog: Catalog, match: re.Match[str]) -> QuoteFilters | No
     return QuoteFilters(speaker, topic, match["search"] or None)
 
 
+@functools.lru_cache(maxsize=4096)  # the same users click again and again
 def _base36(number: int) -> str:
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
@@ -177,10 +181,20 @@ async def _stale(interaction: discord.Interaction[SummitBot]) -> None:
     await reply_private(interaction, t("errors.button_stale", lang_of(interaction)))
 
 
+#: A button as Discord's JSON (a message component of type 2).
+ButtonJSON = dict[str, Any]
+
+
 def _button(
     custom_id: str, label: str, style: discord.ButtonStyle, *, disabled: bool = False
-) -> discord.ui.Button[discord.ui.View]:
-    return discord.ui.Button(label=label, style=style, custom_id=custom_id, disabled=disabled)
+) -> ButtonJSON:
+    return {
+        "type": discord.ComponentType.button.value,
+        "style": style.value,
+        "label": label,
+        "custom_id": custom_id,
+        "disabled": disabled,
+    }
 
 
 def _placeholder(item: discord.ui.Item[Any]) -> discord.ui.Button[discord.ui.View]:
@@ -221,13 +235,13 @@ class AnotherQuote(_Answer, discord.ui.DynamicItem[Button], template=r"sb:qa:(?P
         super().__init__(button)
         self.args = args
 
-    @classmethod
-    def build(
-        cls, label: str, quote: Quote | None, filters: QuoteFilters, owner_id: int | None
-    ) -> AnotherQuote:
+    @staticmethod
+    def button(
+        label: str, quote: Quote | None, filters: QuoteFilters, owner_id: int | None
+    ) -> ButtonJSON:
         quote_key = "" if quote is None else short_key(quote.id)
         custom_id = f"sb:qa:{_owner(owner_id)}:{quote_key}:{_encode_filters(filters)}"
-        return cls(_button(custom_id, label, discord.ButtonStyle.primary), None)
+        return _button(custom_id, label, discord.ButtonStyle.primary)
 
     @classmethod
     async def from_custom_id(
@@ -272,10 +286,9 @@ class SpeakerProfile(_Answer, discord.ui.DynamicItem[Button], template=r"sb:sp:(
         super().__init__(button)
         self.key = key
 
-    @classmethod
-    def build(cls, label: str, speaker_id: str) -> SpeakerProfile:
-        key = short_key(speaker_id)
-        return cls(_button(f"sb:sp:{key}", label, discord.ButtonStyle.secondary), key)
+    @staticmethod
+    def button(label: str, speaker_id: str) -> ButtonJSON:
+        return _button(f"sb:sp:{short_key(speaker_id)}", label, discord.ButtonStyle.secondary)
 
     @classmethod
     async def from_custom_id(
@@ -302,11 +315,10 @@ class SpeakerQuotes(_Answer, discord.ui.DynamicItem[Button], template=r"sb:sq:(?
         super().__init__(button)
         self.key = key
 
-    @classmethod
-    def build(cls, label: str, speaker_id: str, *, disabled: bool) -> SpeakerQuotes:
-        key = short_key(speaker_id)
-        custom_id = f"sb:sq:{key}"
-        return cls(_button(custom_id, label, discord.ButtonStyle.primary, disabled=disabled), key)
+    @staticmethod
+    def button(label: str, speaker_id: str, *, disabled: bool) -> ButtonJSON:
+        custom_id = f"sb:sq:{short_key(speaker_id)}"
+        return _button(custom_id, label, discord.ButtonStyle.primary, disabled=disabled)
 
     @classmethod
     async def from_custom_id(
@@ -337,9 +349,8 @@ class PageTurn(_Answer, discord.ui.DynamicItem[Button], template=r"sb:pg:(?P<res
         super().__init__(button)
         self.args = args
 
-    @classmethod
-    def build(
-        cls,
+    @staticmethod
+    def button(
         label: str,
         owner_id: int,
         page: int,
@@ -348,13 +359,12 @@ class PageTurn(_Answer, discord.ui.DynamicItem[Button], template=r"sb:pg:(?P<res
         filters: QuoteFilters,
         *,
         disabled: bool,
-    ) -> PageTurn:
+    ) -> ButtonJSON:
         page = min(max(page, 0), MAX_PAGE)
         custom_id = (
             f"sb:pg:{_owner(owner_id)}:{page}:{direction}:{stamp}:{_encode_filters(filters)}"
         )
-        style = discord.ButtonStyle.secondary
-        return cls(_button(custom_id, label, style, disabled=disabled), None)
+        return _button(custom_id, label, discord.ButtonStyle.secondary, disabled=disabled)
 
     @classmethod
     async def from_custom_id(
@@ -420,22 +430,34 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
 # --- the views messages carry -----------------------------------------------------------------
 
 
-def _frozen(*items: discord.ui.Item[Any]) -> discord.ui.View:
-    """A view that only carries components: stopped, so discord.py does not keep it (the
-    dynamic items answer clicks) nor start a timeout task for it."""
-    view = discord.ui.View(timeout=None)
-    for item in items:
-        view.add_item(item)
-    view.stop()
-    return view
+class Components(discord.ui.View):
+    """A message's buttons, held as Discord's JSON in a view discord.py can send.
+
+    A sent view is only asked for `to_components()`; the clicks are answered by the dynamic
+    items, whatever view sent the buttons. So the view holds no items (building discord.py
+    `Button`s cost most of what `/quote` added to an interaction), is stopped at once (never
+    stored, no timeout task: ephemeral views otherwise get a 15-minute one) and hands out the
+    JSON it was given, one action row.
+    """
+
+    def __init__(self, *buttons: ButtonJSON) -> None:
+        super().__init__(timeout=None)
+        row = {"type": discord.ComponentType.action_row.value, "components": [*buttons]}
+        self._rows = [row] if buttons else []
+        self.stop()
+
+    def to_components(self) -> list[dict[str, Any]]:
+        return self._rows
 
 
-def _source_link(catalog: Catalog, item: Quote | Speaker, lang: Lang) -> Button:
-    return discord.ui.Button(
-        label=t("buttons.source", lang),
-        url=catalog.event_for(item).source.url,
-        style=discord.ButtonStyle.link,
-    )
+def _source_link(catalog: Catalog, item: Quote | Speaker | Pack, lang: Lang) -> ButtonJSON:
+    event = item.event if isinstance(item, Pack) else catalog.event_for(item)
+    return {
+        "type": discord.ComponentType.button.value,
+        "style": discord.ButtonStyle.link.value,
+        "label": t("buttons.source", lang),
+        "url": event.source.url,
+    }
 
 
 def quote_view(
@@ -448,9 +470,9 @@ def quote_view(
     another_label: str | None = None,
 ) -> discord.ui.View:
     """Under a quote: another (same filters), the speaker's profile, the source."""
-    return _frozen(
-        AnotherQuote.build(another_label or t("buttons.another", lang), quote, filters, owner_id),
-        SpeakerProfile.build(t("buttons.speaker_profile", lang), quote.speaker),
+    return Components(
+        AnotherQuote.button(another_label or t("buttons.another", lang), quote, filters, owner_id),
+        SpeakerProfile.button(t("buttons.speaker_profile", lang), quote.speaker),
         _source_link(catalog, quote, lang),
     )
 
@@ -466,24 +488,15 @@ def speaker_view(catalog: Catalog, speaker: Speaker, lang: Lang) -> discord.ui.V
     """Under a profile: the speaker's quotes (a private pager for whoever clicks), the source."""
     count = len(catalog.quotes_by(speaker.id))
     label = t("buttons.speaker_quotes", lang, count=count)
-    return _frozen(
-        SpeakerQuotes.build(label, speaker.id, disabled=count == 0),
+    return Components(
+        SpeakerQuotes.button(label, speaker.id, disabled=count == 0),
         _source_link(catalog, speaker, lang),
     )
 
 
 def source_links(catalog: Catalog, lang: Lang) -> discord.ui.View:
     """A link to each pack's source (at most five, one row)."""
-    return _frozen(
-        *(
-            discord.ui.Button(
-                label=t("buttons.source", lang),
-                url=pack.event.source.url,
-                style=discord.ButtonStyle.link,
-            )
-            for pack in catalog.packs[:5]
-        )
-    )
+    return Components(*(_source_link(catalog, pack, lang) for pack in catalog.packs[:5]))
 
 
 def pager(
@@ -503,8 +516,8 @@ def pager(
         catalog, quotes, page, PER_PAGE, lang, filters.describe(catalog, lang)
     )
     stamp = list_stamp(quotes)
-    view = _frozen(
-        PageTurn.build(
+    view = Components(
+        PageTurn.button(
             t("buttons.previous", lang),
             owner_id,
             page - 1,
@@ -513,7 +526,7 @@ def pager(
             filters,
             disabled=page <= 0,
         ),
-        PageTurn.build(
+        PageTurn.button(
             t("buttons.next", lang),
             owner_id,
             page + 1,

@@ -15,6 +15,7 @@ from bot.ui.components import (
     DYNAMIC_ITEMS,
     MAX_PAGE,
     SEARCH_KEPT,
+    Components,
     PageTurn,
     QuoteFilters,
     daily_post_view,
@@ -79,14 +80,6 @@ def claimed_by(custom_id: str) -> list[str]:
     ]
 
 
-def _stopped(*items: discord.ui.Item[discord.ui.View]) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for item in items:
-        view.add_item(item)
-    view.stop()
-    return view
-
-
 def utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -109,8 +102,8 @@ async def every_view(catalog: Catalog) -> list[discord.ui.View]:
             views.append(view)
         # The highest page a button can carry (a pack of five million quotes).
         stamp = short_key("stamp")
-        turn = PageTurn.build("›", BIGGEST_USER, MAX_PAGE + 5, "n", stamp, filters, disabled=False)
-        views.append(_stopped(turn))
+        turn = PageTurn.button("›", BIGGEST_USER, MAX_PAGE + 5, "n", stamp, filters, disabled=False)
+        views.append(Components(turn))
     return views
 
 
