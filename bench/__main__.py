@@ -20,7 +20,7 @@ from typing import Any
 from bench import report
 from bench._util import REPO, load_average, machine
 
-PARTS = ("interactions", "growth", "startup", "digest", "reload")
+PARTS = ("interactions", "growth", "startup", "digest", "reach", "reload", "whosaid")
 RESULTS = REPO / "bench" / "results.json"
 WORKDIR = Path("/tmp/summitbot-bench")
 
@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 10_000, 100_000])
     parser.add_argument("--guilds", type=int, default=1_000, help="digest fan-out guilds")
+    parser.add_argument(
+        "--users", type=int, default=1_000, help="personal digests beside the guilds (reach)"
+    )
     parser.add_argument("--workdir", type=Path, default=WORKDIR, help="generated packs (cached)")
     parser.add_argument("--write", action="store_true", help="rewrite the doc even if partial")
     parser.add_argument("--no-write", action="store_true", help="never touch the doc")
@@ -86,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
 
         begin("digest")
         results["digest"] = digest.run(args.guilds)
+    if "reach" in parts:
+        from bench import reach
+
+        begin("reach")
+        results["reach"] = reach.run(args.guilds, args.users)
     if "reload" in parts:
         from bench import reload
 
@@ -95,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
             "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "load": loads["parts"]["reload"],
         }
+    if "whosaid" in parts:
+        from bench import whosaid
+
+        begin("whosaid")
+        results["whosaid"] = whosaid.run()
     loads["end"] = load_average()[0]
     info["duration_s"] = round(time.perf_counter() - started, 1)
 
@@ -125,8 +138,12 @@ def write_doc(results: dict[str, Any], *, machine: bool = True) -> None:
         blocks["startup"] = report.startup_block(results["startup"])
     if "digest" in results:
         blocks["digest"] = report.digest_block(results["digest"])
+    if "reach" in results:
+        blocks["reach"] = report.reach_block(results["reach"])
     if "reload" in results:
         blocks["reload"] = report.reload_block(results["reload"])
+    if "whosaid" in results:
+        blocks["whosaid"] = report.whosaid_block(results["whosaid"])
     report.write(blocks)
     print(f"tables rewritten: {report.DOC.relative_to(REPO)}", file=sys.stderr)
 

@@ -4,7 +4,7 @@ APScheduler 3.11's ``CronTrigger`` gets daylight-saving days wrong for a daily d
 fall-back day a time inside the repeated hour fires twice (America/New_York 01:30 on
 2026-11-01 fires at 05:30 and 06:30 UTC), and on a spring-forward day a nonexistent time fires
 at the pre-transition offset (02:30 on 2026-03-08 fires at 03:30 EDT, not at the end of the
-gap). :class:`DailyTrigger` replaces it with the due-time maths of :mod:`bot.digest.schedule`,
+gap). :class:`DailyTrigger` replaces it with the due-time maths of :mod:`bot.digest.due`,
 which gives exactly one fire per local date. ``tests/digest/test_scheduler.py`` pins both.
 """
 
@@ -27,8 +27,8 @@ from apscheduler.events import (
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.digest.schedule import format_post_time, next_due, zone
-from bot.store import GuildSettings
+from bot.digest.due import format_post_time, next_due, zone
+from bot.digest.recipients import DigestSettings
 
 __all__ = ["JOB_PREFIX", "DailyTrigger", "DigestCallback", "DigestScheduler", "job_id"]
 
@@ -84,7 +84,7 @@ class DigestScheduler:
     """Schedules each enabled guild's digest; the callback does the posting.
 
     The callback receives the guild id when the guild's post is due; it decides the local date
-    (:func:`bot.digest.schedule.previous_due`) and claims it in the store, so a duplicate fire
+    (:func:`bot.digest.due.previous_due`) and claims it in the store, so a duplicate fire
     can never post twice.
     """
 
@@ -93,11 +93,12 @@ class DigestScheduler:
         callback: DigestCallback,
         *,
         grace_seconds: int = 6 * 3600,
-        clock: Callable[[], datetime] | None = None,
+        label: str = "guild",
     ) -> None:
         self._callback = callback
+        #: What the ids are ("guild", or "user" for the personal digests' scheduler).
+        self.label = label
         self.grace_seconds = grace_seconds
-        self._clock = clock or (lambda: datetime.now(UTC))
         # The in-memory job store is rebuilt from the database at every start.
         self._scheduler = AsyncIOScheduler(
             timezone=UTC,
@@ -152,7 +153,8 @@ class DigestScheduler:
         for guild_id, result in zip(active.values(), results, strict=True):
             if isinstance(result, Exception):
                 log.error(
-                    "digest for guild %s failed while shutting down",
+                    "digest for %s %s failed while shutting down",
+                    self.label,
                     guild_id,
                     exc_info=(type(result), result, result.__traceback__),
                 )
@@ -163,19 +165,20 @@ class DigestScheduler:
 
     # ------------------------------------------------------------------------------------ jobs
 
-    def schedule_guild(self, settings: GuildSettings) -> bool:
-        """Add or replace the guild's job; a disabled digest is unscheduled. True if scheduled."""
+    def schedule_guild(self, settings: DigestSettings) -> bool:
+        """Add or replace the guild's (or user's) job; a disabled digest is unscheduled. True
+        if scheduled."""
         # Remove first: before start(), APScheduler keeps added jobs in a pending list where
         # replace_existing does not apply yet, so a second add would leave two jobs.
-        self.unschedule_guild(settings.guild_id)
+        self.unschedule_guild(settings.recipient_id)
         if not settings.enabled:
             return False
         self._scheduler.add_job(
             self._run,
             trigger=DailyTrigger(settings.post_time, settings.timezone),
-            args=(settings.guild_id,),
-            id=job_id(settings.guild_id),
-            name=f"digest for guild {settings.guild_id}",
+            args=(settings.recipient_id,),
+            id=job_id(settings.recipient_id),
+            name=f"digest for {self.label} {settings.recipient_id}",
             replace_existing=True,
         )
         return True
@@ -187,7 +190,7 @@ class DigestScheduler:
         self._scheduler.remove_job(job_id(guild_id))
         return True
 
-    def rebuild(self, settings_list: Iterable[GuildSettings]) -> int:
+    def rebuild(self, settings_list: Iterable[DigestSettings]) -> int:
         """Replace every digest job with one per enabled settings row; return how many."""
         for job in self._scheduler.get_jobs():
             if _guild_of(job.id) is not None:
@@ -198,23 +201,6 @@ class DigestScheduler:
         """Guild ids that have a digest job, sorted."""
         ids = (_guild_of(job.id) for job in self._scheduler.get_jobs())
         return sorted(g for g in ids if g is not None)
-
-    def next_run_times(self, guild_id: int, n: int = 3) -> list[datetime]:
-        """The guild's next ``n`` fire times (UTC) from now; empty if it has no job."""
-        job = self._scheduler.get_job(job_id(guild_id))
-        if job is None:
-            return []
-        trigger: BaseTrigger = job.trigger
-        times: list[datetime] = []
-        previous: datetime | None = None
-        now = self._clock()
-        while len(times) < n:
-            fire = trigger.get_next_fire_time(previous, now)
-            if fire is None:
-                break
-            times.append(fire.astimezone(UTC))
-            previous = fire
-        return times
 
     # --------------------------------------------------------------------------- job plumbing
 
@@ -234,8 +220,9 @@ class DigestScheduler:
             return
         run_time: Any = getattr(event, "scheduled_run_time", None)
         log.warning(
-            "digest for guild %s missed its run at %s: more than %s s late "
+            "digest for %s %s missed its run at %s: more than %s s late "
             "(the startup catch-up decides whether to post it)",
+            self.label,
             guild_id,
             run_time.isoformat() if isinstance(run_time, datetime) else run_time,
             self.grace_seconds,
@@ -247,7 +234,8 @@ class DigestScheduler:
             return
         exc = event.exception
         log.error(
-            "digest for guild %s failed at its run of %s",
+            "digest for %s %s failed at its run of %s",
+            self.label,
             guild_id,
             event.scheduled_run_time.isoformat(),
             exc_info=(type(exc), exc, exc.__traceback__) if exc is not None else None,

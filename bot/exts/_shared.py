@@ -1,15 +1,14 @@
-"""Helpers every extension shares: language of an interaction, autocomplete choices, and
-replies for misses and refusals. (Buttons are persistent items in `bot.ui.components`.)"""
+"""Helpers every extension shares: language of an interaction, and replies for misses and
+refusals. (Buttons are persistent items in `bot.ui.components`; option parsing and autocomplete
+are the transformers in `bot.exts.options`.)"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
-from discord import app_commands
 
-from bot.catalog import Kind, Suggestion
+from bot.catalog import Kind
 from bot.catalog.models import Lang
 from bot.ui.replies import NO_MENTIONS, lang_of, reply_private
 from bot.ui.text import not_found_text
@@ -24,18 +23,10 @@ __all__ = [
     "miss_message",
     "refuse",
     "reply_private",
-    "to_choices",
 ]
 
 #: Autocomplete may not offer more than this many choices (Discord's limit).
 MAX_CHOICES = 25
-
-
-def to_choices(suggestions: Sequence[Suggestion]) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices from catalog suggestions: label as the name, id as the value."""
-    return [
-        app_commands.Choice(name=s.label[:100], value=s.id[:100]) for s in suggestions[:MAX_CHOICES]
-    ]
 
 
 def miss_message(bot: SummitBot, kind: Kind, query: str, lang: Lang) -> str:

@@ -9,10 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog.models import Quote
-from bot.exts._shared import NO_MENTIONS, lang_of, miss_message, refuse, to_choices
+from bot.catalog.models import Quote, Speaker, Topic
+from bot.exts._shared import NO_MENTIONS, lang_of, refuse
+from bot.exts.options import SearchOption, SpeakerOption, TopicOption
 from bot.i18n import t
-from bot.ui.components import QuoteFilters, pager, quote_view
+from bot.ui.components import pager, quote_view
+from bot.ui.custom_ids import QuoteFilters
 from bot.ui.quotes import FILTERS_ECHO, quote_embed
 from bot.ui.text import echo
 
@@ -28,32 +30,21 @@ FILTER_OPTIONS = {
 
 async def resolve_filters(
     interaction: discord.Interaction[SummitBot],
-    speaker: str | None,
-    topic: str | None,
+    speaker: Speaker | None,
+    topic: Topic | None,
     search: str | None,
 ) -> tuple[QuoteFilters | None, list[Quote]]:
-    """Re-validate the options (users may ignore suggestions); answer misses privately.
+    """The filters and the quotes they match; when none match, answer privately.
 
-    Returns the filters and the matching quotes, or `(None, [])` when a reply was already sent.
+    The options' transformers have already resolved the speaker and topic (a miss never gets
+    here). Returns `(None, [])` when a reply was already sent.
     """
     bot = interaction.client
     catalog = bot.catalog
     lang = lang_of(interaction)
-    speaker_id: str | None = None
-    topic_id: str | None = None
-    if speaker:
-        found = catalog.find_speaker(speaker)
-        if found is None:
-            await refuse(interaction, miss_message(bot, "speaker", speaker, lang))
-            return None, []
-        speaker_id = found.id
-    if topic:
-        found_topic = catalog.find_topic(topic)
-        if found_topic is None:
-            await refuse(interaction, miss_message(bot, "topic", topic, lang))
-            return None, []
-        topic_id = found_topic.id
-    text = (search or "").strip() or None
+    speaker_id = speaker.id if speaker is not None else None
+    topic_id = topic.id if topic is not None else None
+    text = search or None
     if text is not None:
         # An autocomplete pick carries a quote id: honour it exactly.
         picked = catalog.find_quote(text)
@@ -90,9 +81,9 @@ class Quotes(commands.Cog):
     async def quote(
         self,
         interaction: discord.Interaction[SummitBot],
-        speaker: str | None = None,
-        topic: str | None = None,
-        search: str | None = None,
+        speaker: SpeakerOption | None = None,
+        topic: TopicOption | None = None,
+        search: SearchOption | None = None,
     ) -> None:
         filters, quotes = await resolve_filters(interaction, speaker, topic, search)
         if filters is None:
@@ -112,9 +103,9 @@ class Quotes(commands.Cog):
     async def quotes(
         self,
         interaction: discord.Interaction[SummitBot],
-        speaker: str | None = None,
-        topic: str | None = None,
-        search: str | None = None,
+        speaker: SpeakerOption | None = None,
+        topic: TopicOption | None = None,
+        search: SearchOption | None = None,
     ) -> None:
         filters, found = await resolve_filters(interaction, speaker, topic, search)
         if filters is None:
@@ -127,29 +118,6 @@ class Quotes(commands.Cog):
         await interaction.response.send_message(
             embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
-
-    @quote.autocomplete("speaker")
-    @quotes.autocomplete("speaker")
-    async def speaker_autocomplete(
-        self, interaction: discord.Interaction[SummitBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return to_choices(self.bot.catalog.suggest("speaker", current))
-
-    @quote.autocomplete("topic")
-    @quotes.autocomplete("topic")
-    async def topic_autocomplete(
-        self, interaction: discord.Interaction[SummitBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return to_choices(self.bot.catalog.suggest("topic", current))
-
-    @quote.autocomplete("search")
-    @quotes.autocomplete("search")
-    async def search_autocomplete(
-        self, interaction: discord.Interaction[SummitBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        if not current.strip():
-            return []
-        return to_choices(self.bot.catalog.suggest("quote", current))
 
 
 async def setup(bot: SummitBot) -> None:

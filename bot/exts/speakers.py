@@ -8,7 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.exts._shared import NO_MENTIONS, lang_of, miss_message, refuse, to_choices
+from bot.exts._shared import NO_MENTIONS, lang_of
+from bot.exts.options import SpeakerOption
 from bot.ui.components import speaker_view
 from bot.ui.speakers import speaker_embed, speakers_embed
 
@@ -24,23 +25,15 @@ class Speakers(commands.Cog):
 
     @app_commands.command(name="speaker", description="Show a speaker's profile")
     @app_commands.describe(name="Speaker: Chinese or English name, or pinyin")
-    async def speaker(self, interaction: discord.Interaction[SummitBot], name: str) -> None:
+    async def speaker(
+        self, interaction: discord.Interaction[SummitBot], name: SpeakerOption
+    ) -> None:
         lang = lang_of(interaction)
-        found = self.bot.catalog.find_speaker(name)
-        if found is None:
-            await refuse(interaction, miss_message(self.bot, "speaker", name, lang))
-            return
         await interaction.response.send_message(
-            embed=speaker_embed(self.bot.catalog, found, lang),
-            view=speaker_view(self.bot.catalog, found, lang),
+            embed=speaker_embed(self.bot.catalog, name, lang),
+            view=speaker_view(self.bot.catalog, name, lang),
             allowed_mentions=NO_MENTIONS,
         )
-
-    @speaker.autocomplete("name")
-    async def name_autocomplete(
-        self, interaction: discord.Interaction[SummitBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return to_choices(self.bot.catalog.suggest("speaker", current))
 
     @app_commands.command(name="speakers", description="List every speaker with their role")
     async def speakers(self, interaction: discord.Interaction[SummitBot]) -> None:

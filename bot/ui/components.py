@@ -3,12 +3,16 @@
 A button's `custom_id` carries everything its click needs, so nothing is kept in memory per
 message and a click works on any message the bot ever sent, after any restart. discord.py
 matches an incoming click's `custom_id` against each registered item's `template` and builds
-the item with `from_custom_id`; its `callback` answers. The formats (≤ 100 characters, Discord's
-limit; ids travel as 8-character `short_key`s, which stay valid across content reloads for as
-long as the id exists):
+the item with `from_custom_id`; its `callback` answers. discord.py calls *every* registered
+item whose template matches, so the templates are disjoint: `Unanswerable` claims only `sb:`
+ids no item here takes and discord.py's old random ids, never the extensions' own (Notify me's
+`digest-notify:`, a DM's `mydigest:stop:`, a round's `ws:`). The formats (≤ 100 characters,
+Discord's limit; written and read by `bot.ui.custom_ids`; ids travel as 8-character
+`short_key`s, which stay valid across content reloads for as long as the id exists):
 
     sb:qa:<owner>:<quote>:<speaker>:<topic>:<search>        another quote (same filters)
     sb:sp:<speaker>                                          a speaker's profile, privately
+    ws-profile:<speaker id>                                  the same, as /whosaid sent it once
     sb:sq:<speaker>                                          a speaker's quotes, a private pager
     sb:pg:<owner>:<page>:<p|n>:<stamp>:<speaker>:<topic>:<search>   turn a /quotes page
 
@@ -22,29 +26,36 @@ removed them) or whose `custom_id` is malformed is answered privately with a cle
 The views these functions build are only containers for the components' JSON: plain buttons
 with the items' custom_ids (each item's `button`), stopped before they are sent, so discord.py
 neither stores them nor starts a timeout task. The items themselves are built by discord.py
-from a click.
+from a click. Another feature may add its own persistent items to such a view (a DM's Stop, a
+daily post's Notify me): they are sent in rows after these buttons.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Self
 
 import discord
-from discord import app_commands
 
 from bot.catalog import Catalog, short_key
-from bot.catalog.models import Lang, Pack, Quote, Speaker, Topic
+from bot.catalog.models import Lang, Pack, Quote, Speaker
 from bot.i18n import t
-from bot.logs import bind_log_context
-from bot.ui.limits import measure
+from bot.ui.custom_ids import (
+    ANOTHER,
+    MAX_PAGE,
+    ONE_KEY,
+    PAGE,
+    QuoteFilters,
+    decode_filters,
+    encode_filters,
+    list_stamp,
+    owner_text,
+)
 from bot.ui.quotes import clamp_page, page_count, quote_embed, quotes_page_embed
-from bot.ui.replies import NO_MENTIONS, interaction_context, lang_of, reply_private
+from bot.ui.replies import NO_MENTIONS, guarded, lang_of, reply_private
 from bot.ui.speakers import speaker_embed
 
 if TYPE_CHECKING:
@@ -52,106 +63,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Discord's limit on a component's custom_id.
-CUSTOM_ID_LIMIT = 100
-#: Characters of search words a button keeps (UTF-16 units, so any text fits the limit).
-SEARCH_KEPT = 40
 #: Quotes per page in a pager (keeps each page well inside embed limits).
 PER_PAGE = 5
-#: Highest page number a pager button encodes (far beyond any pack).
-MAX_PAGE = 999_999
-
-_KEY = r"[A-Za-z0-9_-]{8}"
-_OWNER = r"[0-9a-z]{0,13}"
-_FILTERS = rf"(?P<speaker>{_KEY}|):(?P<topic>{_KEY}|):(?P<search>[^\n]*)"
-_ANOTHER = re.compile(rf"(?P<owner>{_OWNER}):(?P<quote>{_KEY}|):{_FILTERS}")
-_PAGE = re.compile(
-    rf"(?P<owner>[0-9a-z]{{1,13}}):(?P<page>[0-9]{{1,6}}):(?P<dir>[pn]):(?P<stamp>{_KEY}):{_FILTERS}"
-)
-_ONE_KEY = re.compile(_KEY)
-
-
-# --- what a button carries --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QuoteFilters:
-    """The filters of a quote request, as ids; `None` means "any"."""
-
-    speaker: str | None = None
-    topic: str | None = None
-    search: str | None = None
-
-    def describe(self, catalog: Catalog, lang: Lang) -> str:
-        """ "Tang Jie · Agents · “words”" (plain text: escape it to show it)."""
-        parts: list[str] = []
-        if self.speaker is not None and self.speaker in catalog.speakers:
-            parts.append(catalog.speakers[self.speaker].name.get(lang))
-        if self.topic is not None and self.topic in catalog.topics:
-            parts.append(catalog.topics[self.topic].name.get(lang))
-        if self.search:
-            parts.append(f"“{self.search}”")
-        return " · ".join(parts)
-
-    def quotes(self, catalog: Catalog) -> list[Quote]:
-        """Every quote these filters match, in catalog order."""
-        return catalog.search_quotes(self.search, speaker=self.speaker, topic=self.topic)
-
-    def kept(self) -> QuoteFilters:
-        """These filters as a button keeps them: the search cut to `SEARCH_KEPT`."""
-        return replace(self, search=_kept_search(self.search))
-
-
-def _kept_search(search: str | None) -> str | None:
-    text = " ".join((search or "").split())
-    while measure(text) > SEARCH_KEPT:
-        text = text[:-1]
-    return text.rstrip() or None
-
-
-def _key(item_id: str | None) -> str:
-    return "" if item_id is None else short_key(item_id)
-
-
-def _encode_filters(filters: QuoteFilters) -> str:
-    search = _kept_search(filters.search) or ""
-    return f"{_key(filters.speaker)}:{_key(filters.topic)}:{search}"
-
-
-def _decode_filters(catalog: Catalog, match: re.Match[str]) -> QuoteFilters | None:
-    """The filters of a parsed custom_id, or None when a speaker or topic no longer exists."""
-    speaker = topic = None
-    if match["speaker"]:
-        found = catalog.by_key("speaker", match["speaker"])
-        if not isinstance(found, Speaker):
-            return None
-        speaker = found.id
-    if match["topic"]:
-        found_topic = catalog.by_key("topic", match["topic"])
-        if not isinstance(found_topic, Topic):
-            return None
-        topic = found_topic.id
-    return QuoteFilters(speaker, topic, match["search"] or None)
-
-
-@functools.lru_cache(maxsize=4096)  # the same users click again and again
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if not number:
-            return out
-
-
-def _owner(owner_id: int | None) -> str:
-    return "" if owner_id is None else _base36(owner_id)
-
-
-def list_stamp(quotes: Sequence[Quote]) -> str:
-    """The key of a list of quotes: it changes when a content update changes the list."""
-    return short_key("\n".join(quote.id for quote in quotes))
 
 
 # --- answering a click ------------------------------------------------------------------------
@@ -163,14 +76,7 @@ class _Answer:
     (logged with an id, a short apology) instead of discord.py's silent log line."""
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bind_log_context(**interaction_context(interaction))
-        try:
-            await self.answer(interaction)
-        except Exception as error:
-            wrapped = app_commands.AppCommandError(str(error))
-            wrapped.__cause__ = error
-            wrapped.original = error  # type: ignore[attr-defined]
-            await interaction.client.tree.on_error(interaction, wrapped)
+        await guarded(interaction, lambda: self.answer(interaction))
 
     async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
         raise NotImplementedError
@@ -209,7 +115,7 @@ Button = discord.ui.Button[discord.ui.View]
 
 def _one_key(match: re.Match[str]) -> str | None:
     """The key a one-key custom_id carries (None: malformed)."""
-    return match["rest"] if _ONE_KEY.fullmatch(match["rest"]) else None
+    return match["rest"] if ONE_KEY.fullmatch(match["rest"]) else None
 
 
 async def _clicked_speaker(
@@ -240,19 +146,19 @@ class AnotherQuote(_Answer, discord.ui.DynamicItem[Button], template=r"sb:qa:(?P
         label: str, quote: Quote | None, filters: QuoteFilters, owner_id: int | None
     ) -> ButtonJSON:
         quote_key = "" if quote is None else short_key(quote.id)
-        custom_id = f"sb:qa:{_owner(owner_id)}:{quote_key}:{_encode_filters(filters)}"
+        custom_id = f"sb:qa:{owner_text(owner_id)}:{quote_key}:{encode_filters(filters)}"
         return _button(custom_id, label, discord.ButtonStyle.primary)
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> Self:
-        return cls(_placeholder(item), _ANOTHER.fullmatch(match["rest"]))
+        return cls(_placeholder(item), ANOTHER.fullmatch(match["rest"]))
 
     async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
         args = self.args
         catalog = interaction.client.catalog
-        filters = None if args is None else _decode_filters(catalog, args)
+        filters = None if args is None else decode_filters(catalog, args)
         if args is None or filters is None:
             await _stale(interaction)
             return
@@ -264,7 +170,7 @@ class AnotherQuote(_Answer, discord.ui.DynamicItem[Button], template=r"sb:qa:(?P
             await reply_private(interaction, t("quotes.none_left", lang))
             return
         user_id = interaction.user.id
-        if args["owner"] and args["owner"] == _owner(user_id):
+        if args["owner"] and args["owner"] == owner_text(user_id):
             await interaction.response.edit_message(
                 embed=quote_embed(catalog, pick, lang),
                 view=quote_view(catalog, pick, lang, filters, user_id),
@@ -279,8 +185,13 @@ class AnotherQuote(_Answer, discord.ui.DynamicItem[Button], template=r"sb:qa:(?P
         )
 
 
-class SpeakerProfile(_Answer, discord.ui.DynamicItem[Button], template=r"sb:sp:(?P<rest>.*)"):
-    """A speaker's profile, privately to whoever clicks."""
+class SpeakerProfile(
+    _Answer,
+    discord.ui.DynamicItem[Button],
+    template=r"sb:sp:(?P<rest>.*)|ws-profile:(?P<speaker_id>[a-z0-9-]{1,64})",
+):
+    """A speaker's profile, privately to whoever clicks. (`ws-profile:<speaker id>` is the
+    profile button /whosaid answers carried before they used this one.)"""
 
     def __init__(self, button: Button, key: str | None) -> None:
         super().__init__(button)
@@ -294,7 +205,8 @@ class SpeakerProfile(_Answer, discord.ui.DynamicItem[Button], template=r"sb:sp:(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> Self:
-        return cls(_placeholder(item), _one_key(match))
+        legacy = match["speaker_id"]
+        return cls(_placeholder(item), short_key(legacy) if legacy else _one_key(match))
 
     async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
         speaker = await _clicked_speaker(interaction, self.key)
@@ -362,7 +274,7 @@ class PageTurn(_Answer, discord.ui.DynamicItem[Button], template=r"sb:pg:(?P<res
     ) -> ButtonJSON:
         page = min(max(page, 0), MAX_PAGE)
         custom_id = (
-            f"sb:pg:{_owner(owner_id)}:{page}:{direction}:{stamp}:{_encode_filters(filters)}"
+            f"sb:pg:{owner_text(owner_id)}:{page}:{direction}:{stamp}:{encode_filters(filters)}"
         )
         return _button(custom_id, label, discord.ButtonStyle.secondary, disabled=disabled)
 
@@ -370,7 +282,7 @@ class PageTurn(_Answer, discord.ui.DynamicItem[Button], template=r"sb:pg:(?P<res
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> Self:
-        return cls(_placeholder(item), _PAGE.fullmatch(match["rest"]))
+        return cls(_placeholder(item), PAGE.fullmatch(match["rest"]))
 
     async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
         args = self.args
@@ -378,11 +290,11 @@ class PageTurn(_Answer, discord.ui.DynamicItem[Button], template=r"sb:pg:(?P<res
             await _stale(interaction)
             return
         lang = lang_of(interaction)
-        if args["owner"] != _owner(interaction.user.id):
+        if args["owner"] != owner_text(interaction.user.id):
             await reply_private(interaction, t("errors.not_your_view", lang))
             return
         catalog = interaction.client.catalog
-        filters = _decode_filters(catalog, args)
+        filters = decode_filters(catalog, args)
         if filters is None:
             await _stale(interaction)
             return
@@ -434,10 +346,11 @@ class Components(discord.ui.View):
     """A message's buttons, held as Discord's JSON in a view discord.py can send.
 
     A sent view is only asked for `to_components()`; the clicks are answered by the dynamic
-    items, whatever view sent the buttons. So the view holds no items (building discord.py
-    `Button`s cost most of what `/quote` added to an interaction), is stopped at once (never
-    stored, no timeout task: ephemeral views otherwise get a 15-minute one) and hands out the
-    JSON it was given, one action row.
+    items, whatever view sent the buttons. So the view holds no items of its own (building
+    discord.py `Button`s cost most of what `/quote` added to an interaction), is stopped at
+    once (never stored, no timeout task: ephemeral views otherwise get a 15-minute one) and
+    hands out the JSON it was given, one action row, then the rows of any persistent item
+    another feature added with `add_item` (a DM's Stop, a daily post's Notify me).
     """
 
     def __init__(self, *buttons: ButtonJSON) -> None:
@@ -447,7 +360,9 @@ class Components(discord.ui.View):
         self.stop()
 
     def to_components(self) -> list[dict[str, Any]]:
-        return self._rows
+        if not self.children:
+            return self._rows
+        return [*self._rows, *super().to_components()]
 
 
 def _source_link(catalog: Catalog, item: Quote | Speaker | Pack, lang: Lang) -> ButtonJSON:
@@ -482,6 +397,11 @@ def daily_post_view(catalog: Catalog, quote: Quote, lang: Lang) -> discord.ui.Vi
     whoever clicks), and the source."""
     label = t("buttons.another_quote", lang)
     return quote_view(catalog, quote, lang, QuoteFilters(), None, another_label=label)
+
+
+def profile_view(speaker: Speaker, lang: Lang) -> discord.ui.View:
+    """Under a /whosaid answer: the speaker's profile, privately to whoever clicks."""
+    return Components(SpeakerProfile.button(t("buttons.speaker_profile", lang), speaker.id))
 
 
 def speaker_view(catalog: Catalog, speaker: Speaker, lang: Lang) -> discord.ui.View:

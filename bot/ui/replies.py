@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
+from discord import app_commands
 
 from bot.catalog.models import Lang
 from bot.i18n import lang_for_locale
+from bot.logs import bind_log_context
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +48,19 @@ async def reply_private(interaction: discord.Interaction[Any], content: str) -> 
             )
     except discord.HTTPException:
         log.warning("could not send a private reply", extra=interaction_context(interaction))
+
+
+async def guarded(
+    interaction: discord.Interaction[Any], answer: Callable[[], Awaitable[None]]
+) -> None:
+    """Run a persistent item's answer with the interaction's ids bound to every log line and
+    its failures answered by the tree's one handler (logged with an id, a short apology)
+    instead of discord.py's silent log line. (Clicks skip the tree's `interaction_check`.)"""
+    bind_log_context(**interaction_context(interaction))
+    try:
+        await answer()
+    except Exception as error:  # every failure gets the tree's answer, as commands do
+        wrapped = app_commands.AppCommandError(str(error))
+        wrapped.__cause__ = error
+        wrapped.original = error  # type: ignore[attr-defined]
+        await interaction.client.tree.on_error(interaction, wrapped)

@@ -9,28 +9,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import time, timedelta
-from typing import Any
 
 from bot.app import SummitBot
-from bot.digest.schedule import next_due
+from bot.digest.due import next_due
 from bot.i18n import t
 from tests.e2e.conftest import Summit, VirtualClock, bot_posts, build_bot
+from tests.e2e.test_commands import button_by_label as button
+from tests.e2e.test_commands import buttons
 from tests.fakediscord import run_client
 
 EPHEMERAL = 64
 UPDATE_MESSAGE = 7
 CHANNEL_MESSAGE = 4
-
-
-def buttons(message: Any) -> list[dict[str, Any]]:
-    return [c for row in message.components for c in row.get("components", [])]
-
-
-def button(message: Any, label: str) -> dict[str, Any]:
-    for b in buttons(message):
-        if b.get("label", "").startswith(label):
-            return b
-    raise AssertionError(f"no button {label!r} in {[b.get('label') for b in buttons(message)]}")
 
 
 @contextlib.asynccontextmanager
@@ -145,4 +135,32 @@ async def test_a_malformed_or_pre_upgrade_custom_id_gets_a_clear_private_answer(
         clicked = await summit.fake.click(message, custom_id, summit.member)
         assert clicked.ephemeral
         assert clicked.content == t("errors.button_stale", "en")
+    assert summit.fake.violations == []
+
+
+async def test_other_features_buttons_reach_their_own_items_not_the_catch_all(
+    summit: Summit,
+) -> None:
+    """`Unanswerable` claims only `sb:` ids no other item takes and discord.py's old random
+    ids: a round's answer, Notify me and a DM's Stop (registered by their own extensions, after
+    it) are answered by their own items, and the profile button /whosaid answers carried before
+    they used `SpeakerProfile` still opens the profile."""
+    first = await summit.slash("quote", locale="en-US")
+    message = first.message
+    speaker = summit.bot.catalog.speakers["tangjie"]
+    answers = {
+        "ws:424242:tangjie": t("whosaid.unknown_round", "en"),
+        "digest-notify:4242": t("engage.notify_stale", "en"),
+        f"mydigest:stop:{summit.admin.id}": t("errors.not_your_view", "en"),
+        f"mydigest:stop:{summit.member.id}": t("mydigest.not_configured", "en"),
+    }
+    for custom_id, expected in answers.items():
+        buttons(message)[0]["custom_id"] = custom_id  # as if the message carried it
+        clicked = await summit.fake.click(message, custom_id, summit.member)
+        assert clicked.ephemeral
+        assert clicked.content == expected, custom_id
+    buttons(message)[0]["custom_id"] = "ws-profile:tangjie"
+    profile = await summit.fake.click(message, "ws-profile:tangjie", summit.member)
+    assert profile.ephemeral
+    assert speaker.name.en in profile.embeds[0]["title"]
     assert summit.fake.violations == []

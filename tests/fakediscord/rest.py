@@ -18,6 +18,7 @@ from aiohttp import web
 
 from . import limits
 from . import permissions as perms
+from .engage import EngageRoutes, allowed_mentions_errors, audit_reason
 from .interactions import (
     ALLOWED_CALLBACKS,
     APPLICATION_COMMAND,
@@ -119,6 +120,8 @@ class Call:
     files: list[JSON] = field(default_factory=list)
     #: perf_counter when the request reached the fake (before validation).
     arrived: float = field(default_factory=time.perf_counter)
+    #: The X-Audit-Log-Reason header, decoded (``engage.py``).
+    reason: str | None = None
 
     def int_param(self, name: str) -> int:
         try:
@@ -174,6 +177,8 @@ class RestApi:
             ("GET", "/guilds/{guild_id}/members"): self.list_members,
             ("GET", "/guilds/{guild_id}/members/{user_id}"): self.get_member,
         }
+        # Threads on messages and member roles (engage.py).
+        self.routes.update(EngageRoutes(self).routes())
 
     # --- the pipeline ----------------------------------------------------------------------
 
@@ -237,7 +242,15 @@ class RestApi:
             return finish(json_response(decision.body(), 429, decision.headers))
 
         # Body parsing: JSON exactly, or multipart where Discord takes files.
-        call = Call(method, path, template, params, dict(request.query), arrived=arrived)
+        call = Call(
+            method,
+            path,
+            template,
+            params,
+            dict(request.query),
+            arrived=arrived,
+            reason=audit_reason(request.headers.get("X-Audit-Log-Reason")),
+        )
         try:
             await self._parse_body(request, call, ctype)
         except HttpError as exc:
@@ -343,6 +356,7 @@ class RestApi:
             errors += limits.message_errors(
                 body, creating=MESSAGE_BODIES[key], has_files=bool(call.files)
             )
+            errors += allowed_mentions_errors(body)
         elif key == ("POST", CALLBACK) and isinstance(body, dict):
             cb = body.get("type")
             data = body.get("data")
@@ -604,6 +618,8 @@ class RestApi:
         return json_response(out)
 
     def _interaction_message(self, result: InteractionResult, data: JSON, flags: int) -> Message:
+        if result.forced_ephemeral:
+            flags |= EPHEMERAL
         if result.type == APPLICATION_COMMAND:
             cmd_type = result.command.type if result.command else 1
             mtype = 20 if cmd_type == 1 else 23
@@ -670,7 +686,9 @@ class RestApi:
                 self.fake.bot_user,
                 self._with_attachments(call, body, None),
                 type=0,
-                flags=int(body.get("flags") or 0) & EPHEMERAL,
+                flags=EPHEMERAL
+                if result.forced_ephemeral
+                else int(body.get("flags") or 0) & EPHEMERAL,
                 webhook_id=self.fake.application_id,
                 interaction=result,
             )
@@ -712,6 +730,12 @@ class RestApi:
     def _require(self, channel: Channel, needed: int) -> None:
         if channel.type == DM:
             return
+        if channel.guild_id is None or channel.guild_id not in self.fake.guilds:
+            # A group DM, or a guild the bot is not in (user installs): only the interaction
+            # reaches there; a channel request is the bot assuming what it cannot see.
+            raise HttpError(
+                403, 50001, "Missing Access", violation=True, detail="the bot is not here"
+            )
         have = self.fake.bot_channel_permissions(channel)
         if not have & perms.VIEW_CHANNEL:
             raise HttpError(403, 50001, "Missing Access")
@@ -751,6 +775,9 @@ class RestApi:
         if call.files:
             needed |= perms.ATTACH_FILES
         self._require(channel, needed)
+        recipient = channel.recipient if channel.type == DM else None
+        if recipient is not None and recipient.id in self.fake.closed_dms:
+            raise HttpError(403, 50007, "Cannot send messages to this user")
         flags = int(body.get("flags") or 0)
         if flags & EPHEMERAL:
             raise HttpError(

@@ -22,6 +22,7 @@ from aiohttp import web
 
 from . import permissions as perms
 from .clock import FakeClock
+from .engage import AuditEntry, pings
 from .gateway import GUILD_MEMBERS, GUILD_MESSAGES, Gateway
 from .interactions import (
     APPLICATION_COMMAND,
@@ -143,6 +144,11 @@ class FakeDiscord:
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
+        #: Threads started on messages, by message id, and their auto-archive minutes
+        #: (engage.py); role changes and other audited calls with their reason header.
+        self.threads: dict[int, Channel] = {}
+        self.thread_archive: dict[int, int] = {}
+        self.audit_log: list[AuditEntry] = []
         self.commands: dict[int | None, list[Command]] = {}
         self.interactions: dict[int, InteractionResult] = {}
         self.violations: list[Violation] = []
@@ -156,6 +162,8 @@ class FakeDiscord:
         self.port: int | None = None
         self._command_version = 0
         self._dm_channels: dict[int, Channel] = {}
+        #: Users who don't accept DMs from the bot: a send to their DM channel gets 50007.
+        self.closed_dms: set[int] = set()
         self._drop_marks: dict[int, int] = {}
         self._by_token: dict[str, InteractionResult] = {}
         self._tasks: set[asyncio.Task[bool]] = set()
@@ -367,6 +375,35 @@ class FakeDiscord:
             self._dispatch_guild_soon(guild, "GUILD_MEMBER_ADD", lambda: data, GUILD_MEMBERS)
         return member
 
+    def add_role(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        permissions: int = 0,
+        above_bot: bool = False,
+        managed: bool = False,
+    ) -> Role:
+        """A new role (GUILD_ROLE_CREATE): right below the bot's highest role, or above it."""
+        bot_role = next(
+            r for r in guild.roles.values() if r.managed and r.name == self.bot_user.username
+        )
+        top = max(r.position for r in guild.roles.values())
+        role = Role(self.ids.next(), guild.id, name, permissions, top + 1, managed)
+        if not above_bot:
+            # Keep the bot's role on top: the new role sits right under it.
+            role.position, bot_role.position = top + 1, top + 2
+            self._dispatch_guild_soon(
+                guild,
+                "GUILD_ROLE_UPDATE",
+                lambda: {"guild_id": str(guild.id), "role": bot_role.to_json()},
+            )
+        guild.roles[role.id] = role
+        self._dispatch_guild_soon(
+            guild, "GUILD_ROLE_CREATE", lambda: {"guild_id": str(guild.id), "role": role.to_json()}
+        )
+        return role
+
     def set_bot_permissions(self, guild: Guild, permissions: int) -> None:
         """Replace the bot role's guild permissions (dispatches GUILD_ROLE_UPDATE).
         @everyone still applies: see ``set_role_permissions(guild.everyone, ...)``."""
@@ -416,8 +453,12 @@ class FakeDiscord:
 
     def bot_channel_permissions(self, channel: Channel) -> int:
         if channel.guild_id is None:
+            if channel.type != DM:
+                return 0  # a group DM: a bot is never one of its members (see reach.py)
             return perms.VIEW_CHANNEL | perms.SEND_MESSAGES | perms.EMBED_LINKS
-        guild = self.guilds[channel.guild_id]
+        guild = self.guilds.get(channel.guild_id)
+        if guild is None:
+            return 0  # a guild the bot is not in (reached through a user install: reach.py)
         return guild.channel_permissions(self.bot_member(guild), channel)
 
     def state_guild(self, guild_id: int) -> Guild | None:
@@ -483,6 +524,7 @@ class FakeDiscord:
             timestamp=self.clock.now(),
         )
         msg.history.append(body)
+        msg.pings = pings(body)
         if interaction is not None:
             msg.application_id = self.application_id
             msg.interaction_metadata = {

@@ -10,26 +10,32 @@ import pytest
 
 from bot.catalog import Catalog, load_catalog, short_key
 from bot.catalog.models import Pack
+from bot.digest.sending import DigestPost
+from bot.exts.digest._notify import NotifyButton
+from bot.exts.digest._sender import digest_message
+from bot.exts.mydigest._components import StopButton, personal_view
+from bot.exts.whosaid._items import AnswerButton
 from bot.ui.components import (
-    CUSTOM_ID_LIMIT,
     DYNAMIC_ITEMS,
-    MAX_PAGE,
-    SEARCH_KEPT,
     Components,
     PageTurn,
-    QuoteFilters,
     daily_post_view,
     pager,
+    profile_view,
     quote_view,
     source_links,
     speaker_view,
 )
+from bot.ui.custom_ids import CUSTOM_ID_LIMIT, MAX_PAGE, SEARCH_KEPT, QuoteFilters
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The largest snowflake (64 bits) as the owner: 13 base-36 digits.
 BIGGEST_USER = 2**64 - 1
 #: Search words longer than a button keeps, astral characters (two UTF-16 units) included.
 LONG_SEARCH = "𝔸𝔾𝕀 scaling law 可验证奖励强化学习 " * 12
+#: Every item a running bot registers: the catalog's buttons (at startup) and the extensions'
+#: own (Notify me, a DM's Stop, a round's answers).
+REGISTERED = (*DYNAMIC_ITEMS, NotifyButton, StopButton, AnswerButton)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +81,7 @@ def custom_ids(view: discord.ui.View) -> list[str]:
 def claimed_by(custom_id: str) -> list[str]:
     return [
         item.__name__
-        for item in DYNAMIC_ITEMS
+        for item in REGISTERED
         if item.__discord_ui_compiled_template__.fullmatch(custom_id)
     ]
 
@@ -94,6 +100,13 @@ async def every_view(catalog: Catalog) -> list[discord.ui.View]:
     for lang in ("en", "zh"):
         views.append(quote_view(catalog, quote, lang, filters.kept(), BIGGEST_USER))
         views.append(daily_post_view(catalog, quote, lang))
+        # A daily post with the role's Notify me, a whosaid round with it, a personal DM.
+        post = DigestPost(catalog, quote, lang, role_id=BIGGEST_USER)
+        views.append(digest_message(post)["view"])
+        round_post = DigestPost(catalog, quote, lang, role_id=BIGGEST_USER, round_id=2**63 - 1)
+        views.append(digest_message(round_post)["view"])
+        views.append(personal_view(post, BIGGEST_USER))
+        views.append(profile_view(speaker, lang))
         views.append(speaker_view(catalog, speaker, lang))
         views.append(source_links(catalog, lang))
         quotes = list(catalog.quotes.values())
@@ -119,7 +132,35 @@ async def test_every_custom_id_fits_is_unique_and_claimed_once(
             assert len(custom_id) <= CUSTOM_ID_LIMIT, custom_id
             assert utf16(custom_id) <= CUSTOM_ID_LIMIT, custom_id
             assert len(claimed_by(custom_id)) == 1, (custom_id, claimed_by(custom_id))
-        assert view.is_finished()  # stopped: discord.py keeps no state and runs no timeout
+        if isinstance(view, Components):
+            assert view.is_finished()  # stopped: discord.py keeps no state, runs no timeout
+
+
+def test_the_daily_posts_buttons_with_notify_me_and_a_rounds_without_them(real: Catalog) -> None:
+    quote = next(iter(real.quotes.values()))
+    post = DigestPost(real, quote, "en", role_id=42)
+    ids = custom_ids(digest_message(post)["view"])
+    assert [claimed_by(i) for i in ids] == [["AnotherQuote"], ["SpeakerProfile"], ["NotifyButton"]]
+    rows = digest_message(post)["view"].to_components()
+    assert [len(r["components"]) for r in rows] == [3, 1]  # the link is the first row's third
+    round_ids = custom_ids(digest_message(DigestPost(real, quote, "en", round_id=7))["view"])
+    assert round_ids
+    assert all(claimed_by(i) == ["AnswerButton"] for i in round_ids)
+    dm = custom_ids(personal_view(DigestPost(real, quote, "en"), 42))
+    assert [claimed_by(i) for i in dm] == [["AnotherQuote"], ["SpeakerProfile"], ["StopButton"]]
+
+
+def test_other_features_ids_and_old_ids_are_claimed_by_exactly_one_item() -> None:
+    """discord.py calls every item whose template matches: the catch-all must not match."""
+    for custom_id, owner in (
+        ("ws:123:tangjie", "AnswerButton"),
+        ("digest-notify:42", "NotifyButton"),
+        ("mydigest:stop:42", "StopButton"),
+        ("ws-profile:tangjie", "SpeakerProfile"),
+        ("sb:zz:whatever", "Unanswerable"),
+        ("0123456789abcdef" * 2, "Unanswerable"),
+    ):
+        assert claimed_by(custom_id) == [owner], custom_id
 
 
 async def test_the_worst_case_is_measured(long_ids: Catalog) -> None:
