@@ -9,8 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.exts._shared import NO_MENTIONS, lang_of
-from bot.i18n import t
-from bot.render import summit_embed
+from bot.ui.components import source_links
+from bot.ui.summit import summit_embed
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -27,17 +27,8 @@ class Summit(commands.Cog):
         lang = lang_of(interaction)
         catalog = self.bot.catalog
         embeds = [summit_embed(catalog, pack, lang) for pack in catalog.packs][:10]
-        view = discord.ui.View()
-        for pack in catalog.packs[:5]:
-            view.add_item(
-                discord.ui.Button(
-                    label=t("buttons.source", lang),
-                    url=pack.event.source.url,
-                    style=discord.ButtonStyle.link,
-                )
-            )
         await interaction.response.send_message(
-            embeds=embeds, view=view, allowed_mentions=NO_MENTIONS
+            embeds=embeds, view=source_links(catalog, lang), allowed_mentions=NO_MENTIONS
         )
 
 
