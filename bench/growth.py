@@ -145,7 +145,8 @@ def worker(content: Path) -> dict[str, Any]:
     """Load `content` in this (fresh) process and run every workload; returns the figures."""
     from bot.catalog import Catalog, load_catalog
     from bot.catalog._normalize import key, pinyin_keys
-    from bot.render import explain_embed, quote_embed, term_embed
+    from bot.ui.glossary import explain_embed, term_embed
+    from bot.ui.quotes import quote_embed
 
     # Warm the lazily loaded dictionaries (OpenCC, pypinyin) so the memory delta is the pack.
     key("測試 Test")

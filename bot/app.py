@@ -28,6 +28,8 @@ from bot.ops.health import HealthServer
 from bot.ops.metrics import BotMetrics, Outcome, app_command_names, bot_snapshot
 from bot.ops.reload import ReloadResult, reload_content
 from bot.store import Store, StoreError
+from bot.ui.components import DYNAMIC_ITEMS
+from bot.ui.replies import interaction_context, reply_private
 from bot.ui.text import bound_options
 
 if TYPE_CHECKING:
@@ -47,34 +49,6 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.mydigest",
     "bot.exts.whosaid",
 )
-
-
-def interaction_context(interaction: discord.Interaction[Any]) -> dict[str, object]:
-    """Identify an interaction in log records (ids only, never tokens)."""
-    command = interaction.command.qualified_name if interaction.command else None
-    return {
-        "interaction_id": interaction.id,
-        "guild_id": interaction.guild_id,
-        "channel_id": interaction.channel_id,
-        "user_id": interaction.user.id,
-        "command": command,
-        "locale": str(interaction.locale),
-    }
-
-
-async def send_ephemeral(interaction: discord.Interaction[Any], content: str) -> None:
-    """Answer with a short private message, whether or not the interaction was answered."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(
-                content, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
-        else:
-            await interaction.response.send_message(
-                content, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
-    except discord.HTTPException:
-        log.warning("could not send an error reply", extra=interaction_context(interaction))
 
 
 #: Errors that are the user's (or Discord's permission setup), not ours: metrics say user_error.
@@ -113,24 +87,24 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
         if isinstance(error, _USER_ERRORS):
             interaction.client.record_outcome(interaction, "user_error")
         if isinstance(error, app_commands.NoPrivateMessage):
-            await send_ephemeral(interaction, t("errors.guild_only", lang))
+            await reply_private(interaction, t("errors.guild_only", lang))
         elif isinstance(error, NotOwner):
-            await send_ephemeral(interaction, t("admin.owner_only", lang))
+            await reply_private(interaction, t("admin.owner_only", lang))
         elif isinstance(error, app_commands.MissingPermissions):
-            await send_ephemeral(interaction, t("errors.missing_permissions", lang))
+            await reply_private(interaction, t("errors.missing_permissions", lang))
         elif isinstance(error, app_commands.CommandOnCooldown):
-            await send_ephemeral(
+            await reply_private(
                 interaction, t("errors.cooldown", lang, seconds=f"{error.retry_after:.0f}")
             )
         elif isinstance(error, app_commands.CheckFailure):
-            await send_ephemeral(interaction, t("errors.check_failed", lang))
+            await reply_private(interaction, t("errors.check_failed", lang))
         elif isinstance(error, app_commands.TransformerError):
             # An option's transformer refused the value; its `answer` says why, localized.
             answer = getattr(error, "answer", None)
             if isinstance(answer, str):
-                await send_ephemeral(interaction, answer)
+                await reply_private(interaction, answer)
             else:
-                await send_ephemeral(interaction, t("errors.bad_value", lang))
+                await reply_private(interaction, t("errors.bad_value", lang))
         elif isinstance(original := getattr(error, "original", error), StoreError):
             # Read-only, full, locked or closed database: an operator's problem, not a bug.
             log.warning(
@@ -139,7 +113,7 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
                 extra=interaction_context(interaction),
             )
             interaction.client.record_outcome(interaction, "error")
-            await send_ephemeral(interaction, t("errors.storage_unavailable", lang))
+            await reply_private(interaction, t("errors.storage_unavailable", lang))
         else:
             await self._apologize(interaction, getattr(error, "original", error))
 
@@ -156,7 +130,7 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
             extra={**interaction_context(interaction), "error_id": error_id},
         )
         interaction.client.record_outcome(interaction, "error")
-        await send_ephemeral(interaction, t("errors.unexpected", lang, error_id=error_id))
+        await reply_private(interaction, t("errors.unexpected", lang, error_id=error_id))
 
 
 class ContentHolder:
@@ -239,6 +213,8 @@ class SummitBot(commands.Bot):
         for lang in LANGS:
             strings(lang)
         await self.tree.set_translator(SummitTranslator())
+        # Every button the bot sends: a click on any message, ever, finds its item here.
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.metrics.known_commands(app_command_names(self.tree))

@@ -29,19 +29,14 @@ from bot.cli_db import probe_database_path, register_db
 from bot.cli_draft import print_remaining_work, register_new
 from bot.config import ConfigError, ConfigProblem, Settings, load_settings
 from bot.exit_codes import EXIT_CONFIG, EXIT_OK, EXIT_PROBLEMS
-from bot.render import (
-    digest_embed,
-    name_pair,
-    not_found_text,
-    quote_embed,
-    related_term,
-    speaker_embed,
-    speakers_embed,
-    summit_embed,
-    term_embed,
-)
+from bot.ui.digest import digest_embed
+from bot.ui.glossary import term_embed
 from bot.ui.limits import truncate
+from bot.ui.quotes import quote_embed
+from bot.ui.speakers import speaker_embed, speakers_embed
+from bot.ui.summit import summit_embed
 from bot.ui.terminal import Vocabulary, embed_to_text
+from bot.ui.text import name_pair, not_found_text
 
 __all__ = [
     "SUBCOMMANDS",
@@ -220,7 +215,7 @@ def _preview_embeds(catalog: Catalog, args: argparse.Namespace) -> list[discord.
             return _miss(catalog, "quote", arg or "", lang)
         if what == "quote":
             return [quote_embed(catalog, quote, lang)]
-        return [digest_embed(catalog, quote, lang, related_term(catalog, quote))]
+        return [digest_embed(catalog, quote, lang, catalog.related_term(quote))]
     if what == "speaker":
         if arg is None:
             return [speakers_embed(catalog, lang)]

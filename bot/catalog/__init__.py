@@ -1,6 +1,7 @@
 """Content packs: models, loading with validation, and the search index. No Discord here."""
 
 from bot.catalog._errors import ContentError, ContentIssue
+from bot.catalog._keys import short_key
 from bot.catalog.index import Catalog, Kind, Suggestion, TermMatch
 from bot.catalog.loader import load_catalog
 from bot.catalog.verify import verify_quotes
@@ -13,5 +14,6 @@ __all__ = [
     "Suggestion",
     "TermMatch",
     "load_catalog",
+    "short_key",
     "verify_quotes",
 ]

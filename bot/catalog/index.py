@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, TypeVar
 
+from bot.catalog._keys import KeyTable
 from bot.catalog._names import NameEntry, NameIndex
 from bot.catalog._normalize import fold
 from bot.catalog._quotes import QuoteTextIndex
@@ -121,6 +122,7 @@ class Catalog:
         for sid, found in self._appearances.items():
             self._pack_of[("speaker", sid)] = found[0][0]  # the newest summit they spoke at
         self._packs_by_id = {pack.id: pack for pack in self.packs}
+        self._pack_keys: KeyTable | None = None
         self._quote_positions_by_pack: dict[str, list[int]] = {}
 
         self._quote_position = {quote.id: index for index, quote in enumerate(self._quote_list)}
@@ -161,6 +163,8 @@ class Catalog:
         self._scanner = TermScanner([(t.term.zh, t.term.en, *t.aliases) for t in self._term_list])
         # Autocomplete labels of quotes, made on first use: (position, in English) → choice.
         self._quote_choices: dict[tuple[int, bool], Suggestion] = {}
+        # Short keys back to ids (`by_key`), per kind, made on first use: only clicks need them.
+        self._keys: dict[Kind, KeyTable] = {}
 
     # -- pickling (a reload builds the catalog in another process) -------------------------
 
@@ -170,6 +174,8 @@ class Catalog:
             state[name] = dict(state[name])
         # Memoised answers are rebuilt on demand; the receiver starts with empty ones.
         state["_quote_choices"] = {}
+        state["_keys"] = {}
+        state["_pack_keys"] = None
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -221,6 +227,13 @@ class Catalog:
             found.append(Suggestion("event", pack.id, label))
         return found[: max(0, min(limit, MAX_SUGGESTIONS))]
 
+    def pack_by_key(self, key: str) -> Pack | None:
+        """The pack whose id has the short key `key` (`bot.catalog.short_key`), or None."""
+        if self._pack_keys is None:
+            self._pack_keys = KeyTable(self._packs_by_id)
+        pack_id = self._pack_keys.resolve(key)
+        return None if pack_id is None else self._packs_by_id.get(pack_id)
+
     def appearances(self, speaker_id: str) -> tuple[tuple[Pack, Speaker], ...]:
         """Every summit a person spoke at with how it presents them, newest first."""
         return self._appearances.get(speaker_id, ())
@@ -271,7 +284,36 @@ class Catalog:
             for match in self.scan_terms(text)
         )
 
+    def related_term(self, quote: Quote) -> Term | None:
+        """A glossary term to show beside a quote: the first one it mentions, else one of its
+        pack's terms sharing a topic with it, else None."""
+        for match in self.scan_terms(f"{quote.text.zh}\n{quote.text.en}"):
+            return match.term
+        topics = set(quote.topics)
+        for term in self.pack_of(quote).terms:
+            if topics.intersection(term.topics):
+                return term
+        return None
+
     # -- exact lookups ---------------------------------------------------------------------
+
+    def by_key(self, kind: Kind, key: str) -> Item | None:
+        """The item of `kind` whose id has the short key `key` (`bot.catalog.short_key`), or
+        None when no id (or more than one) has it."""
+        table = self._keys.get(kind)
+        if table is None:
+            table = self._keys[kind] = KeyTable(self._table(kind))
+        item_id = table.resolve(key)
+        return None if item_id is None else self._table(kind).get(item_id)
+
+    def _table(self, kind: Kind) -> Mapping[str, Item]:
+        tables: dict[Kind, Mapping[str, Item]] = {
+            "speaker": self.speakers,
+            "quote": self.quotes,
+            "term": self.terms,
+            "topic": self.topics,
+        }
+        return tables[kind]
 
     def find_speaker(self, query: str) -> Speaker | None:
         index = self._names["speaker"].find(query)

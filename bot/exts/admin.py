@@ -23,7 +23,7 @@ from bot.exts.checks import is_owner
 from bot.exts.reach import server_only
 from bot.i18n import t
 from bot.ops.reload import ReloadResult
-from bot.ui.limits import truncate
+from bot.ui.limits import MESSAGE_CONTENT, truncate
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Discord's message content limit.
-MESSAGE_LIMIT = 2000
 #: Problems listed in the reply at most; the log has them all.
 MAX_LISTED = 15
 
@@ -53,7 +51,7 @@ def reload_reply(result: ReloadResult, lang: Lang, content_path: Path | None = N
         )
     head = t("admin.reload_failed", lang, count=len(result.problems))
     lines: list[str] = []
-    budget = MESSAGE_LIMIT - len(head) - 80  # room for the fences and the "more" line
+    budget = MESSAGE_CONTENT - len(head) - 80  # room for the fences and the "more" line
     for problem in result.problems[:MAX_LISTED]:
         if content_path is not None:
             problem = problem.removeprefix(f"{content_path}{os.sep}")

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.exts._shared import NO_MENTIONS, lang_of
 from bot.exts.options import TermOption
-from bot.render import explain_embed, term_embed
+from bot.ui.glossary import explain_embed, term_embed
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -32,10 +32,9 @@ class Glossary(commands.Cog):
     @app_commands.command(name="glossary", description="Explain a term from the summit")
     @app_commands.describe(term="Term, in Chinese or English (abbreviations work too)")
     async def glossary(self, interaction: discord.Interaction[SummitBot], term: TermOption) -> None:
-        lang = lang_of(interaction)
-        found = term
         await interaction.response.send_message(
-            embed=term_embed(self.bot.catalog, found, lang), allowed_mentions=NO_MENTIONS
+            embed=term_embed(self.bot.catalog, term, lang_of(interaction)),
+            allowed_mentions=NO_MENTIONS,
         )
 
     async def explain(

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.exts._shared import NO_MENTIONS, lang_of
-from bot.render import help_embed
+from bot.ui.help import help_embed
 
 if TYPE_CHECKING:
     from bot.app import SummitBot

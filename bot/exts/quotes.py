@@ -3,34 +3,23 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog.models import Lang, Pack, Quote, Speaker, Topic
-from bot.exts._shared import (
-    NO_MENTIONS,
-    OwnedView,
-    lang_of,
-    refuse,
-    reply_private,
-)
+from bot.catalog.models import Pack, Quote, Speaker, Topic
+from bot.exts._shared import NO_MENTIONS, lang_of, refuse
 from bot.exts.options import EventOption, SearchOption, SpeakerOption, TopicOption
 from bot.i18n import t
-from bot.render import FILTERS_ECHO, quote_embed, quotes_page_embed, speaker_embed
+from bot.ui.components import pager, quote_view
+from bot.ui.custom_ids import QuoteFilters
+from bot.ui.quotes import FILTERS_ECHO, quote_embed
 from bot.ui.text import echo
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
-
-#: Quotes per page in the `/quotes` browser (keeps each page well inside embed limits).
-PER_PAGE = 5
-
-#: Removed quote ids a pager lists by name after a content reload (the rest are counted).
-REMOVED_LISTED = 5
 
 #: Option descriptions `/quote` and `/quotes` share.
 FILTER_OPTIONS = {
@@ -38,29 +27,6 @@ FILTER_OPTIONS = {
     "topic": "Only quotes on this topic",
     "event": "Only quotes from this summit",
 }
-
-
-@dataclass(frozen=True)
-class QuoteFilters:
-    """Resolved filters of a quote request; `None` means "any"."""
-
-    speaker: str | None = None
-    topic: str | None = None
-    search: str | None = None
-    event: str | None = None  # a pack id
-
-    def describe(self, bot: SummitBot, lang: Lang) -> str:
-        parts: list[str] = []
-        pack = bot.catalog.pack(self.event) if self.event is not None else None
-        if pack is not None:
-            parts.append(pack.event.name.get(lang))
-        if self.speaker is not None:
-            parts.append(bot.catalog.speakers[self.speaker].name.get(lang))
-        if self.topic is not None:
-            parts.append(bot.catalog.topics[self.topic].name.get(lang))
-        if self.search:
-            parts.append(f"“{self.search}”")
-        return " · ".join(parts)
 
 
 async def resolve_filters(
@@ -99,162 +65,14 @@ async def resolve_filters(
     if not quotes:
         await refuse(
             interaction,
-            t("quotes.none_found", lang, filters=echo(filters.describe(bot, lang), FILTERS_ECHO)),
+            t(
+                "quotes.none_found",
+                lang,
+                filters=echo(filters.describe(catalog, lang), FILTERS_ECHO),
+            ),
         )
         return None, []
     return filters, quotes
-
-
-class QuoteView(OwnedView):
-    """Buttons under a `/quote`: another (same filters), the speaker's profile, the source."""
-
-    def __init__(
-        self, origin: discord.Interaction[SummitBot], filters: QuoteFilters, quote: Quote
-    ) -> None:
-        super().__init__(origin)
-        self.filters = filters
-        self.quote = quote
-        bot = origin.client
-        self.another.label = t("buttons.another", self.lang)
-        self.profile.label = t("buttons.speaker_profile", self.lang)
-        source = bot.catalog.event_for(quote).source
-        self.add_item(
-            discord.ui.Button(
-                label=t("buttons.source", self.lang), url=source.url, style=discord.ButtonStyle.link
-            )
-        )
-
-    # The message is public: anyone may open the profile; "another" for others is private.
-    owner_only = False
-
-    def _pick(self, bot: SummitBot) -> Quote | None:
-        quotes = bot.catalog.search_quotes(
-            self.filters.search,
-            speaker=self.filters.speaker,
-            topic=self.filters.topic,
-            event=self.filters.event,
-        )
-        others = [q for q in quotes if q.id != self.quote.id]
-        if others:
-            return random.choice(others)
-        return quotes[0] if quotes else None
-
-    @discord.ui.button(style=discord.ButtonStyle.primary)
-    async def another(
-        self, interaction: discord.Interaction[SummitBot], button: discord.ui.Button[QuoteView]
-    ) -> None:
-        bot = interaction.client
-        quote = self._pick(bot)
-        if quote is None:
-            await reply_private(interaction, t("quotes.none_left", lang_of(interaction)))
-            return
-        if interaction.user.id != self.owner_id:
-            # Someone else's message: give them their own quote, privately.
-            await interaction.response.send_message(
-                embed=quote_embed(bot.catalog, quote, lang_of(interaction)),
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
-        self.quote = quote
-        await interaction.response.edit_message(
-            embed=quote_embed(bot.catalog, quote, self.lang), view=self
-        )
-
-    @discord.ui.button(style=discord.ButtonStyle.secondary)
-    async def profile(
-        self, interaction: discord.Interaction[SummitBot], button: discord.ui.Button[QuoteView]
-    ) -> None:
-        bot = interaction.client
-        speaker = bot.catalog.speakers.get(self.quote.speaker)
-        if speaker is None:  # a content reload removed them since this message was sent
-            await reply_private(interaction, t("speaker.removed", lang_of(interaction)))
-            return
-        await interaction.response.send_message(
-            embed=speaker_embed(bot.catalog, speaker, lang_of(interaction)),
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
-
-
-class QuotePager(OwnedView):
-    """A private, paged list of quotes that only its invoker can turn.
-
-    It keeps quote ids, not quotes: a content reload may remove or edit some while the pager
-    is open, so every page is resolved against the catalog serving at that moment.
-    """
-
-    def __init__(
-        self,
-        origin: discord.Interaction[SummitBot],
-        quotes: list[Quote],
-        filters_text: str,
-        *,
-        per_page: int = PER_PAGE,
-    ) -> None:
-        super().__init__(origin)
-        self.quote_ids = tuple(quote.id for quote in quotes)
-        self.quotes = quotes
-        self.removed: tuple[str, ...] = ()
-        self.filters_text = filters_text
-        self.per_page = per_page
-        self.page = 0
-        self.previous.label = t("buttons.previous", self.lang)
-        self.next.label = t("buttons.next", self.lang)
-        self._sync_buttons()
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-len(self.quotes) // self.per_page))
-
-    def refresh(self) -> None:
-        """Re-resolve the ids against the current catalog; note the ones it no longer has."""
-        current = self.origin.client.catalog.quotes
-        self.quotes = [current[qid] for qid in self.quote_ids if qid in current]
-        self.removed = tuple(qid for qid in self.quote_ids if qid not in current)
-
-    def removed_notice(self) -> str | None:
-        """What disappeared since the list was opened (None when nothing did)."""
-        if not self.removed:
-            return None
-        shown = ", ".join(f"`{qid}`" for qid in self.removed[:REMOVED_LISTED])
-        if len(self.removed) > REMOVED_LISTED:
-            shown += ", …"
-        return t("quotes.removed", self.lang, count=len(self.removed), ids=shown)
-
-    def embed(self) -> discord.Embed:
-        return quotes_page_embed(
-            self.origin.client.catalog,
-            self.quotes,
-            self.page,
-            self.per_page,
-            self.lang,
-            self.filters_text,
-        )
-
-    def _sync_buttons(self) -> None:
-        self.previous.disabled = self.page <= 0
-        self.next.disabled = self.page >= self.pages - 1
-
-    async def _turn(self, interaction: discord.Interaction[SummitBot], step: int) -> None:
-        self.refresh()
-        self.page = min(max(self.page + step, 0), self.pages - 1)
-        self._sync_buttons()
-        await interaction.response.edit_message(
-            content=self.removed_notice(), embed=self.embed(), view=self
-        )
-
-    @discord.ui.button(style=discord.ButtonStyle.secondary)
-    async def previous(
-        self, interaction: discord.Interaction[SummitBot], button: discord.ui.Button[QuotePager]
-    ) -> None:
-        await self._turn(interaction, -1)
-
-    @discord.ui.button(style=discord.ButtonStyle.secondary)
-    async def next(
-        self, interaction: discord.Interaction[SummitBot], button: discord.ui.Button[QuotePager]
-    ) -> None:
-        await self._turn(interaction, +1)
 
 
 class Quotes(commands.Cog):
@@ -279,10 +97,10 @@ class Quotes(commands.Cog):
         if filters is None:
             return
         chosen = random.choice(quotes)
-        view = QuoteView(interaction, filters, chosen)
+        catalog, lang = self.bot.catalog, lang_of(interaction)
         await interaction.response.send_message(
-            embed=quote_embed(self.bot.catalog, chosen, lang_of(interaction)),
-            view=view,
+            embed=quote_embed(catalog, chosen, lang),
+            view=quote_view(catalog, chosen, lang, filters.kept(), interaction.user.id),
             allowed_mentions=NO_MENTIONS,
         )
 
@@ -301,10 +119,13 @@ class Quotes(commands.Cog):
         filters, found = await resolve_filters(interaction, speaker, topic, search, event)
         if filters is None:
             return
-        lang = lang_of(interaction)
-        pager = QuotePager(interaction, found, filters.describe(self.bot, lang))
+        catalog = self.bot.catalog
+        # The page buttons search again with what they keep: list what they will find.
+        kept = filters.kept()
+        listed = found if kept == filters else kept.quotes(catalog)
+        embed, view = pager(catalog, listed, kept, 0, interaction.user.id, lang_of(interaction))
         await interaction.response.send_message(
-            embed=pager.embed(), view=pager, ephemeral=True, allowed_mentions=NO_MENTIONS
+            embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
 

@@ -8,53 +8,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog.models import Speaker
-from bot.exts._shared import (
-    NO_MENTIONS,
-    OwnedView,
-    lang_of,
-    reply_private,
-)
+from bot.exts._shared import NO_MENTIONS, lang_of
 from bot.exts.options import SpeakerOption
-from bot.exts.quotes import QuotePager
-from bot.i18n import t
-from bot.render import speaker_embed, speakers_embed
+from bot.ui.components import speaker_view
+from bot.ui.speakers import speaker_embed, speakers_embed
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
-
-
-class SpeakerView(OwnedView):
-    """Under a profile: open the speaker's quotes privately (anyone may), and the source link."""
-
-    def __init__(self, origin: discord.Interaction[SummitBot], speaker: Speaker) -> None:
-        super().__init__(origin)
-        self.speaker = speaker
-        count = len(origin.client.catalog.quotes_by(speaker.id))
-        self.show_quotes.label = t("buttons.speaker_quotes", self.lang, count=count)
-        self.show_quotes.disabled = count == 0
-        source = origin.client.catalog.event_for(speaker).source
-        self.add_item(
-            discord.ui.Button(
-                label=t("buttons.source", self.lang), url=source.url, style=discord.ButtonStyle.link
-            )
-        )
-
-    owner_only = False  # the answer is private to whoever clicks
-
-    @discord.ui.button(style=discord.ButtonStyle.primary)
-    async def show_quotes(
-        self, interaction: discord.Interaction[SummitBot], button: discord.ui.Button[SpeakerView]
-    ) -> None:
-        catalog = interaction.client.catalog
-        quotes = list(catalog.quotes_by(self.speaker.id))
-        if not quotes:
-            await reply_private(interaction, t("quotes.none_left", lang_of(interaction)))
-            return
-        pager = QuotePager(interaction, quotes, self.speaker.name.get(lang_of(interaction)))
-        await interaction.response.send_message(
-            embed=pager.embed(), view=pager, ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
 
 
 class Speakers(commands.Cog):
@@ -69,10 +29,9 @@ class Speakers(commands.Cog):
         self, interaction: discord.Interaction[SummitBot], name: SpeakerOption
     ) -> None:
         lang = lang_of(interaction)
-        found = name
         await interaction.response.send_message(
-            embed=speaker_embed(self.bot.catalog, found, lang),
-            view=SpeakerView(interaction, found),
+            embed=speaker_embed(self.bot.catalog, name, lang),
+            view=speaker_view(self.bot.catalog, name, lang),
             allowed_mentions=NO_MENTIONS,
         )
 

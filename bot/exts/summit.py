@@ -10,8 +10,8 @@ from discord.ext import commands
 
 from bot.exts._shared import NO_MENTIONS, lang_of
 from bot.exts.options import EventOption
-from bot.i18n import t
-from bot.render import summit_embed
+from bot.ui.components import source_link
+from bot.ui.summit import summit_embed
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -35,16 +35,10 @@ class Summit(commands.Cog):
             others = [other for other in catalog.newest_first if other.id != pack.id]
         else:
             pack, others = event, []
-        view = discord.ui.View()
-        view.add_item(
-            discord.ui.Button(
-                label=t("buttons.source", lang),
-                url=pack.event.source.url,
-                style=discord.ButtonStyle.link,
-            )
-        )
         await interaction.response.send_message(
-            embed=summit_embed(catalog, pack, lang, others), view=view, allowed_mentions=NO_MENTIONS
+            embed=summit_embed(catalog, pack, lang, others),
+            view=source_link(catalog, pack, lang),
+            allowed_mentions=NO_MENTIONS,
         )
 
 

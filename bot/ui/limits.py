@@ -162,11 +162,6 @@ def truncate(text: str, limit: int, *, ellipsis: str = ELLIPSIS) -> str:
     return head + ellipsis
 
 
-def _field_text(text: str | None, limit: int) -> str:
-    text = truncate(text or "", limit)
-    return text if text.strip() else BLANK
-
-
 def embed_size(embed: discord.Embed) -> int:
     """The characters Discord counts toward an embed's 6,000 total (in UTF-16 units)."""
     total = measure(embed.title or "") + measure(embed.description or "")

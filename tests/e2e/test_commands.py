@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-import bot.exts._shared as shared
 from tests.e2e.conftest import Summit
 
 EPHEMERAL = 64
@@ -264,18 +263,6 @@ async def test_quotes_with_filters(summit: Summit) -> None:
     result = await summit.slash("quotes", {"speaker": "yangqiang"}, locale="zh-CN")
     assert result.ephemeral
     assert "杨强" in embed_text(result.embeds[0])
-
-
-async def test_views_time_out_by_disabling_their_buttons(
-    summit: Summit, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(shared, "VIEW_TIMEOUT", 0.3)
-    result = await summit.slash("quotes", locale="en-US")
-    await result.wait_edits(1)  # the timed-out view edits its message
-    rows = result.edits[-1]["components"]
-    live = [c for row in rows for c in row["components"] if "url" not in c]
-    assert live
-    assert all(c.get("disabled") for c in live)
 
 
 # --- /speaker, /speakers -----------------------------------------------------------------------

@@ -48,6 +48,10 @@ async def post_today(summit: Summit, clock: VirtualClock) -> Any:
     return message
 
 
+def components_of(message: Any) -> list[dict[str, Any]]:
+    return [c for row in message.components for c in row["components"]]
+
+
 def notify_id(message: Any) -> str:
     (custom_id,) = [
         c["custom_id"]
@@ -118,6 +122,18 @@ async def test_role_is_the_only_mention_and_notify_me_adds_then_removes_it(
     assert message.pings.roles == (role.id,)
     assert not message.pings.everyone
     assert message.pings.users == ()
+
+    # The daily post's own buttons (another quote, the speaker's profile, the source), then
+    # Notify me; every custom_id unique.
+    labels = [c.get("label") for c in components_of(message)]
+    keys = ("another_quote", "speaker_profile", "source", "notify")
+    assert labels == [t(f"buttons.{k}" if k != "notify" else "engage.notify", "en") for k in keys]
+    ids = [c["custom_id"] for c in components_of(message) if "custom_id" in c]
+    assert [i.split(":")[0:2] for i in ids[:2]] == [["sb", "qa"], ["sb", "sp"]]
+    assert len(set(ids)) == len(ids) == 3
+    profile = await summit.fake.click(message, ids[1], summit.member)
+    assert profile.ephemeral
+    assert profile.embeds[0]["title"]
 
     member = summit.guild.member(summit.member)
     first = await summit.fake.click(message, notify_id(message), summit.member)
@@ -191,6 +207,7 @@ async def test_whosaid_mode_posts_one_round_a_day_through_restarts_and_reveals_i
     assert embed["title"] == t("whosaid.daily_title", "en")
     answers = [c["custom_id"] for row in message.components for c in row["components"]]
     assert len(answers) == 5
+    # Only the answers: no quote's buttons (its profile button would name the speaker).
     assert all(a.startswith("ws:") for a in answers)
     # A restart the same day, and a duplicate fire of the day's job: still one round.
     clock.now += timedelta(hours=1)
@@ -238,3 +255,16 @@ async def test_a_retried_whosaid_post_reuses_its_round(summit: Summit, clock: Vi
     round_ = await summit.bot.store.get_round(round_id)
     assert round_ is not None
     assert round_.message_id == message.id
+
+
+async def test_a_whosaid_round_with_a_role_carries_its_answers_and_notify_me_only(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    role = summit.fake.add_role(summit.guild, "daily-readers")
+    await grant(summit, MANAGE_ROLES)
+    await set_digest(summit, language="en", mode="whosaid", role=role)
+    message = await post_today(summit, clock)
+    ids = [c["custom_id"] for c in components_of(message)]
+    assert [i for i in ids if not i.startswith("ws:")] == [f"digest-notify:{role.id}"]
+    assert len(set(ids)) == len(ids) == 6
+    assert not any("url" in c for c in components_of(message)), "no source link either"

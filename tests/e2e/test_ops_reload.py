@@ -182,7 +182,7 @@ def next_button(message: Any) -> dict[str, Any]:
     return next(b for b in buttons if b.get("label") in ("Next", "下一页"))
 
 
-async def test_a_pager_opened_before_a_reload_turns_and_says_what_disappeared(
+async def test_a_pager_opened_before_a_reload_turns_and_says_its_list_changed(
     summit: Summit,
 ) -> None:
     english = await summit.slash("quotes", locale="en-US")
@@ -198,10 +198,8 @@ async def test_a_pager_opened_before_a_reload_turns_and_says_what_disappeared(
     )
     assert turned.response_type == UPDATE_MESSAGE
     message = english.message
-    assert message.content == (
-        "Removed by a content update since this list was opened (2): "
-        "`tangjie-gap`, `yangzhilin-prior`"
-    )
+    # The buttons carry the filters, not the list: they say that it changed, and how big it is.
+    assert message.content == t("quotes.changed", "en", count=4)
     page = message.embeds[0]
     assert "Page 1 of 1 · 4 quotes" in page["footer"]["text"]
     shown = " ".join(field["value"] for field in page["fields"])
@@ -213,9 +211,7 @@ async def test_a_pager_opened_before_a_reload_turns_and_says_what_disappeared(
         chinese.message, next_button(chinese.message)["custom_id"], summit.member, locale="zh-CN"
     )
     assert turned.response_type == UPDATE_MESSAGE
-    assert chinese.message.content == (
-        "打开此列表后，内容更新移除了这些语录（2 条）：`tangjie-gap`, `yangzhilin-prior`"
-    )
+    assert chinese.message.content == "打开此列表后，内容更新改动了它；现在共有 4 条语录。"
     assert "第 1/1 页 · 共 4 条语录" in chinese.message.embeds[0]["footer"]["text"]
 
 
@@ -241,4 +237,21 @@ async def test_a_profile_button_whose_speaker_a_reload_removed_says_so(summit: S
     )
     assert clicked.ephemeral
     assert clicked.content == t("speaker.removed", "en")
+    # "Another" kept the speaker filter, which no longer resolves: a clear private answer.
+    another = next(b for b in shown.message.components[0]["components"] if b["label"] == "Another")
+    clicked = await summit.fake.click(shown.message, another["custom_id"], summit.member)
+    assert clicked.ephemeral
+    assert clicked.content == t("errors.button_stale", "en")
     assert summit.fake.violations == []
+
+
+async def test_another_on_a_quote_a_reload_removed_still_finds_another(summit: Summit) -> None:
+    shown = await summit.slash("quote", {"search": "tangjie-gap"}, locale="en-US")
+    assert "tangjie-gap" in shown.embeds[0]["footer"]["text"]
+    remove_quotes(summit.extra["quotes_file"], "tangjie-gap")
+    reloaded = await summit.bot.reload_content()
+    assert reloaded.ok, reloaded
+    another = next(b for b in shown.message.components[0]["components"] if b["label"] == "Another")
+    clicked = await summit.fake.click(shown.message, another["custom_id"], summit.member)
+    assert clicked.response_type == UPDATE_MESSAGE
+    assert "tangjie-gap" not in shown.message.embeds[0]["footer"]["text"]

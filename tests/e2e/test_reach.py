@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from bot.app import SummitBot
+from bot.i18n import t
 from bot.store import DisableReason, PostStatus, RecipientKind
 from tests.e2e.conftest import Summit, VirtualClock, build_bot, running_summit, service
 from tests.e2e.test_commands import button_by_label, embed_text
@@ -271,8 +272,14 @@ async def test_mydigest_a_minute_ahead_sends_exactly_one_dm_even_across_a_restar
     (dm,) = dm_messages(summit.fake, user)
     assert dm.embeds
     assert dm.embeds[0]["footer"]["text"]
-    stop = [c for row in dm.components for c in row["components"]]
-    assert any(c.get("custom_id") == f"mydigest:stop:{user.id}" for c in stop)
+    # The daily post's buttons (another quote, the speaker's profile, the source), then Stop.
+    buttons = [c for row in dm.components for c in row["components"]]
+    assert [c.get("label") for c in buttons[:3]] == [
+        t(f"buttons.{key}", "en") for key in ("another_quote", "speaker_profile", "source")
+    ]
+    assert buttons[3]["custom_id"] == f"mydigest:stop:{user.id}"
+    ids = [c["custom_id"] for c in buttons if "custom_id" in c]
+    assert len(set(ids)) == len(ids) == 3
     await fire_personal(summit.bot, user)
     assert len(dm_messages(summit.fake, user)) == 1
 
@@ -308,6 +315,12 @@ async def test_the_stop_button_ends_the_personal_digest(
     clock.now = due
     await fire_personal(summit.bot, user)
     (dm,) = dm_messages(summit.fake, user)
+    # The daily post's buttons answer in the DM too.
+    another, profile = [c["custom_id"] for c in dm.components[0]["components"][:2]]
+    for custom_id in (another, profile):
+        answered = await reach.click(place, dm, custom_id, user)
+        assert answered.ephemeral
+        assert answered.embeds
     stopped = await reach.click(place, dm, f"mydigest:stop:{user.id}", user)
     assert stopped.ephemeral
     assert "off" in stopped.content

@@ -8,6 +8,7 @@ import asyncio
 import re
 from typing import Any
 
+from bot.catalog import short_key
 from bot.i18n import t
 from bot.store import OUTSIDE_GUILDS
 from tests.e2e.conftest import Summit
@@ -92,7 +93,7 @@ async def test_right_answer_scores_once_and_another_person_counts_separately(
     assert first.ephemeral
     speaker = summit.bot.catalog.speakers[right]
     assert first.content.startswith(t("whosaid.right", "en", speaker=speaker.name.en))
-    assert first.custom_ids() == [f"ws-profile:{right}"]
+    assert first.custom_ids() == [f"sb:sp:{short_key(right)}"]
     score = await store.score(summit.guild.id, summit.member.id)
     assert (score.answers, score.correct, score.streak, score.best_streak) == (1, 1, 1, 1)
 
@@ -107,7 +108,7 @@ async def test_right_answer_scores_once_and_another_person_counts_separately(
     assert (theirs.answers, theirs.correct, theirs.streak) == (1, 0, 0)
     assert await store.round_answer_count(round_id) == 2
 
-    profile = await summit.fake.click(first.message, f"ws-profile:{right}", summit.member)
+    profile = await summit.fake.click(first.message, f"sb:sp:{short_key(right)}", summit.member)
     assert profile.ephemeral
     assert profile.embeds[0]["title"].startswith(speaker.name.en)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.exts.admin import MAX_LISTED, MESSAGE_LIMIT, reload_reply
+from bot.exts.admin import MAX_LISTED, reload_reply
 from bot.ops.reload import ReloadResult
+from bot.ui.limits import MESSAGE_CONTENT
 
 
 def test_success_reports_the_new_counts() -> None:
@@ -24,7 +25,7 @@ def test_many_long_problems_are_trimmed_to_the_message_limit() -> None:
         f"{root}/pack/quotes.yaml:{line}: quote 'q{line}': " + "x" * 400 for line in range(60)
     )
     reply = reload_reply(ReloadResult(ok=False, seconds=0.5, problems=problems), "en", root)
-    assert len(reply) <= MESSAGE_LIMIT
+    assert len(reply) <= MESSAGE_CONTENT
     assert reply.startswith("The reload failed and the running content is unchanged.")
     assert "Problems found: 60" in reply
     assert "/srv/summitbot" not in reply

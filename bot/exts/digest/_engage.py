@@ -22,8 +22,8 @@ from bot.exts.digest._notify import NotifyButton, role_problem
 from bot.exts.whosaid._items import answer_view
 from bot.exts.whosaid._round import round_choices, round_embed
 from bot.i18n import t
-from bot.render import digest_embed, related_term
 from bot.store import DigestMode, GuildSettings, Store, ThreadProblem
+from bot.ui.digest import digest_embed
 from bot.ui.limits import truncate
 
 log = logging.getLogger("bot.exts.digest")
@@ -269,4 +269,4 @@ def preview_embed(
     ``whosaid`` mode, answered by nobody yet)."""
     if settings is not None and settings.mode is DigestMode.WHOSAID:
         return round_embed(catalog, quote, lang, daily=True)
-    return digest_embed(catalog, quote, lang, related_term(catalog, quote))
+    return digest_embed(catalog, quote, lang, catalog.related_term(quote))

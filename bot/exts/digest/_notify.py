@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 
-from bot.exts._shared import lang_of, reply_private
-from bot.exts.whosaid._items import guarded
 from bot.i18n import t
+from bot.ui.replies import guarded, lang_of, reply_private
 
 if TYPE_CHECKING:
     from bot.app import SummitBot

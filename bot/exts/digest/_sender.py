@@ -15,7 +15,8 @@ from bot.catalog import Catalog
 from bot.catalog.models import Lang, Quote
 from bot.digest.sending import DigestPost, HistoryUnreadable, SendError
 from bot.exts.digest._engage import engage
-from bot.render import digest_embed, related_term
+from bot.ui.components import daily_post_view
+from bot.ui.digest import digest_embed
 from bot.whosaid import round_marker
 
 __all__ = ["DiscordSender", "digest_message", "render_digest"]
@@ -26,16 +27,19 @@ _TRANSIENT = (aiohttp.ClientError, OSError, TimeoutError)
 
 def render_digest(catalog: Catalog, quote: Quote, lang: Lang) -> discord.Embed:
     """The digest embed exactly as it is posted (``/digest preview`` shows the same)."""
-    return digest_embed(catalog, quote, lang, related_term(catalog, quote))
+    return digest_embed(catalog, quote, lang, catalog.related_term(quote))
 
 
 def digest_message(post: DigestPost) -> dict[str, Any]:
     """What a daily post sends (``Messageable.send`` keywords, besides its nonce): the one
-    place a post's content is put together (a round, the role and its button: ``engage``)."""
+    place a post's content is put together: the quote with its buttons (another quote, the
+    speaker's profile, the source), then what ``engage`` makes of it (a round instead, the
+    role and its Notify me button)."""
     return engage(
         post,
         {
             "embed": render_digest(post.catalog, post.quote, post.lang),
+            "view": daily_post_view(post.catalog, post.quote, post.lang),
             "allowed_mentions": discord.AllowedMentions.none(),
         },
     )

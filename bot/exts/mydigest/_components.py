@@ -12,36 +12,27 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.app import interaction_context
 from bot.digest.sending import DigestPost
-from bot.exts._shared import lang_of, reply_private
 from bot.i18n import t
 from bot.logs import bind_log_context
 from bot.ops.health import digest_service
 from bot.store import DisableReason
+from bot.ui.components import daily_post_view
+from bot.ui.replies import interaction_context, lang_of, reply_private
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
     from bot.catalog.models import Lang
 
-__all__ = ["StopButton", "daily_post_view", "personal_view"]
+__all__ = ["StopButton", "personal_view"]
 
 log = logging.getLogger("bot.exts.mydigest")
 
 
-def daily_post_view(post: DigestPost) -> discord.ui.View:
-    """The daily post's components (the same as on a server's daily post).
-
-    Kept minimal here on purpose: the persistent daily-post buttons (another quote, speaker
-    profile, source link) come from the components module; point this at them. Everything
-    that sends a daily post to a user calls this one function.
-    """
-    return discord.ui.View(timeout=None)
-
-
 def personal_view(post: DigestPost, user_id: int) -> discord.ui.View:
-    """The DM's components: the daily post's, plus **Stop** for this user."""
-    view = daily_post_view(post)
+    """The DM's components: the daily post's (another quote, the speaker's profile, the
+    source: :func:`bot.ui.components.daily_post_view`), plus **Stop** for this user."""
+    view = daily_post_view(post.catalog, post.quote, post.lang)
     view.add_item(StopButton(user_id, lang=post.lang))
     return view
 

@@ -23,10 +23,11 @@ from bot.exts._shared import NO_MENTIONS, lang_of, refuse, reply_private
 from bot.exts.options import EventOption, TopicOption
 from bot.exts.reach import bot_is_present
 from bot.exts.whosaid._counter import CounterRefresher, Edit
-from bot.exts.whosaid._items import AnswerButton, ProfileButton, answer_view, profile_view
+from bot.exts.whosaid._items import AnswerButton, answer_view
 from bot.exts.whosaid._round import ROUND_COLOUR, answer_text, round_choices, round_embed
 from bot.i18n import t
 from bot.store import OUTSIDE_GUILDS, Score
+from bot.ui.components import profile_view
 from bot.whosaid import round_pool
 
 if TYPE_CHECKING:
@@ -58,10 +59,10 @@ class WhoSaid(commands.Cog, name="WhoSaid"):
         return await self.bot.store.round_answer_count(round_id)
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(AnswerButton, ProfileButton)
+        self.bot.add_dynamic_items(AnswerButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(AnswerButton, ProfileButton)
+        self.bot.remove_dynamic_items(AnswerButton)
         await self.counter.close()
 
     whosaid = app_commands.Group(

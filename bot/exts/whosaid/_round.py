@@ -14,10 +14,9 @@ import discord
 from bot.catalog import Catalog
 from bot.catalog.models import Lang, Quote, Speaker
 from bot.i18n import t
-from bot.render import source_credit
 from bot.store import AnswerOutcome, Score
 from bot.ui.limits import FIELD_VALUE, truncate
-from bot.ui.text import escape_markdown
+from bot.ui.text import escape_markdown, source_credit
 from bot.whosaid import choices_for, mask_speaker, round_marker
 
 __all__ = [
