@@ -146,6 +146,7 @@ class UserSettings:
     disabled_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    event_id: str | None = None  # the one summit the quotes come from; None: every one (0006)
 
     @property
     def recipient_id(self) -> int:

@@ -11,7 +11,7 @@ import pytest
 from bot.catalog import Catalog, load_catalog
 from bot.digest.picker import Pick, cycle_seed, pick_next_in
 from bot.digest.posting import post_pool
-from bot.store import DigestMode, GuildSettings, Store
+from bot.store import DigestMode, GuildSettings, Store, UserSettings
 from tests.summits import AGI_NEXT_ID, XINGHE_ID, copy_content, two_summits
 
 GUILD = 4242
@@ -147,6 +147,40 @@ async def test_event_setting_is_stored(tmp_path: Path) -> None:
         assert (await store.get_settings(GUILD)) == saved
         again = await store.upsert_settings(
             GUILD, channel_id=1, post_time="09:00", timezone="Asia/Shanghai", language="en"
+        )
+        assert again.event_id is None
+    finally:
+        await store.close()
+
+
+def test_a_personal_digest_may_choose_a_summit_too(both: Catalog) -> None:
+    now = datetime(2026, 4, 1, tzinfo=UTC)
+    user = UserSettings(
+        user_id=7,
+        channel_id=None,
+        post_time=time(9),
+        timezone="UTC",
+        language="zh",
+        enabled=True,
+        disabled_reason=None,
+        disabled_at=None,
+        created_at=now,
+        updated_at=now,
+        event_id=XINGHE_ID,
+    )
+    assert set(post_pool(both, user)) == {q.id for q in both.quotes_of_event(XINGHE_ID)}
+
+
+async def test_a_personal_event_setting_is_stored(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "db.sqlite")
+    try:
+        await store.migrate()
+        saved = await store.upsert_user_settings(
+            7, post_time="09:00", timezone="UTC", language="zh", event_id=AGI_NEXT_ID
+        )
+        assert saved.event_id == AGI_NEXT_ID
+        again = await store.upsert_user_settings(
+            7, post_time="09:00", timezone="UTC", language="zh"
         )
         assert again.event_id is None
     finally:

@@ -321,3 +321,20 @@ async def test_a_reload_that_adds_a_summit_serves_it_everywhere_and_joins_the_cy
     }
     preview = await summit.slash("digest preview", user=summit.admin, locale="en-US")
     assert rest[0] in preview.embeds[0]["footer"]["text"]
+
+
+async def test_mydigest_set_event_restricts_the_personal_dm(summits: Summit) -> None:
+    bot, user = summits.bot, summits.member
+    options = {"time": "09:00", "timezone": "UTC", "event": XINGHE_ID}
+    result = await summits.slash("mydigest set", options, locale="en-US")
+    assert "Quotes from: Xinghe AI Developers Summit 2026 only" in result.content
+    status = await summits.slash("mydigest status", locale="en-US")
+    assert "Quotes from: Xinghe AI Developers Summit 2026 only" in status.content
+    settings = await bot.store.get_user_settings(user.id)
+    assert settings is not None
+    assert settings.event_id == XINGHE_ID
+    now = await summits.slash("mydigest now", locale="en-US")
+    await now.wait_followups(1)
+    channel = summits.fake.dm_channel(user)
+    (dm,) = [m for m in summits.fake.channel_messages(channel) if m.author.id != user.id]
+    assert event_of(bot, dm.embeds[0]) == XINGHE_ID

@@ -16,7 +16,6 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot.catalog import Catalog
 from bot.catalog.models import Lang
 from bot.digest.due import format_post_time, next_due
 from bot.digest.service import DigestService
@@ -34,7 +33,8 @@ from bot.exts.digest.options import PostTimeOption, TimezoneOption
 from bot.exts.options import EventOption
 from bot.exts.reach import server_only
 from bot.i18n import lang_for_locale, t
-from bot.store import DisableReason, GuildSettings
+from bot.store import DisableReason
+from bot.ui.digest import event_line
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -263,14 +263,3 @@ class DigestCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.service.poster.post_today(guild_id)
         await reply_private(interaction, now_text(guild_id, result, lang))
-
-
-def event_line(catalog: Catalog, settings: GuildSettings, lang: Lang) -> str:
-    """Which summits the daily post draws from: one (by name), every one, or a summit a
-    content reload removed (then there is nothing to post until it returns or is changed)."""
-    if settings.event_id is None:
-        return t("digest.event_all", lang, count=len(catalog.packs))
-    pack = catalog.pack(settings.event_id)
-    if pack is None:
-        return t("digest.event_missing", lang, id=settings.event_id)
-    return t("digest.event_one", lang, event=pack.event.name.get(lang))
