@@ -73,7 +73,7 @@ def speakers_embed(catalog: Catalog, lang: Lang) -> discord.Embed:
     """Every speaker with their role (grouped by summit when there are several)."""
     lines: list[str] = []
     several = len(catalog.packs) > 1
-    for pack in catalog.packs:
+    for pack in catalog.newest_first:  # the newest summit first, as /summit
         if several:
             if lines:
                 lines.append("")

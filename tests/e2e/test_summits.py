@@ -338,3 +338,11 @@ async def test_mydigest_set_event_restricts_the_personal_dm(summits: Summit) -> 
     channel = summits.fake.dm_channel(user)
     (dm,) = [m for m in summits.fake.channel_messages(channel) if m.author.id != user.id]
     assert event_of(bot, dm.embeds[0]) == XINGHE_ID
+
+
+async def test_speakers_are_grouped_by_summit_newest_first(summits: Summit) -> None:
+    result = await summits.slash("speakers", locale="en-US")
+    text = result.embeds[0]["description"]
+    assert text.index(XINGHE_EN) < text.index(AGI_NEXT_EN)
+    assert text.count("Tang Jie") == 2  # once under each summit, with the role there
+    assert "8 speakers" in result.embeds[0]["footer"]["text"]  # people, counted once
