@@ -144,6 +144,7 @@ def _check(args: argparse.Namespace) -> int:
         rows.append([pack.id, *(str(len(items)) for items in counts)])
     if len(catalog.packs) > 1:
         totals = [sum(int(row[i]) for row in rows[1:]) for i in range(1, 6)]
+        totals[0] = len(catalog.speakers)  # people: one who speaks at two summits counts once
         rows.append(["total", *(str(n) for n in totals)])
     for line in _table(rows):
         print(line)
@@ -298,6 +299,11 @@ def register_content(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         ),
     )
     verify.add_argument("--source", type=Path, required=True, metavar="FILE", help="source text")
+    verify.add_argument(
+        "--pack",
+        metavar="ID",
+        help="verify only this pack's quotes (each summit has its own source article)",
+    )
     _content_option(verify)
     verify.set_defaults(func=_verify)
     register_new(actions)
@@ -313,6 +319,13 @@ def _verify(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     # A draft is verified before it is finished: verbatim quotes are checked first.
     catalog = load_catalog_for(settings, args.content, drafts=True)
+    if args.pack is not None:
+        pack = catalog.pack(args.pack)
+        if pack is None:
+            known = ", ".join(p.id for p in catalog.packs)
+            print(f"summitbot: no pack '{args.pack}'. Packs: {known}", file=sys.stderr)
+            return EXIT_CONFIG
+        catalog = Catalog([pack])
     offenders = verify_quotes(catalog, text)
     if not offenders:
         print(f"{len(catalog.quotes)} quotes verified against {source}")

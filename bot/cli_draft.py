@@ -9,12 +9,17 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+import yaml
+
 from bot.catalog import ContentError
 from bot.catalog.drafts import find_todos, group_todos
+from bot.catalog.loader import PEOPLE_FILE
 from bot.catalog.models import SLUG_PATTERN
 from bot.config import load_settings
 from bot.drafting import DraftError, make_draft, write_draft
 from bot.exit_codes import EXIT_CONFIG, EXIT_OK
+from bot.yamlguard import UnsafeYaml
+from bot.yamllines import load_yaml
 
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -70,7 +75,7 @@ def _new(args: argparse.Namespace) -> int:
     except DraftError as exc:
         print(f"summitbot: {source}: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    write_draft(draft, folder, source.name)
+    write_draft(draft, folder, source.name, registry_names(out / PEOPLE_FILE))
     unsure = sum(1 for quote in draft.quotes if quote.speaker == "unknown")
     print(
         f"Draft written to {folder}: {len(draft.quotes)} quotes, {len(draft.speakers)} speakers, "
@@ -100,3 +105,25 @@ def print_remaining_work(error: ContentError, stream: TextIO) -> None:
         "(`summitbot check --drafts` accepts drafts for previewing).",
         file=stream,
     )
+
+
+def registry_names(file: Path) -> dict[str, str]:
+    """Chinese and English names and aliases of the speaker registry's people → their ids
+    (empty when there is no registry or it cannot be read: `check` reports that)."""
+    try:
+        data, _duplicates = load_yaml(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, UnsafeYaml):
+        return {}
+    people = data.get("people") if isinstance(data, dict) else None
+    names: dict[str, str] = {}
+    for entry in people if isinstance(people, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            continue
+        name = entry.get("name")
+        forms = list(name.values()) if isinstance(name, dict) else []
+        aliases = entry.get("aliases")
+        forms += aliases if isinstance(aliases, list) else []
+        for form in forms:
+            if isinstance(form, str) and form.strip():
+                names.setdefault(form.strip(), entry["id"])
+    return names

@@ -475,6 +475,31 @@ def test_content_verify_reports_offenders(
     assert lines[-1] == f"2 of {len(quotes)} quotes are not verbatim in {source}"
 
 
+def test_content_verify_one_pack_of_several(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.summits import XINGHE_ARTICLE, XINGHE_ID, two_summits
+
+    content = str(two_summits(tmp_path / "content"))
+    # Each summit against its own article.
+    for pack, source, count in (
+        (XINGHE_ID, XINGHE_ARTICLE, 8),
+        ("agi-next-2026", ARTICLE, 45),
+    ):
+        args = ("content", "verify", "--source", str(source), "--pack", pack)
+        code, out, err = run(capsys, *args, "--content", content)
+        assert (code, err) == (0, "")
+        assert out.strip() == f"{count} quotes verified against {source}"
+    # Without --pack, every quote against one article: the other summit's are not in it.
+    code, _, err = run(capsys, "content", "verify", "--source", str(ARTICLE), "--content", content)
+    assert code == 1
+    assert err.splitlines()[-1] == f"8 of 53 quotes are not verbatim in {ARTICLE}"
+    args = ("content", "verify", "--source", str(ARTICLE), "--pack", "nope")
+    code, _, err = run(capsys, *args, "--content", content)
+    assert code == 2
+    assert "no pack 'nope'" in err
+
+
 def test_content_verify_missing_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "content", "verify", "--source", str(tmp_path / "none.txt"))
     assert code == 2

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot.catalog._errors import ContentIssue
 from bot.catalog._messages import did_you_mean, format_path
 from bot.catalog._normalize import key
-from bot.catalog.models import LANGS, Quote, Speaker, Term, Text, Topic
+from bot.catalog.models import LANGS, Person, Quote, SpeakerEntry, Term, Text, Topic
 from bot.yamllines import line_of
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def check_pack(pack: LoadedPack) -> list[ContentIssue]:
         if isinstance(item.model, Term):
             issues.extend(_term_checks(item, item.model, ids))
     for item in pack.items.get("speaker", []):
-        if isinstance(item.model, Speaker):
+        if isinstance(item.model, SpeakerEntry):
             issues.extend(_speaker_checks(item, item.model))
     for item in pack.items.get("topic", []):
         if isinstance(item.model, Topic):
@@ -59,10 +59,22 @@ def check_pack(pack: LoadedPack) -> list[ContentIssue]:
     return issues
 
 
-def check_catalog(packs: list[LoadedPack]) -> list[ContentIssue]:
-    """Checks across packs: ids unique per kind, no surface form naming two terms."""
+def check_people(people: LoadedPack) -> list[ContentIssue]:
+    """Checks within the speaker registry `people.yaml`: unique ids, name and alias lengths."""
+    items = people.items.get("person", [])
+    issues = _duplicate_ids(items, "person")
+    for item in items:
+        if isinstance(item.model, Person):
+            issues += _length(item, ("name",), item.model.name, NAME_LIMIT)
+            issues += _alias_lengths(item, item.model.aliases)
+    return issues
+
+
+def check_catalog(packs: list[LoadedPack], people: LoadedPack) -> list[ContentIssue]:
+    """Checks across packs and the registry: quote, term and topic ids unique across packs,
+    speakers resolved through the registry, no surface form naming two terms."""
     issues: list[ContentIssue] = []
-    for kind in _KINDS:
+    for kind in ("quote", "term", "topic"):
         first: dict[str, tuple[str, Item]] = {}
         for pack in packs:
             for item in _first_of_each_id(pack.items.get(kind, [])):
@@ -79,7 +91,63 @@ def check_catalog(packs: list[LoadedPack]) -> list[ContentIssue]:
                             f"{item.subject} is also defined in pack '{seen[0]}' ({where})",
                         )
                     )
+    issues.extend(_speaker_registry_checks(packs, people))
     issues.extend(_surface_conflicts(item for pack in packs for item in pack.items.get("term", [])))
+    return issues
+
+
+def _speaker_registry_checks(packs: list[LoadedPack], people: LoadedPack) -> list[ContentIssue]:
+    """A pack speaker is a registry person (id only) or a person of that pack alone (named)."""
+    issues: list[ContentIssue] = []
+    registry = {
+        item.id: item for item in _first_of_each_id(people.items.get("person", [])) if item.id
+    }
+    registry_ids = _Ids(registry)
+    readable = "person" not in people.unreadable
+    named_in: dict[str, tuple[str, Item]] = {}  # a person named by a pack: the first pack
+    for pack in packs:
+        for item in _first_of_each_id(pack.items.get("speaker", [])):
+            assert item.id is not None
+            named = item.raw.get("name") is not None
+            person = registry.get(item.id)
+            if person is not None:
+                for key in ("name", "aliases"):
+                    if key in item.raw:
+                        where = f"{person.file}:{person.line('id')}"
+                        issues.append(
+                            ContentIssue(
+                                item.file,
+                                item.line(key),
+                                f"{item.subject}: `{key}` comes from the registry ({where}); "
+                                "remove it here",
+                            )
+                        )
+                continue
+            if not named:
+                hint = did_you_mean(item.id, registry_ids) if readable else ""
+                issues.append(
+                    ContentIssue(
+                        item.file,
+                        item.line("id"),
+                        f"{item.subject} is not in the speaker registry {people.event_file.name}"
+                        f"{hint}: add the person there, or give `name` here",
+                    )
+                )
+                continue
+            seen = named_in.get(item.id)
+            if seen is None:
+                named_in[item.id] = (pack.id, item)
+            else:
+                where = f"{seen[1].file}:{seen[1].line('id')}"
+                issues.append(
+                    ContentIssue(
+                        item.file,
+                        item.line("id"),
+                        f"{item.subject} is also a speaker of pack '{seen[0]}' ({where}): "
+                        f"one person, so define them once in {people.event_file.name} (id, name, "
+                        "pinyin, aliases) and keep only the role and summary in each pack",
+                    )
+                )
     return issues
 
 
@@ -278,8 +346,10 @@ def _term_checks(item: Item, term: Term, ids: dict[str, list[str] | None]) -> li
     return issues
 
 
-def _speaker_checks(item: Item, speaker: Speaker) -> list[ContentIssue]:
-    issues = _length(item, ("name",), speaker.name, NAME_LIMIT)
+def _speaker_checks(item: Item, speaker: SpeakerEntry) -> list[ContentIssue]:
+    issues: list[ContentIssue] = []
+    if speaker.name is not None:
+        issues += _length(item, ("name",), speaker.name, NAME_LIMIT)
     issues += _length(item, ("role",), speaker.role, ROLE_LIMIT)
     issues += _length(item, ("summary",), speaker.summary, SUMMARY_LIMIT)
     for position, point in enumerate(speaker.points):

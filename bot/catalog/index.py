@@ -34,7 +34,7 @@ _T = TypeVar("_T", Speaker, Quote, Term, Topic)
 class Suggestion:
     """One autocomplete choice: `id` is the value, `label` (1–100 chars) what users see."""
 
-    kind: Kind
+    kind: Kind | Literal["event"]
     id: str
     label: str
 
@@ -83,7 +83,19 @@ class Catalog:
         self.packs: tuple[Pack, ...] = tuple(packs)
         if len({pack.id for pack in self.packs}) != len(self.packs):
             raise ValueError("two packs share an id")
-        self.speakers: Mapping[str, Speaker] = _by_id(s for p in self.packs for s in p.speakers)
+        # One person may speak at several summits (the shared registry): `speakers` holds each
+        # person once, as the newest summit presents them; `appearances` every summit's view.
+        self.newest_first: tuple[Pack, ...] = tuple(
+            sorted(self.packs, key=lambda pack: (pack.event.date, pack.id), reverse=True)
+        )
+        appearances: dict[str, list[tuple[Pack, Speaker]]] = {}
+        for pack in self.newest_first:
+            for speaker in pack.speakers:
+                appearances.setdefault(speaker.id, []).append((pack, speaker))
+        self._appearances = {sid: tuple(found) for sid, found in appearances.items()}
+        self.speakers: Mapping[str, Speaker] = _by_id(
+            found[0][1] for found in self._appearances.values()
+        )
         self.quotes: Mapping[str, Quote] = _by_id(q for p in self.packs for q in p.quotes)
         self.terms: Mapping[str, Term] = _by_id(t for p in self.packs for t in p.terms)
         self.topics: Mapping[str, Topic] = _by_id(t for p in self.packs for t in p.topics)
@@ -94,9 +106,11 @@ class Catalog:
 
         self._pack_of: dict[tuple[str, str], Pack] = {}
         self._sections: dict[tuple[str, str], Section] = {}
+        self._pack_speakers: dict[tuple[str, str], Speaker] = {}
         for pack in self.packs:
+            for speaker in pack.speakers:
+                self._pack_speakers[(pack.id, speaker.id)] = speaker
             for kind, items in (
-                ("speaker", pack.speakers),
                 ("quote", pack.quotes),
                 ("term", pack.terms),
                 ("topic", pack.topics),
@@ -105,11 +119,18 @@ class Catalog:
                     self._pack_of[(kind, item.id)] = pack
             for section in pack.event.sections:
                 self._sections[(pack.id, section.id)] = section
+        for sid, found in self._appearances.items():
+            self._pack_of[("speaker", sid)] = found[0][0]  # the newest summit they spoke at
+        self._packs_by_id = {pack.id: pack for pack in self.packs}
+        self._pack_keys: KeyTable | None = None
+        self._quote_positions_by_pack: dict[str, list[int]] = {}
 
         self._quote_position = {quote.id: index for index, quote in enumerate(self._quote_list)}
         by_speaker: dict[str, list[Quote]] = {}
         by_topic: dict[str, list[int]] = {}
         for index, quote in enumerate(self._quote_list):
+            pack_id = self._pack_of[("quote", quote.id)].id
+            self._quote_positions_by_pack.setdefault(pack_id, []).append(index)
             by_speaker.setdefault(quote.speaker, []).append(quote)
             for topic in quote.topics:
                 by_topic.setdefault(topic, []).append(index)
@@ -154,6 +175,7 @@ class Catalog:
         # Memoised answers are rebuilt on demand; the receiver starts with empty ones.
         state["_quote_choices"] = {}
         state["_keys"] = {}
+        state["_pack_keys"] = None
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -171,6 +193,58 @@ class Catalog:
 
     def event_for(self, item: Item) -> Event:
         return self.pack_of(item).event
+
+    def pack(self, pack_id: str) -> Pack | None:
+        """The pack with this id, or None."""
+        return self._packs_by_id.get(pack_id)
+
+    @property
+    def newest(self) -> Pack:
+        """The summit with the latest date (the one `/summit` shows without an option)."""
+        return self.newest_first[0]
+
+    def find_event(self, query: str) -> Pack | None:
+        """A summit by pack id or by its name in either language (case and spaces ignored)."""
+        wanted = fold(query)
+        if not wanted:
+            return None
+        for pack in self.newest_first:
+            names = (pack.id, pack.event.name.zh, pack.event.name.en)
+            if any(fold(name) == wanted for name in names):
+                return pack
+        return None
+
+    def suggest_events(self, query: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        """Summits, newest first, whose id or name contains the query (all when it is empty)."""
+        wanted = fold(query)
+        found: list[Suggestion] = []
+        for pack in self.newest_first:
+            event = pack.event
+            names = (pack.id, event.name.zh, event.name.en)
+            if wanted and not any(wanted in fold(name) for name in names):
+                continue
+            label = truncate(f"{event.name.zh} · {event.name.en} · {event.date.isoformat()}")
+            found.append(Suggestion("event", pack.id, label))
+        return found[: max(0, min(limit, MAX_SUGGESTIONS))]
+
+    def pack_by_key(self, key: str) -> Pack | None:
+        """The pack whose id has the short key `key` (`bot.catalog.short_key`), or None."""
+        if self._pack_keys is None:
+            self._pack_keys = KeyTable(self._packs_by_id)
+        pack_id = self._pack_keys.resolve(key)
+        return None if pack_id is None else self._packs_by_id.get(pack_id)
+
+    def appearances(self, speaker_id: str) -> tuple[tuple[Pack, Speaker], ...]:
+        """Every summit a person spoke at with how it presents them, newest first."""
+        return self._appearances.get(speaker_id, ())
+
+    def speaker_of(self, quote: Quote) -> Speaker:
+        """The quote's speaker as the quote's own summit presents them (its role there)."""
+        return self._pack_speakers[(self.pack_of(quote).id, quote.speaker)]
+
+    def quotes_of_event(self, pack_id: str) -> tuple[Quote, ...]:
+        """The quotes of one summit, in pack order."""
+        return tuple(self._quote_list[i] for i in self._quote_positions_by_pack.get(pack_id, []))
 
     def section_of(self, quote: Quote) -> Section:
         return self._sections[(self.pack_of(quote).id, quote.section)]
@@ -366,7 +440,12 @@ class Catalog:
         return self.find_speaker(search) if search and search.strip() else None
 
     def search_quotes(
-        self, query: str | None = None, *, speaker: str | None = None, topic: str | None = None
+        self,
+        query: str | None = None,
+        *,
+        speaker: str | None = None,
+        topic: str | None = None,
+        event: str | None = None,
     ) -> list[Quote]:
         """Quotes matching every given filter; `speaker`/`topic` accept an id or a name.
 
@@ -392,6 +471,16 @@ class Catalog:
                 pool = in_topic
             else:
                 allowed = set(in_topic)
+                pool = [position for position in pool if position in allowed]
+        if event is not None:
+            found_event = self.pack(event) or self.find_event(event)
+            if found_event is None:
+                return []
+            in_event = self._quote_positions_by_pack.get(found_event.id, [])
+            if pool is None:
+                pool = in_event
+            else:
+                allowed = set(in_event)
                 pool = [position for position in pool if position in allowed]
         if pool is None and not (query and query.strip()):
             return list(self._quote_list)  # every quote (`/quote` with no filter): a C copy

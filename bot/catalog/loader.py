@@ -14,14 +14,16 @@ from bot.catalog._errors import ContentError, ContentIssue
 from bot.catalog._messages import describe, message
 from bot.catalog.drafts import find_todos
 from bot.catalog.index import Catalog
-from bot.catalog.models import Event, Pack, Quote, Speaker, Term, Topic
+from bot.catalog.models import Event, Pack, Person, Quote, Speaker, SpeakerEntry, Term, Topic
 from bot.yamlguard import UnsafeYaml, echo, syntax_problem
 from bot.yamllines import LineDict, LineList, line_of, load_yaml
 
 EVENT_FILE = "event.yaml"
+#: The shared speaker registry at the content root (optional): one entry per person.
+PEOPLE_FILE = "people.yaml"
 # file name → (top-level key, model, the word used for one item in messages)
 LIST_FILES: dict[str, tuple[str, type[BaseModel], str]] = {
-    "speakers.yaml": ("speakers", Speaker, "speaker"),
+    "speakers.yaml": ("speakers", SpeakerEntry, "speaker"),
     "quotes.yaml": ("quotes", Quote, "quote"),
     "glossary.yaml": ("terms", Term, "term"),
     "topics.yaml": ("topics", Topic, "topic"),
@@ -89,23 +91,59 @@ def load_catalog(content_path: Path, *, drafts: bool = False) -> Catalog:
                 )
             ]
         )
+    people = _load_people(content_path)
     packs = [_load_pack(folder) for folder in folders]
-    issues = [issue for pack in packs for issue in pack.issues]
+    issues = list(people.issues)
+    issues.extend(issue for pack in packs for issue in pack.issues)
     for pack in packs:
         issues.extend(_draft_issues(pack, drafts))
-    issues.extend(_checks.check_catalog(packs))
+    issues.extend(_checks.check_catalog(packs, people))
     if issues:
         raise ContentError(_unique(issues))
-    return Catalog([_build(pack) for pack in packs])
+    registry = {person.id: person for person in people.valid("person")}
+    return Catalog([_build(pack, registry) for pack in packs])
 
 
-def _build(pack: LoadedPack) -> Pack:
+def _load_people(content_path: Path) -> LoadedPack:
+    """The registry `people.yaml` as a pseudo-pack with one kind, "person" (empty if absent)."""
+    file = content_path / PEOPLE_FILE
+    people = LoadedPack(id=PEOPLE_FILE, folder=content_path, event_file=file)
+    people.items["person"] = []
+    if not file.is_file():
+        return people
+    data = _read(people, file)
+    items = (
+        None if data is _MISSING else _load_items(people, file, data, "people", Person, "person")
+    )
+    if items is None:
+        people.unreadable.add("person")
+    people.items["person"] = items or []
+    people.issues.extend(_checks.check_people(people))
+    return people
+
+
+def _speaker(entry: SpeakerEntry, registry: dict[str, Person]) -> Speaker:
+    """A pack's speaker entry with the person's name and aliases filled in from the registry."""
+    person = registry.get(entry.id)
+    fields = entry.model_dump(exclude={"name", "aliases"})
+    if person is None:
+        assert entry.name is not None  # checked: a person in no registry names themselves
+        return Speaker(name=entry.name, aliases=entry.aliases, **fields)
+    names = {person.name.zh.casefold(), person.name.en.casefold()}
+    extra = (person.pinyin,) if person.pinyin else ()
+    aliases = tuple(
+        alias for alias in dict.fromkeys((*extra, *person.aliases)) if alias.casefold() not in names
+    )
+    return Speaker(name=person.name, aliases=aliases, **fields)
+
+
+def _build(pack: LoadedPack, registry: dict[str, Person]) -> Pack:
     """The validated pack (only called when no issue was found anywhere)."""
     assert pack.event is not None
     return Pack(
         id=pack.id,
         event=pack.event,
-        speakers=tuple(pack.valid("speaker")),
+        speakers=tuple(_speaker(entry, registry) for entry in pack.valid("speaker")),
         quotes=tuple(pack.valid("quote")),
         terms=tuple(pack.valid("term")),
         topics=tuple(pack.valid("topic")),

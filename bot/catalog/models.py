@@ -112,7 +112,34 @@ class Event(_Model):
     sections: tuple[Section, ...] = Field(min_length=1)
 
 
+class Person(_Model):
+    """One person in the shared registry `people.yaml` at the content root: who they are,
+    whichever summits they spoke at. Packs refer to them by id and give a per-pack role."""
+
+    id: Slug
+    name: Text
+    #: The romanization of the Chinese name (e.g. "Tang Jie"); found by lookups like an alias.
+    pinyin: NonEmpty | None = None
+    aliases: tuple[NonEmpty, ...] = ()
+
+
+class SpeakerEntry(_Model):
+    """A pack's `speakers.yaml` entry: a registry person (`id` only) or, for a person in no
+    registry, the name and aliases too; then the role and words of this summit."""
+
+    id: Slug
+    name: Text | None = None
+    aliases: tuple[NonEmpty, ...] = ()
+    role: Text
+    attendance: Literal["in-person", "remote"] | None = None
+    summary: Text
+    points: tuple[Text, ...] = ()
+
+
 class Speaker(_Model):
+    """A speaker as one pack presents them: the person's name and aliases (from the registry
+    when they are in it) with the role, attendance, summary and points of that summit."""
+
     id: Slug
     name: Text
     aliases: tuple[NonEmpty, ...] = ()

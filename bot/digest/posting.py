@@ -43,12 +43,23 @@ Clock = Callable[[], datetime]
 
 
 def post_pool(catalog: Catalog, settings: DigestSettings | None) -> list[str]:
-    """The quote ids a daily post picks from: every quote, or for a guild in ``whosaid`` mode
-    the ones fit for a round (none that names its speaker's company or product). A personal
-    digest (a user's settings) always picks from every quote: modes are guild settings."""
+    """The quote ids a daily post picks from: every quote, or a guild's chosen summit's
+    (``event_id``); for a guild in ``whosaid`` mode only the ones fit for a round (none that
+    names its speaker's company or product). A personal digest (a user's settings) has no
+    mode but may choose a summit too (``/mydigest set event:``)."""
+    if settings is None:
+        return list(catalog.quotes.keys())
+    # One summit's quotes (an id the catalog no longer has: none) or every summit's. Either
+    # way the cycle is over this pool of ids, read from the serving catalog at each post: a
+    # summit a reload adds joins the current cycle, one it removes just stops being picked.
+    quotes = (
+        catalog.quotes.values()
+        if settings.event_id is None
+        else catalog.quotes_of_event(settings.event_id)
+    )
     if isinstance(settings, GuildSettings) and settings.mode is DigestMode.WHOSAID:
-        return [quote.id for quote in round_pool(catalog)]
-    return list(catalog.quotes.keys())
+        return [quote.id for quote in round_pool(catalog, quotes)]
+    return [quote.id for quote in quotes]
 
 
 class Posting:
@@ -202,7 +213,7 @@ class Posting:
             return DigestPost(catalog, quote, settings.language, day=day)
         round_id: int | None = None
         reveal = None
-        if settings.mode is DigestMode.WHOSAID:
+        if isinstance(settings, GuildSettings) and settings.mode is DigestMode.WHOSAID:
             round_ = await self.store.create_round(
                 guild_id=settings.guild_id,
                 channel_id=settings.channel_id,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from bot.drafting._attribute import CONFIRM_BELOW
@@ -19,12 +21,34 @@ def _pair(indent: str, zh: str, en: str) -> list[str]:
     return [f"{indent}zh: {_s(zh)}", f"{indent}en: {_s(en)}"]
 
 
-def write_draft(draft: Draft, folder: Path, source_name: str) -> list[Path]:
-    """Write the five pack files into `folder` (created; must not exist). Returns the files."""
+def write_draft(
+    draft: Draft, folder: Path, source_name: str, people: Mapping[str, str] | None = None
+) -> list[Path]:
+    """Write the five pack files into `folder` (created; must not exist). Returns the files.
+
+    `people` maps names of the speaker registry (`people.yaml` beside the packs) to their
+    ids: a speaker the article names so is written as that registry person (id only, to
+    confirm), and their quotes refer to the registry id."""
     folder.mkdir(parents=True)
+    known = {
+        speaker.id: people[speaker.name]
+        for speaker in draft.speakers
+        if people and speaker.name in people
+    }
+    if known:
+        draft = dataclasses.replace(
+            draft,
+            speakers=tuple(
+                dataclasses.replace(s, id=known.get(s.id, s.id)) for s in draft.speakers
+            ),
+            quotes=tuple(
+                dataclasses.replace(q, speaker=known.get(q.speaker, q.speaker))
+                for q in draft.quotes
+            ),
+        )
     files = {
         "event.yaml": _event(draft, source_name),
-        "speakers.yaml": _speakers(draft),
+        "speakers.yaml": _speakers(draft, set(known.values())),
         "quotes.yaml": _quotes(draft),
         "glossary.yaml": _glossary(draft.terms),
         "topics.yaml": [
@@ -86,14 +110,18 @@ def _event(draft: Draft, source_name: str) -> list[str]:
     return lines
 
 
-def _speakers(draft: Draft) -> list[str]:
+def _speakers(draft: Draft, registered: set[str]) -> list[str]:
     lines = [
         "# Speakers as the article names them; roles are the article's appositions.",
         "speakers:",
     ]
     for speaker in draft.speakers:
-        lines += [f"  - id: {speaker.id}  # TODO(confirm speaker): {_speaker_hint(speaker)}"]
-        lines += ["    name:", *_pair("      ", *_names(draft, speaker)), "    aliases: []"]
+        if speaker.id in registered:  # a person of people.yaml: name and aliases are there
+            hint = f"{speaker.name} is the registry's `{speaker.id}` (people.yaml)"
+            lines += [f"  - id: {speaker.id}  # TODO(confirm speaker): {hint}"]
+        else:
+            lines += [f"  - id: {speaker.id}  # TODO(confirm speaker): {_speaker_hint(speaker)}"]
+            lines += ["    name:", *_pair("      ", *_names(draft, speaker)), "    aliases: []"]
         role = "、".join(speaker.roles) if not draft.english else "; ".join(speaker.roles)
         lines += ["    role:", *_pair("      ", *_original_and_other(draft, role or None, "role"))]
         lines += ["    summary:", *_pair("      ", "TODO(write summary)", "TODO(write summary)")]

@@ -15,14 +15,18 @@ import discord
 from discord import app_commands
 
 from bot.catalog import Catalog, Kind
-from bot.catalog.models import Speaker, Term, Topic
+from bot.catalog.models import Pack, Speaker, Term, Topic
 from bot.exts._shared import MAX_CHOICES, lang_of, miss_message
+from bot.i18n import t
+from bot.ui.text import echo
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
     from bot.catalog import Suggestion
 
 __all__ = [
+    "EventOption",
+    "EventTransformer",
     "OptionMiss",
     "SearchOption",
     "SearchTransformer",
@@ -119,6 +123,28 @@ class SearchTransformer(app_commands.Transformer["SummitBot"]):
         return choices(interaction.client.catalog.suggest("quote", current))
 
 
+class EventTransformer(app_commands.Transformer["SummitBot"]):
+    """A summit (content pack) by id or name; autocomplete lists the summits, newest first."""
+
+    async def transform(self, interaction: discord.Interaction[SummitBot], value: str, /) -> Pack:
+        catalog = interaction.client.catalog
+        found = catalog.pack(value.strip()) or catalog.find_event(value)
+        if found is None:
+            lang = lang_of(interaction)
+            listed = ", ".join(
+                f"`{pack.event.name.get(lang)}` ({pack.id})" for pack in catalog.newest_first[:10]
+            )
+            answer = t("errors.unknown_event", lang, query=echo(value, 80) or "…", events=listed)
+            raise OptionMiss(value, self, answer)
+        return found
+
+    async def autocomplete(
+        self, interaction: discord.Interaction[SummitBot], value: int | float | str, /
+    ) -> Choices:
+        return choices(interaction.client.catalog.suggest_events(str(value)))
+
+
+EventOption = app_commands.Transform[Pack, EventTransformer]
 SpeakerOption = app_commands.Transform[Speaker, SpeakerTransformer]
 TopicOption = app_commands.Transform[Topic, TopicTransformer]
 TermOption = app_commands.Transform[Term, TermTransformer]

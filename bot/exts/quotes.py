@@ -9,9 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog.models import Quote, Speaker, Topic
+from bot.catalog.models import Pack, Quote, Speaker, Topic
 from bot.exts._shared import NO_MENTIONS, lang_of, refuse
-from bot.exts.options import SearchOption, SpeakerOption, TopicOption
+from bot.exts.options import EventOption, SearchOption, SpeakerOption, TopicOption
 from bot.i18n import t
 from bot.ui.components import pager, quote_view
 from bot.ui.custom_ids import QuoteFilters
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 FILTER_OPTIONS = {
     "speaker": "Only quotes by this speaker",
     "topic": "Only quotes on this topic",
+    "event": "Only quotes from this summit",
 }
 
 
@@ -33,6 +34,7 @@ async def resolve_filters(
     speaker: Speaker | None,
     topic: Topic | None,
     search: str | None,
+    event: Pack | None = None,
 ) -> tuple[QuoteFilters | None, list[Quote]]:
     """The filters and the quotes they match; when none match, answer privately.
 
@@ -44,17 +46,22 @@ async def resolve_filters(
     lang = lang_of(interaction)
     speaker_id = speaker.id if speaker is not None else None
     topic_id = topic.id if topic is not None else None
+    event_id = event.id if event is not None else None
     text = search or None
     if text is not None:
         # An autocomplete pick carries a quote id: honour it exactly.
         picked = catalog.find_quote(text)
-        if picked is not None and (speaker_id in (None, picked.speaker)):
-            return QuoteFilters(speaker_id, topic_id, None), [picked]
+        if (
+            picked is not None
+            and speaker_id in (None, picked.speaker)
+            and event_id in (None, catalog.pack_of(picked).id)
+        ):
+            return QuoteFilters(speaker_id, topic_id, None, event_id), [picked]
         named = catalog.speaker_named_by(text) if speaker_id is None else None
         if named is not None:  # "tangjie" typed as search words: his quotes (as search_quotes)
             speaker_id, text = named.id, None
-    filters = QuoteFilters(speaker_id, topic_id, text)
-    quotes = catalog.search_quotes(text, speaker=speaker_id, topic=topic_id)
+    filters = QuoteFilters(speaker_id, topic_id, text, event_id)
+    quotes = catalog.search_quotes(text, speaker=speaker_id, topic=topic_id, event=event_id)
     if not quotes:
         await refuse(
             interaction,
@@ -84,8 +91,9 @@ class Quotes(commands.Cog):
         speaker: SpeakerOption | None = None,
         topic: TopicOption | None = None,
         search: SearchOption | None = None,
+        event: EventOption | None = None,
     ) -> None:
-        filters, quotes = await resolve_filters(interaction, speaker, topic, search)
+        filters, quotes = await resolve_filters(interaction, speaker, topic, search, event)
         if filters is None:
             return
         chosen = random.choice(quotes)
@@ -106,8 +114,9 @@ class Quotes(commands.Cog):
         speaker: SpeakerOption | None = None,
         topic: TopicOption | None = None,
         search: SearchOption | None = None,
+        event: EventOption | None = None,
     ) -> None:
-        filters, found = await resolve_filters(interaction, speaker, topic, search)
+        filters, found = await resolve_filters(interaction, speaker, topic, search, event)
         if filters is None:
             return
         catalog = self.bot.catalog

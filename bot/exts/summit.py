@@ -9,7 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.exts._shared import NO_MENTIONS, lang_of
-from bot.ui.components import source_links
+from bot.exts.options import EventOption
+from bot.ui.components import source_link
 from bot.ui.summit import summit_embed
 
 if TYPE_CHECKING:
@@ -23,12 +24,21 @@ class Summit(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="summit", description="The summit at a glance: date, host, sections")
-    async def summit(self, interaction: discord.Interaction[SummitBot]) -> None:
+    @app_commands.describe(event="Which summit (default: the newest, with a list of the others)")
+    async def summit(
+        self, interaction: discord.Interaction[SummitBot], event: EventOption | None = None
+    ) -> None:
         lang = lang_of(interaction)
         catalog = self.bot.catalog
-        embeds = [summit_embed(catalog, pack, lang) for pack in catalog.packs][:10]
+        if event is None:
+            pack = catalog.newest
+            others = [other for other in catalog.newest_first if other.id != pack.id]
+        else:
+            pack, others = event, []
         await interaction.response.send_message(
-            embeds=embeds, view=source_links(catalog, lang), allowed_mentions=NO_MENTIONS
+            embed=summit_embed(catalog, pack, lang, others),
+            view=source_link(catalog, pack, lang),
+            allowed_mentions=NO_MENTIONS,
         )
 
 

@@ -123,6 +123,7 @@ class GuildSettings:
     role_id: int | None = None  # the opt-in role each post mentions (0005)
     mode: DigestMode = DigestMode.QUOTE  # (0005)
     thread_problem: ThreadProblem | None = None  # why the latest post has no thread (0005)
+    event_id: str | None = None  # the one summit the post picks from; None: every one (0006)
 
     @property
     def recipient_id(self) -> int:
@@ -145,6 +146,7 @@ class UserSettings:
     disabled_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    event_id: str | None = None  # the one summit the quotes come from; None: every one (0006)
 
     @property
     def recipient_id(self) -> int:

@@ -23,7 +23,7 @@ __all__ = ["SettingsQueries"]
 
 _SETTINGS_COLUMNS = (
     "guild_id, channel_id, post_time, timezone, language, enabled, disabled_reason, "
-    "disabled_at, created_at, updated_at, thread, role_id, mode, thread_problem"
+    "disabled_at, created_at, updated_at, thread, role_id, mode, thread_problem, event_id"
 )
 
 
@@ -61,6 +61,7 @@ def _settings(row: sqlite3.Row) -> GuildSettings:
         role_id=row["role_id"],
         mode=DigestMode(row["mode"]),
         thread_problem=ThreadProblem(row["thread_problem"]) if row["thread_problem"] else None,
+        event_id=row["event_id"],
     )
 
 
@@ -88,6 +89,7 @@ class SettingsQueries(StoreBase):
         thread: bool = False,
         role_id: int | None = None,
         mode: DigestMode = DigestMode.QUOTE,
+        event_id: str | None = None,
         conn: StoreConnection | None = None,
     ) -> GuildSettings:
         """Create or replace a guild's digest settings; saving them (re-)enables the digest
@@ -107,8 +109,8 @@ class SettingsQueries(StoreBase):
                 INSERT INTO guild_digest_settings
                     (guild_id, channel_id, post_time, timezone, language, enabled,
                      disabled_reason, disabled_at, created_at, updated_at,
-                     thread, role_id, mode, thread_problem)
-                VALUES (?, ?, ?, ?, ?, 1, NULL, NULL, ?, ?, ?, ?, ?, NULL)
+                     thread, role_id, mode, thread_problem, event_id)
+                VALUES (?, ?, ?, ?, ?, 1, NULL, NULL, ?, ?, ?, ?, ?, NULL, ?)
                 ON CONFLICT (guild_id) DO UPDATE SET
                     channel_id = excluded.channel_id,
                     post_time = excluded.post_time,
@@ -121,7 +123,8 @@ class SettingsQueries(StoreBase):
                     thread = excluded.thread,
                     role_id = excluded.role_id,
                     mode = excluded.mode,
-                    thread_problem = NULL
+                    thread_problem = NULL,
+                    event_id = excluded.event_id
                 """,
                 (
                     guild_id,
@@ -134,6 +137,7 @@ class SettingsQueries(StoreBase):
                     int(thread),
                     role_id,
                     mode.value,
+                    event_id,
                 ),
             )
             row = await c._fetchone(

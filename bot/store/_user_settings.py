@@ -17,7 +17,7 @@ __all__ = ["UserSettingsQueries"]
 
 _COLUMNS = (
     "user_id, channel_id, post_time, timezone, language, enabled, disabled_reason, "
-    "disabled_at, created_at, updated_at"
+    "disabled_at, created_at, updated_at, event_id"
 )
 
 
@@ -37,6 +37,7 @@ def _user_settings(row: sqlite3.Row) -> UserSettings:
         disabled_at=parse_ts(row["disabled_at"]) if row["disabled_at"] else None,
         created_at=parse_ts(row["created_at"]),
         updated_at=parse_ts(row["updated_at"]),
+        event_id=row["event_id"],
     )
 
 
@@ -59,6 +60,7 @@ class UserSettingsQueries(StoreBase):
         post_time: time | str,
         timezone: str,
         language: Lang,
+        event_id: str | None = None,
         conn: StoreConnection | None = None,
     ) -> UserSettings:
         """Create or replace a user's digest; saving (re-)enables it and keeps the DM channel."""
@@ -75,8 +77,8 @@ class UserSettingsQueries(StoreBase):
                 """
                 INSERT INTO user_digest_settings
                     (user_id, channel_id, post_time, timezone, language, enabled,
-                     disabled_reason, disabled_at, created_at, updated_at)
-                VALUES (?, NULL, ?, ?, ?, 1, NULL, NULL, ?, ?)
+                     disabled_reason, disabled_at, created_at, updated_at, event_id)
+                VALUES (?, NULL, ?, ?, ?, 1, NULL, NULL, ?, ?, ?)
                 ON CONFLICT (user_id) DO UPDATE SET
                     post_time = excluded.post_time,
                     timezone = excluded.timezone,
@@ -84,9 +86,10 @@ class UserSettingsQueries(StoreBase):
                     enabled = 1,
                     disabled_reason = NULL,
                     disabled_at = NULL,
-                    updated_at = excluded.updated_at
+                    updated_at = excluded.updated_at,
+                    event_id = excluded.event_id
                 """,
-                (user_id, hhmm, timezone, language, now, now),
+                (user_id, hhmm, timezone, language, now, now, event_id),
             )
             row = await c._fetchone(
                 f"SELECT {_COLUMNS} FROM user_digest_settings WHERE user_id = ?", (user_id,)

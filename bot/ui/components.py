@@ -10,14 +10,16 @@ ids no item here takes and discord.py's old random ids, never the extensions' ow
 Discord's limit; written and read by `bot.ui.custom_ids`; ids travel as 8-character
 `short_key`s, which stay valid across content reloads for as long as the id exists):
 
-    sb:qa:<owner>:<quote>:<speaker>:<topic>:<search>        another quote (same filters)
+    sb:qa:<owner>:<quote>:<speaker>:<topic>:[@<event>:]<search>   another quote (same filters)
     sb:sp:<speaker>                                          a speaker's profile, privately
     ws-profile:<speaker id>                                  the same, as /whosaid sent it once
     sb:sq:<speaker>                                          a speaker's quotes, a private pager
-    sb:pg:<owner>:<page>:<p|n>:<stamp>:<speaker>:<topic>:<search>   turn a /quotes page
+    sb:pg:<owner>:<page>:<p|n>:<stamp>:<speaker>:<topic>:[@<event>:]<search>   turn a page
 
 `owner` is the invoker's user id in base 36 ("" for none: a daily post's buttons belong to
-everyone); `quote`, `speaker`, `topic` are keys or "" for "any"; `search` is the search words,
+everyone); `quote`, `speaker`, `topic` are keys or "" for "any"; `@<event>:` is the key of
+the summit the quotes come from, left out for every summit ("@:" when a search starts with
+"@", so the two never mix); `search` is the search words,
 whitespace collapsed and cut to `SEARCH_KEPT` characters (a cut search matches every quote
 the whole one did); `stamp` is the key of the pager's list when it was opened, so a turn can
 say that a content update changed it. A click whose ids no longer resolve (a content reload
@@ -412,6 +414,11 @@ def speaker_view(catalog: Catalog, speaker: Speaker, lang: Lang) -> discord.ui.V
         SpeakerQuotes.button(label, speaker.id, disabled=count == 0),
         _source_link(catalog, speaker, lang),
     )
+
+
+def source_link(catalog: Catalog, pack: Pack, lang: Lang) -> discord.ui.View:
+    """A link to one pack's source."""
+    return Components(_source_link(catalog, pack, lang))
 
 
 def source_links(catalog: Catalog, lang: Lang) -> discord.ui.View:

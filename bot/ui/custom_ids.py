@@ -32,12 +32,16 @@ __all__ = [
 CUSTOM_ID_LIMIT = 100
 #: Characters of search words a button keeps (UTF-16 units, so any text fits the limit).
 SEARCH_KEPT = 40
+#: Characters the summit's `@<key>:` takes from the search a button keeps.
+EVENT_ROOM = 10
 #: Highest page number a pager button encodes (far beyond any pack).
 MAX_PAGE = 999_999
 
 _KEY = r"[A-Za-z0-9_-]{8}"
 _OWNER = r"[0-9a-z]{0,13}"
-_FILTERS = rf"(?P<speaker>{_KEY}|):(?P<topic>{_KEY}|):(?P<search>[^\n]*)"
+# The summit is optional: `@<key>:` before the search ("@:" for none, written only when the
+# search itself starts with "@"), so ids written before summits could be chosen still parse.
+_FILTERS = rf"(?P<speaker>{_KEY}|):(?P<topic>{_KEY}|):(?:@(?P<event>{_KEY}|):)?(?P<search>[^\n]*)"
 ANOTHER = re.compile(rf"(?P<owner>{_OWNER}):(?P<quote>{_KEY}|):{_FILTERS}")
 PAGE = re.compile(
     rf"(?P<owner>[0-9a-z]{{1,13}}):(?P<page>[0-9]{{1,6}}):(?P<dir>[pn]):(?P<stamp>{_KEY}):{_FILTERS}"
@@ -52,10 +56,14 @@ class QuoteFilters:
     speaker: str | None = None
     topic: str | None = None
     search: str | None = None
+    event: str | None = None  # a pack id: one summit's quotes
 
     def describe(self, catalog: Catalog, lang: Lang) -> str:
-        """ "Tang Jie · Agents · “words”" (plain text: escape it to show it)."""
+        """ "AGI-Next · Tang Jie · Agents · “words”" (plain text: escape it to show it)."""
         parts: list[str] = []
+        pack = catalog.pack(self.event) if self.event is not None else None
+        if pack is not None:
+            parts.append(pack.event.name.get(lang))
         if self.speaker is not None and self.speaker in catalog.speakers:
             parts.append(catalog.speakers[self.speaker].name.get(lang))
         if self.topic is not None and self.topic in catalog.topics:
@@ -66,16 +74,20 @@ class QuoteFilters:
 
     def quotes(self, catalog: Catalog) -> list[Quote]:
         """Every quote these filters match, in catalog order."""
-        return catalog.search_quotes(self.search, speaker=self.speaker, topic=self.topic)
+        return catalog.search_quotes(
+            self.search, speaker=self.speaker, topic=self.topic, event=self.event
+        )
 
     def kept(self) -> QuoteFilters:
-        """These filters as a button keeps them: the search cut to `SEARCH_KEPT`."""
-        return replace(self, search=_kept_search(self.search))
+        """These filters as a button keeps them: the search cut to `SEARCH_KEPT` (less the
+        summit's key when there is one, so every custom_id stays within 100 characters)."""
+        return replace(self, search=_kept_search(self.search, self.event is not None))
 
 
-def _kept_search(search: str | None) -> str | None:
+def _kept_search(search: str | None, with_event: bool = False) -> str | None:
     text = " ".join((search or "").split())
-    while measure(text) > SEARCH_KEPT:
+    limit = SEARCH_KEPT - EVENT_ROOM if with_event else SEARCH_KEPT
+    while measure(text) > limit:
         text = text[:-1]
     return text.rstrip() or None
 
@@ -85,8 +97,13 @@ def _key(item_id: str | None) -> str:
 
 
 def encode_filters(filters: QuoteFilters) -> str:
-    search = _kept_search(filters.search) or ""
-    return f"{_key(filters.speaker)}:{_key(filters.topic)}:{search}"
+    search = _kept_search(filters.search, filters.event is not None) or ""
+    event = ""
+    if filters.event is not None:
+        event = f"@{short_key(filters.event)}:"
+    elif search.startswith("@"):
+        event = "@:"  # so the search is not read as a summit
+    return f"{_key(filters.speaker)}:{_key(filters.topic)}:{event}{search}"
 
 
 def decode_filters(catalog: Catalog, match: re.Match[str]) -> QuoteFilters | None:
@@ -102,7 +119,13 @@ def decode_filters(catalog: Catalog, match: re.Match[str]) -> QuoteFilters | Non
         if not isinstance(found_topic, Topic):
             return None
         topic = found_topic.id
-    return QuoteFilters(speaker, topic, match["search"] or None)
+    event = None
+    if match["event"]:
+        pack = catalog.pack_by_key(match["event"])
+        if pack is None:
+            return None
+        event = pack.id
+    return QuoteFilters(speaker, topic, match["search"] or None, event)
 
 
 @functools.lru_cache(maxsize=4096)  # the same users click again and again

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 
 from bot.catalog import Catalog
@@ -12,11 +14,14 @@ from bot.ui.limits import truncate
 from bot.ui.quotes import speaker_line
 from bot.ui.text import escape_markdown, quote_text, term_title
 
+if TYPE_CHECKING:
+    from bot.store import GuildSettings, UserSettings
+
 
 def digest_embed(catalog: Catalog, quote: Quote, lang: Lang, term: Term | None) -> discord.Embed:
     """The daily post: a quote in both languages, its speaker, topic and a related term
     (`Catalog.related_term`)."""
-    speaker = catalog.speakers[quote.speaker]
+    speaker = catalog.speaker_of(quote)  # with the role of the quote's own summit
     event = catalog.event_for(quote)
     embed = discord.Embed(
         title=t("digest.title", lang), colour=Colours.DIGEST, description=quote_text(quote)
@@ -41,3 +46,14 @@ def digest_embed(catalog: Catalog, quote: Quote, lang: Lang, term: Term | None) 
     embed.set_footer(text=t("digest.footer", lang, event=event.name.get(lang), id=quote.id))
     events = [event] if term is None else [event, catalog.event_for(term)]
     return finish(catalog, embed, events, lang)
+
+
+def event_line(catalog: Catalog, settings: GuildSettings | UserSettings, lang: Lang) -> str:
+    """Which summits the daily post draws from: one (by name), every one, or a summit a
+    content reload removed (then there is nothing to post until it returns or is changed)."""
+    if settings.event_id is None:
+        return t("digest.event_all", lang, count=len(catalog.packs))
+    pack = catalog.pack(settings.event_id)
+    if pack is None:
+        return t("digest.event_missing", lang, id=settings.event_id)
+    return t("digest.event_one", lang, event=pack.event.name.get(lang))

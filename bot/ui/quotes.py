@@ -32,7 +32,7 @@ def quote_embed(catalog: Catalog, quote: Quote, lang: Lang) -> discord.Embed:
 
 
 def _quote_embed(catalog: Catalog, quote: Quote, lang: Lang) -> discord.Embed:
-    speaker = catalog.speakers[quote.speaker]
+    speaker = catalog.speaker_of(quote)  # with the role of the quote's own summit
     event = catalog.event_for(quote)
     embed = discord.Embed(colour=Colours.QUOTE, description=quote_text(quote))
     embed.set_author(name=speaker_line(speaker, lang))
@@ -90,7 +90,7 @@ def quotes_page_embed(
     # Each entry gets an equal share of what's left of the 6,000 total.
     share = min(FIELD_VALUE, 4800 // max(len(shown), 1))
     for offset, quote in enumerate(shown):
-        speaker = catalog.speakers[quote.speaker]
+        speaker = catalog.speaker_of(quote)  # with the role of the quote's own summit
         name = t(
             "quotes.entry_name",
             lang,
@@ -98,6 +98,8 @@ def quotes_page_embed(
             speaker=name_pair(speaker.name, lang),
         )
         id_line = f"`{quote.id}`"
+        if len(catalog.packs) > 1:  # several summits: name each quote's own
+            id_line += f" · {escape_markdown(catalog.event_for(quote).name.get(lang))}"
         room = max((share - measure(id_line) - 8) // 2, 40)
         value = f"{quote_text(quote, room)}\n{id_line}"
         embed.add_field(name=name, value=truncate(value, FIELD_VALUE), inline=False)

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
 from bot.catalog import Catalog
 from bot.catalog.models import Lang, Pack
 from bot.i18n import t
 from bot.ui._embeds import Colours, add_chunked, finish
-from bot.ui.text import escape_markdown, format_date, name_pair
+from bot.ui.limits import FIELD_VALUE
+from bot.ui.text import escape_markdown, format_date, lines_within, name_pair
 
 _md = escape_markdown
 
 
-def summit_embed(catalog: Catalog, pack: Pack, lang: Lang) -> discord.Embed:
-    """The event at a glance: date, host, summary, sections, speakers, counts, source."""
+def summit_embed(
+    catalog: Catalog, pack: Pack, lang: Lang, others: Sequence[Pack] = ()
+) -> discord.Embed:
+    """The event at a glance: date, host, summary, sections, speakers, counts, source; with
+    `others`, a list of the other summits (what `/summit` without an option shows)."""
     event = pack.event
     embed = discord.Embed(
         title=event.name.get(lang),
@@ -40,5 +46,21 @@ def summit_embed(catalog: Catalog, pack: Pack, lang: Lang) -> discord.Embed:
     speakers = [_md(name_pair(s.name, lang)) for s in pack.speakers]
     if speakers:
         add_chunked(embed, t("labels.speakers", lang), [" · ".join(speakers)], lang)
+    if others:
+        lines = [summit_line(other, lang) for other in others]
+        value = lines_within([*lines, t("summit.others_hint", lang)], FIELD_VALUE, "…")
+        embed.add_field(name=t("summit.others", lang), value=value, inline=False)
     embed.set_footer(text=t("summit.footer", lang, event=event.name.get(lang)))
     return finish(catalog, embed, [event], lang)
+
+
+def summit_line(pack: Pack, lang: Lang) -> str:
+    """One summit in a list: name, date and id (the value of the `event` options)."""
+    event = pack.event
+    return t(
+        "summit.other_line",
+        lang,
+        name=_md(event.name.get(lang)),
+        date=format_date(event.date, lang),
+        id=pack.id,
+    )

@@ -269,9 +269,11 @@ def test_duplicate_id_across_packs(pack: PackCopy) -> None:
     path = other / "event.yaml"
     path.write_text(path.read_text().replace("id: mini-summit", "id: other-summit"))
     issues = pack.issues()
+    # A person named in two packs is one person twice: the registry is where they belong.
     assert (
-        "content/other-summit/speakers.yaml:2: speaker 'tangjie' is also defined in pack "
-        "'mini-summit' (content/mini-summit/speakers.yaml:2)"
+        "content/other-summit/speakers.yaml:2: speaker 'tangjie' is also a speaker of pack "
+        "'mini-summit' (content/mini-summit/speakers.yaml:2): one person, so define them once "
+        "in people.yaml (id, name, pinyin, aliases) and keep only the role and summary in each pack"
     ) in issues
     assert (
         "content/other-summit/quotes.yaml:42: quote 'yangzhilin-muon' is also defined in pack "

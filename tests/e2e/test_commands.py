@@ -64,7 +64,7 @@ async def test_sync_registers_every_command_with_chinese_localizations(summit: S
     assert quote["name_localizations"]["zh-CN"] == "语录"
     assert quote["description_localizations"]["zh-CN"]
     options = {o["name"]: o for o in quote["options"]}
-    assert set(options) == {"speaker", "topic", "search"}
+    assert set(options) == {"speaker", "topic", "search", "event"}
     assert all(o["autocomplete"] for o in options.values())
     assert all(o["name_localizations"]["zh-CN"] for o in options.values())
     assert commands["Explain terms"]["type"] == 3

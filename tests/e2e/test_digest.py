@@ -183,10 +183,13 @@ async def test_digest_group_is_registered_admin_only_guild_only_and_localized(
         "thread",
         "role",
         "mode",
+        "event",
     ]
     assert [c["value"] for c in options["mode"]["choices"]] == ["quote", "whosaid"]
     assert options["timezone"]["autocomplete"]
     assert options["time"]["autocomplete"]
+    assert options["event"]["autocomplete"]  # the summits, newest first
+    assert options["event"]["name_localizations"]["zh-CN"] == "峰会"
     assert options["channel"]["channel_types"]
     languages = {c["value"]: c for c in options["language"]["choices"]}
     assert languages["zh"]["name_localizations"]["zh-CN"] == "中文"

@@ -43,6 +43,7 @@ async def test_fresh_migrate_applies_init(db_path: Path, migrations_dir: Path) -
         "0003_reason_details.sql",
         "0004_personal_digest.sql",
         "0005_engagement.sql",
+        "0006_digest_event.sql",
     ]
     assert await store.pending_migrations() == names
     assert await store.migrate() == names

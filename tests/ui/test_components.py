@@ -26,7 +26,15 @@ from bot.ui.components import (
     source_links,
     speaker_view,
 )
-from bot.ui.custom_ids import CUSTOM_ID_LIMIT, MAX_PAGE, SEARCH_KEPT, QuoteFilters
+from bot.ui.custom_ids import (
+    ANOTHER,
+    CUSTOM_ID_LIMIT,
+    MAX_PAGE,
+    SEARCH_KEPT,
+    QuoteFilters,
+    decode_filters,
+    encode_filters,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The largest snowflake (64 bits) as the owner: 13 base-36 digits.
@@ -117,6 +125,15 @@ async def every_view(catalog: Catalog) -> list[discord.ui.View]:
         stamp = short_key("stamp")
         turn = PageTurn.button("›", BIGGEST_USER, MAX_PAGE + 5, "n", stamp, filters, disabled=False)
         views.append(Components(turn))
+        # The same with a summit filter (`event:`), which takes its room from the search.
+        one_summit = QuoteFilters(speaker.id, topic.id, LONG_SEARCH, catalog.packs[0].id).kept()
+        views.append(quote_view(catalog, quote, lang, one_summit, BIGGEST_USER))
+        _embed, view = pager(catalog, quotes, one_summit, 1_000, BIGGEST_USER, lang)
+        views.append(view)
+        turn = PageTurn.button(
+            "›", BIGGEST_USER, MAX_PAGE + 5, "n", stamp, one_summit, disabled=False
+        )
+        views.append(Components(turn))
     return views
 
 
@@ -190,3 +207,27 @@ def test_every_id_of_the_real_pack_has_its_own_key(real: Catalog) -> None:
         for item_id, item in table.items():
             assert real.by_key(kind, short_key(item_id)) is item  # type: ignore[arg-type]
     assert real.by_key("quote", "AAAAAAAA") is None
+
+
+def test_a_summit_filter_travels_in_the_custom_id_and_old_ids_still_parse(real: Catalog) -> None:
+    pack_id = real.packs[0].id
+    speaker = next(iter(real.speakers))
+    for filters in (
+        QuoteFilters(speaker, None, "scaling", pack_id),
+        QuoteFilters(None, None, "@someone: hi", None),  # a search that looks like a summit
+        QuoteFilters(None, None, "@someone: hi", pack_id),
+        QuoteFilters(None, None, None, pack_id),
+        QuoteFilters(speaker, None, None, None),
+    ):
+        encoded = encode_filters(filters)
+        match = ANOTHER.fullmatch(f"owner:{short_key('q')}:{encoded}")
+        assert match is not None, encoded
+        assert decode_filters(real, match) == filters.kept(), encoded
+    # An id written before summits could be chosen: every summit, the search as it was.
+    old = ANOTHER.fullmatch(f"owner:{short_key('q')}:{short_key(speaker)}::scaling law")
+    assert old is not None
+    assert decode_filters(real, old) == QuoteFilters(speaker, None, "scaling law", None)
+    # A summit a content reload removed: the click is answered as stale.
+    gone = ANOTHER.fullmatch(f"owner:{short_key('q')}:::@{short_key('gone-2025')}:")
+    assert gone is not None
+    assert decode_filters(real, gone) is None

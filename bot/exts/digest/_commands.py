@@ -30,9 +30,11 @@ from bot.exts.digest._engage import (
 )
 from bot.exts.digest._text import disabled_text, now_text, status_text, timestamp
 from bot.exts.digest.options import PostTimeOption, TimezoneOption
+from bot.exts.options import EventOption
 from bot.exts.reach import server_only
 from bot.i18n import lang_for_locale, t
 from bot.store import DisableReason
+from bot.ui.digest import event_line
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -86,6 +88,7 @@ class DigestCommands(commands.Cog):
         thread="Open a public discussion thread on each post",
         role="An opt-in role to mention on each post (with a Notify me button)",
         mode="What each post is: a quote, or a who-said-it round",
+        event="Quotes from this summit only (default: every summit)",
     )
     @app_commands.choices(
         language=[
@@ -117,6 +120,7 @@ class DigestCommands(commands.Cog):
         thread: bool = False,
         role: discord.Role | None = None,
         mode: app_commands.Choice[str] | None = None,
+        event: EventOption | None = None,
     ) -> None:
         lang = lang_of(interaction)
         guild = interaction.guild
@@ -144,6 +148,7 @@ class DigestCommands(commands.Cog):
             thread=thread,
             role_id=role.id if role is not None else None,
             mode=mode_of(mode.value if mode is not None else None),
+            event_id=event.id if event is not None else None,
         )
         self.service.schedule(settings)
         log.info(
@@ -164,7 +169,11 @@ class DigestCommands(commands.Cog):
             language=t(f"digest.languages.{post_lang}", lang),
             next=timestamp(upcoming.instant),
         )
-        lines = [done, *set_extras(settings, guild, channel, lang)]
+        lines = [
+            done,
+            event_line(self.bot.catalog, settings, lang),
+            *set_extras(settings, guild, channel, lang),
+        ]
         await reply_private(interaction, "\n".join(lines))
 
     async def _missing_permissions(
@@ -209,6 +218,7 @@ class DigestCommands(commands.Cog):
         last = await self.bot.store.last_post(interaction.guild_id)
         lines = [
             status_text(settings, last, self.service.clock(), lang),
+            event_line(self.bot.catalog, settings, lang),
             *engage_status_lines(settings, interaction.guild, lang),
         ]
         await reply_private(interaction, "\n".join(lines))

@@ -24,9 +24,11 @@ from bot.exts._shared import lang_of, reply_private
 from bot.exts.digest._text import timestamp
 from bot.exts.digest.options import PostTimeOption, TimezoneOption
 from bot.exts.mydigest._text import now_text, status_text
+from bot.exts.options import EventOption
 from bot.i18n import t
 from bot.ops.health import digest_service
 from bot.store import DisableReason, RecipientKind
+from bot.ui.digest import event_line
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -59,6 +61,7 @@ class MyDigest(commands.Cog, name="MyDigest"):
         time="Your local time, 24-hour HH:MM, e.g. 08:00 or 21:30",
         timezone="Your time zone: a city or IANA name, e.g. Shanghai or America/New_York",
         language="Language of the quote (default: your Discord language)",
+        event="Quotes from this summit only (default: every summit)",
     )
     @app_commands.choices(
         language=[
@@ -76,6 +79,7 @@ class MyDigest(commands.Cog, name="MyDigest"):
         time: app_commands.Transform[dt.time, PostTimeOption],
         timezone: app_commands.Transform[str, TimezoneOption],
         language: app_commands.Choice[str] | None = None,
+        event: EventOption | None = None,
     ) -> None:
         lang = lang_of(interaction)
         post_lang: Lang = lang
@@ -83,7 +87,11 @@ class MyDigest(commands.Cog, name="MyDigest"):
             post_lang = "zh" if language.value == "zh" else "en"
         user_id = interaction.user.id
         settings = await self.bot.store.upsert_user_settings(
-            user_id, post_time=time, timezone=timezone, language=post_lang
+            user_id,
+            post_time=time,
+            timezone=timezone,
+            language=post_lang,
+            event_id=event.id if event is not None else None,
         )
         service = self._service()
         service.schedule_user(settings)
@@ -104,7 +112,9 @@ class MyDigest(commands.Cog, name="MyDigest"):
                 zone=timezone,
                 language=t(f"digest.languages.{post_lang}", lang),
                 next=timestamp(upcoming.instant),
-            ),
+            )
+            + "\n"
+            + event_line(self.bot.catalog, settings, lang),
         )
 
     @mydigest.command(name="off", description="Stop your daily quote (your settings are kept)")
@@ -135,7 +145,11 @@ class MyDigest(commands.Cog, name="MyDigest"):
             return
         last = await self.bot.store.last_post(user_id, kind=_USER)
         now = self._service().clock()
-        await reply_private(interaction, status_text(settings, last, now, lang))
+        lines = [
+            status_text(settings, last, now, lang),
+            event_line(self.bot.catalog, settings, lang),
+        ]
+        await reply_private(interaction, "\n".join(lines))
 
     @mydigest.command(name="now", description="Send today's quote now, if you haven't had it yet")
     async def mydigest_now(self, interaction: discord.Interaction[SummitBot]) -> None:

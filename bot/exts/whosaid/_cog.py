@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from bot.catalog.models import Lang, Quote, Topic
 from bot.exts._shared import NO_MENTIONS, lang_of, refuse, reply_private
-from bot.exts.options import TopicOption
+from bot.exts.options import EventOption, TopicOption
 from bot.exts.reach import bot_is_present
 from bot.exts.whosaid._counter import CounterRefresher, Edit
 from bot.exts.whosaid._items import AnswerButton, answer_view
@@ -70,13 +70,17 @@ class WhoSaid(commands.Cog, name="WhoSaid"):
     )
 
     @whosaid.command(name="play", description="Start a public round: guess who said a quote")
-    @app_commands.describe(topic="Only quotes on this topic")
+    @app_commands.describe(topic="Only quotes on this topic", event="Only quotes from this summit")
     async def play(
-        self, interaction: discord.Interaction[SummitBot], topic: TopicOption | None = None
+        self,
+        interaction: discord.Interaction[SummitBot],
+        topic: TopicOption | None = None,
+        event: EventOption | None = None,
     ) -> None:
         lang = lang_of(interaction)
         catalog = self.bot.catalog
-        pool = round_pool(catalog, _on_topic(catalog.quotes.values(), topic))
+        quotes = catalog.quotes.values() if event is None else catalog.quotes_of_event(event.id)
+        pool = round_pool(catalog, _on_topic(quotes, topic))
         if not pool:
             await refuse(interaction, t("whosaid.no_quotes", lang))
             return
