@@ -29,6 +29,11 @@ TITLES = (
     "CEO",
     "CTO",
     "COO",
+    "首席执行官",
+    "首席技术官",
+    "首席运营官",
+    "首席财务官",
+    "首席产品官",
     "总裁",
     "董事长",
     "总经理",
@@ -42,6 +47,41 @@ TITLES = (
     "专家",
     "博士",
 )
+# Nouns for people by what they do, besides the titles above. A surname character inside one
+# (工程师 → 程师, 程序员, 管理员, 史学家) starts no name: the span is (the tail of) the noun.
+PERSON_NOUNS = (
+    *TITLES,
+    "程序员",
+    "分析师",
+    "设计师",
+    "架构师",
+    "会计师",
+    "律师",
+    "讲师",
+    "医师",
+    "分析员",
+    "管理员",
+    "技术员",
+    "观察员",
+    "发言人",
+    "主持人",
+    "投资人",
+    "管理人",
+    "管理者",
+    "开发者",
+    "研究者",
+    "从业者",
+    "史学家",
+    "金融家",
+    "企业家",
+    "董事",
+    "秘书长",
+    "理事长",
+    "记者",
+)
+# Agentive suffixes that end nouns for people (康复师, 工程师, 研究员, 开发者) and hardly ever
+# a person's name: a span before a speech verb that ends in one is such a noun, not a name.
+AGENT_SUFFIXES = frozenset("师员者")
 # Speech verbs that follow a name (唐杰表示): a surname and one or two characters before one
 # of them, after a title or inside 在…看来 is taken for a person's name.
 SPEECH = (
@@ -93,15 +133,42 @@ def find_names(texts: list[str]) -> list[str]:
     joined = "\n".join(texts)
     seen: set[str] = set()
     for position, candidate in _candidates(joined):
+        if _inside_person_noun(joined, position):
+            continue
         before = joined[max(0, position - 6) : position]
         after = joined[position + 2 : position + 6]
         after3 = joined[position + 3 : position + 7]
         titled = any(before.endswith(title) for title in TITLES)
-        cued = any(after.startswith(cue) or after3.startswith(cue) for cue in SPEECH)
+        # What a speech verb closes: the first two characters, or all three (唐杰表示, 周明远认为).
+        spoken = [
+            span
+            for span, rest in ((candidate[:2], after), (candidate, after3))
+            if any(rest.startswith(cue) for cue in SPEECH)
+        ]
         seen_in = joined[max(0, position - 1) : position] == "在" and "看来" in after3 + after
-        if titled or cued or seen_in:
-            seen.add(_resolve_length(joined, candidate))
+        if not (titled or spoken or seen_in):
+            continue
+        if not titled and any(_ends_as_noun(span) for span in spoken):
+            continue  # 工程师坦言 → 程师, 康复师表示 → 康复师: a noun for a person, not a name
+        name = _resolve_length(joined, candidate)
+        if not _ends_as_noun(name):
+            seen.add(name)
     return sorted(seen, key=lambda name: joined.find(name))
+
+
+def _inside_person_noun(text: str, position: int) -> bool:
+    """The character at `position` belongs to a noun for a person written there (工程师, 董事长)."""
+    for noun in PERSON_NOUNS:
+        for offset in range(len(noun)):
+            start = position - offset
+            if start >= 0 and text.startswith(noun, start):
+                return True
+    return False
+
+
+def _ends_as_noun(span: str) -> bool:
+    """The span ends in an agentive suffix, as nouns for people do and names hardly ever."""
+    return span[-1] in AGENT_SUFFIXES
 
 
 def _resolve_length(text: str, candidate: str) -> str:
