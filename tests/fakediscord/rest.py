@@ -15,18 +15,14 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import limits
-from .interactions import (
+from .kinds import (
     AUTOCOMPLETE_RESULT,
     CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
+    MODAL,
     UPDATE_MESSAGE,
 )
 from .limits import FieldError
-from .state import Message
-
-if TYPE_CHECKING:
-    from .server import FakeDiscord
-
 from .rest_interactions import InteractionRoutes
 from .rest_resources import ResourceRoutes
 from .routes import (
@@ -47,6 +43,10 @@ from .routes import (
     HttpError,
     json_response,
 )
+from .state import Message
+
+if TYPE_CHECKING:
+    from .server import FakeDiscord
 
 JSON = dict[str, Any]
 
@@ -278,6 +278,8 @@ class RestApi(ResourceRoutes, InteractionRoutes):
                 errors += limits.message_errors(data, path=("data",), creating=False)
             elif cb == AUTOCOMPLETE_RESULT:
                 errors += limits.autocomplete_errors(data)
+            elif cb == MODAL:
+                errors += limits.modal_errors(("data",), data)
         elif key in (("PUT", GLOBAL_COMMANDS), ("PUT", GUILD_COMMANDS)):
             errors += limits.command_list_errors(body)
         elif key in (("POST", GLOBAL_COMMANDS), ("POST", GUILD_COMMANDS)) and isinstance(

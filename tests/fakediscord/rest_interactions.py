@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .interactions import (
+from .kinds import (
     ALLOWED_CALLBACKS,
     APPLICATION_COMMAND,
     CHANNEL_MESSAGE,
@@ -16,11 +16,6 @@ from .interactions import (
     UPDATE_MESSAGE,
 )
 from .results import InteractionResult
-from .state import EPHEMERAL, LOADING, Message
-
-if TYPE_CHECKING:
-    from .server import FakeDiscord
-
 from .routes import (
     WEBHOOK_ORIGINAL,
     Call,
@@ -29,6 +24,10 @@ from .routes import (
     unknown_interaction,
     unknown_message,
 )
+from .state import EPHEMERAL, LOADING, Message
+
+if TYPE_CHECKING:
+    from .server import FakeDiscord
 
 JSON = dict[str, Any]
 

@@ -8,11 +8,6 @@ from aiohttp import web
 
 from . import limits
 from . import permissions as perms
-from .state import DM, EPHEMERAL, Channel, Guild, Message
-
-if TYPE_CHECKING:
-    from .server import FakeDiscord
-
 from .routes import (
     Call,
     HttpError,
@@ -20,6 +15,10 @@ from .routes import (
     unknown_channel,
     unknown_message,
 )
+from .state import DM, EPHEMERAL, Channel, Guild, Message
+
+if TYPE_CHECKING:
+    from .server import FakeDiscord
 
 JSON = dict[str, Any]
 
