@@ -72,7 +72,7 @@ class ResourceRoutes:
                 "tags": [],
                 "install_params": {"scopes": ["bot", "applications.commands"], "permissions": "0"},
                 "integration_types_config": {"0": {}},
-                "approximate_guild_count": len(fake.guilds),
+                "approximate_guild_count": fake.guild_count(),
             }
         )
 
@@ -84,12 +84,12 @@ class ResourceRoutes:
         return json_response(
             {
                 "url": self.fake.gateway_url.rstrip("/"),
-                "shards": self.fake.recommended_shards,
+                "shards": self.fake.recommended_shard_count(),
                 "session_start_limit": {
                     "total": 1000,
                     "remaining": max(0, 1000 - used),
                     "reset_after": 86_400_000,
-                    "max_concurrency": 1,
+                    "max_concurrency": self.fake.max_concurrency,
                 },
             }
         )

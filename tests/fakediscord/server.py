@@ -24,6 +24,7 @@ from .ratelimit import DEFAULT_RULES, BucketRule, RateLimiter
 from .records import Injection, RequestRecord, Stats, Violation
 from .rest import RestApi
 from .results import InteractionResult
+from .scale import Generated, LazyTable
 from .snowflake import SnowflakeFactory
 from .spec import OpenApiSpec, load_spec
 from .state import Channel, Command, Guild, Message, User
@@ -36,6 +37,11 @@ JSON = dict[str, Any]
 DEFAULT_TOKEN = "fake-bot-token.summitbot.local"
 INTERACTION_DEADLINE = 3.0
 TOKEN_LIFETIME = 15 * 60.0
+#: Discord's identify rate: one IDENTIFY per 5 s per ``max_concurrency`` bucket.
+IDENTIFY_INTERVAL = 5.0
+#: Discord recommends about one shard per 1,000 guilds (and closes a connection holding more
+#: than gateway.MAX_GUILDS_PER_SHARD with 4011).
+GUILDS_PER_SHARD = 1000
 
 
 class FakeDiscord(World, InteractionSender):
@@ -51,7 +57,9 @@ class FakeDiscord(World, InteractionSender):
         interaction_deadline: float = INTERACTION_DEADLINE,
         validate_schema: bool = True,
         allowed_privileged_intents: int = 0,
-        recommended_shards: int = 1,
+        recommended_shards: int | None = None,
+        max_concurrency: int = 1,
+        identify_interval: float = 0.0,
         spec_path: str | None = None,
         host: str = "127.0.0.1",
         bot_name: str = "summitbot",
@@ -61,7 +69,13 @@ class FakeDiscord(World, InteractionSender):
         self.interaction_deadline = interaction_deadline
         self.validate_schema = validate_schema
         self.allowed_privileged_intents = allowed_privileged_intents
+        #: ``shards`` of GET /gateway/bot; None: one per GUILDS_PER_SHARD guilds, as Discord.
         self.recommended_shards = recommended_shards
+        #: ``session_start_limit.max_concurrency``: identify buckets (``shard_id % n``).
+        self.max_concurrency = max_concurrency
+        #: Seconds between two IDENTIFYs of one bucket; Discord's is IDENTIFY_INTERVAL (5 s).
+        #: 0 (the default, for tests whose bots skip discord.py's pacing) enforces nothing.
+        self.identify_interval = identify_interval
         self.host = host
         self.clock = FakeClock()
         self.ids = SnowflakeFactory()
@@ -71,8 +85,10 @@ class FakeDiscord(World, InteractionSender):
         self.bot_user = User(self.application_id, bot_name, bot=True)
         self.owner = User(self.ids.next(), "owner")
         self.users: dict[int, User] = {self.bot_user.id: self.bot_user, self.owner.id: self.owner}
-        self.guilds: dict[int, Guild] = {}
-        self.channels: dict[int, Channel] = {}
+        #: Generated guilds (``add_generated_guilds``): a formula until something touches one.
+        self.generated = Generated()
+        self.guilds: dict[int, Guild] = LazyTable(self._load_guild)
+        self.channels: dict[int, Channel] = LazyTable(self._load_channel)
         self.messages: dict[int, Message] = {}
         self.commands: dict[int | None, list[Command]] = {}
         self.interactions: dict[int, InteractionResult] = {}
@@ -121,6 +137,12 @@ class FakeDiscord(World, InteractionSender):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+    def recommended_shard_count(self) -> int:
+        """GET /gateway/bot's ``shards``."""
+        if self.recommended_shards is not None:
+            return self.recommended_shards
+        return max(1, -(-self.guild_count() // GUILDS_PER_SHARD))
 
     @property
     def base_url(self) -> str:

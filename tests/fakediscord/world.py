@@ -17,6 +17,7 @@ from .gateway import GUILD_MEMBERS, GUILD_MESSAGES
 from .limits import CHAT_INPUT
 from .permissions import Overwrite
 from .results import InteractionResult
+from .scale import Generated, GeneratedGuilds
 from .snowflake import shard_for
 from .state import (
     DM,
@@ -56,6 +57,7 @@ class World:
     _command_version: int
     _dm_channels: dict[int, Channel]
     _tasks: set[asyncio.Task[bool]]
+    generated: Generated
 
     # --- guilds, channels, members --------------------------------------------------------
 
@@ -197,6 +199,7 @@ class World:
     def remove_guild(self, guild: Guild) -> None:
         """The bot leaves (or is kicked from) ``guild``: GUILD_DELETE, then 404s."""
         self.guilds.pop(guild.id, None)
+        self.generated.taken.add(guild.id)
         for cid in guild.channels:
             self.channels.pop(cid, None)
         self._dispatch_guild_soon(guild, "GUILD_DELETE", lambda: {"id": str(guild.id)})
@@ -219,7 +222,70 @@ class World:
         return shard_for(guild.id, count)
 
     def guilds_on_shard(self, shard_id: int, shard_count: int) -> list[Guild]:
-        return [g for g in self.guilds.values() if shard_for(g.id, shard_count) == shard_id]
+        """The guilds on a shard: the materialized ones, then fresh objects for the generated
+        ones (built now, kept nowhere)."""
+        held = [g for g in self.guilds.values() if shard_for(g.id, shard_count) == shard_id]
+        return held + list(self.generated.on_shard(shard_id, shard_count))
+
+    def guild_count_on_shard(self, shard_id: int, shard_count: int) -> int:
+        held = sum(1 for g in self.guilds.values() if shard_for(g.id, shard_count) == shard_id)
+        return held + self.generated.count_on_shard(shard_id, shard_count)
+
+    def guild_count(self) -> int:
+        """Every guild the bot is in, generated ones included."""
+        return len(self.guilds) + self.generated.count()
+
+    # --- generated guilds (scale.py) ------------------------------------------------------
+
+    def add_generated_guilds(
+        self,
+        count: int,
+        *,
+        prefix: str = "Guild",
+        channels: Sequence[str] = ("general", "daily"),
+        locale: str = "en-US",
+        bot_permissions: int = perms.DEFAULT_BOT,
+        everyone_permissions: int = perms.DEFAULT_EVERYONE,
+    ) -> GeneratedGuilds:
+        """``count`` guilds the bot is in, described by a formula (see :mod:`.scale`): their
+        GUILD_CREATEs are built as the gateway sends them, and a guild becomes an ordinary
+        one in ``guilds`` / ``channels`` when a request or a lookup by id touches it.
+        Add them before the bot connects (no GUILD_CREATE is dispatched for them later)."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        generated = GeneratedGuilds(
+            self.generated.next_base(),
+            count,
+            self.bot_user,
+            self.owner,
+            prefix=prefix,
+            channels=tuple(channels),
+            locale=locale,
+            bot_permissions=bot_permissions,
+            everyone_permissions=everyone_permissions,
+        )
+        self.generated.add(generated)
+        return generated
+
+    def _load_guild(self, guild_id: int) -> Guild | None:
+        found = self.generated.find(guild_id)
+        if found is None or found[0].guild_id(found[1]) != guild_id:
+            return None
+        return self._materialize(*found)
+
+    def _load_channel(self, channel_id: int) -> Channel | None:
+        found = self.generated.find(channel_id)
+        if found is None:
+            return None
+        return self._materialize(*found).channels.get(channel_id)
+
+    def _materialize(self, generated: GeneratedGuilds, index: int) -> Guild:
+        guild = generated.build(index)
+        self.generated.taken.add(guild.id)
+        dict.__setitem__(self.guilds, guild.id, guild)
+        for channel in guild.channels.values():
+            dict.__setitem__(self.channels, channel.id, channel)
+        return guild
 
     def guild_create_payload(self, guild: Guild, intents: int) -> JSON:
         members = None if intents & GUILD_MEMBERS else [self.bot_member(guild)]
