@@ -1,4 +1,13 @@
-"""The digest's APScheduler wrapper: one job per guild, fired once per guild-local date.
+"""The digest's APScheduler wrapper: one job per (post time, timezone) slot, fanning out to the
+slot's guilds; each guild fired once per guild-local date.
+
+One APScheduler job per guild did not hold at 100,000 guilds (docs/performance.md, capacity):
+adding a job costs APScheduler a trigger evaluation and a sorted insert, so building them took
+tens of seconds at startup, and a popular minute made the scheduler reschedule thousands of jobs
+in one pass of the event loop. Guilds share a slot when they post at the same local time in the
+same zone, and there are only a few thousand distinct slots however many guilds there are:
+building is grouping, and a slot's run starts its guilds' posts in small batches, yielding to
+the event loop between them. A guild's :func:`job_id` still names a job: its slot's.
 
 APScheduler 3.11's ``CronTrigger`` gets daylight-saving days wrong for a daily digest: on a
 fall-back day a time inside the repeated hour fires twice (America/New_York 01:30 on
@@ -30,17 +39,55 @@ from apscheduler.triggers.base import BaseTrigger
 from bot.digest.schedule import format_post_time, next_due, zone
 from bot.store import GuildSettings
 
-__all__ = ["JOB_PREFIX", "DailyTrigger", "DigestCallback", "DigestScheduler", "job_id"]
+__all__ = [
+    "JOB_PREFIX",
+    "SLOT_PREFIX",
+    "DailyTrigger",
+    "DigestCallback",
+    "DigestFanOutError",
+    "DigestScheduler",
+    "job_id",
+    "slot_job_id",
+]
 
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "digest:"
+SLOT_PREFIX = "digest-slot:"
+#: Posts a slot's run starts before it yields to the event loop: each post's first step (its
+#: claim) runs in the loop iteration after it is started, so this bounds that iteration.
+FAN_OUT_BATCH = 100
 
 DigestCallback = Callable[[int], Awaitable[None]]
+#: Guilds that post at the same local time in the same zone share one job.
+Slot = tuple[time, str]
 
 
 def job_id(guild_id: int) -> str:
+    """A guild's job id; the scheduler resolves it to the job of the guild's slot."""
     return f"{JOB_PREFIX}{guild_id}"
+
+
+def slot_job_id(post_time: time, timezone: str) -> str:
+    return f"{SLOT_PREFIX}{format_post_time(post_time)} {timezone}"
+
+
+class DigestFanOutError(Exception):
+    """Some posts of a slot's run failed (each is logged with its guild id)."""
+
+
+class _SlotScheduler(AsyncIOScheduler):  # type: ignore[misc]
+    """APScheduler, with a guild's job id (:func:`job_id`) resolving to its slot's job."""
+
+    def __init__(self, resolve: Callable[[str], str], **options: Any) -> None:
+        super().__init__(**options)
+        self._resolve = resolve
+
+    def get_job(self, job_id: str, jobstore: str | None = None) -> Any:
+        return super().get_job(self._resolve(job_id), jobstore)
+
+    def modify_job(self, job_id: str, jobstore: str | None = None, **changes: Any) -> Any:
+        return super().modify_job(self._resolve(job_id), jobstore, **changes)
 
 
 def _guild_of(job: str) -> int | None:
@@ -99,7 +146,8 @@ class DigestScheduler:
         self.grace_seconds = grace_seconds
         self._clock = clock or (lambda: datetime.now(UTC))
         # The in-memory job store is rebuilt from the database at every start.
-        self._scheduler = AsyncIOScheduler(
+        self._scheduler = _SlotScheduler(
+            self._resolve,
             timezone=UTC,
             job_defaults={
                 "misfire_grace_time": grace_seconds,
@@ -108,6 +156,9 @@ class DigestScheduler:
             },
         )
         self._active: dict[asyncio.Future[None], int] = {}  # posts in flight → guild id
+        self._slots: dict[Slot, set[int]] = {}  # slot → its guild ids
+        self._slot_of: dict[int, Slot] = {}  # guild id → its slot
+        self._fan_outs: set[asyncio.Future[int]] = set()  # slot runs starting their posts
         self._scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
         self._scheduler.add_listener(self._on_error, EVENT_JOB_ERROR)
 
@@ -144,6 +195,12 @@ class DigestScheduler:
                 await stopped.wait()
             finally:
                 self._scheduler.remove_listener(on_shutdown)
+        fan_outs = list(self._fan_outs)
+        if not wait:
+            for fan_out in fan_outs:
+                fan_out.cancel()  # cancels the posts it started, too
+        # With wait, a slot's run starts every post it holds and waits for them.
+        await asyncio.gather(*fan_outs, return_exceptions=True)
         active = dict(self._active)
         if not wait:
             for task in active:
@@ -164,40 +221,58 @@ class DigestScheduler:
     # ------------------------------------------------------------------------------------ jobs
 
     def schedule_guild(self, settings: GuildSettings) -> bool:
-        """Add or replace the guild's job; a disabled digest is unscheduled. True if scheduled."""
-        # Remove first: before start(), APScheduler keeps added jobs in a pending list where
-        # replace_existing does not apply yet, so a second add would leave two jobs.
+        """Add or move the guild to its slot; a disabled digest is unscheduled. True if
+        scheduled."""
         self.unschedule_guild(settings.guild_id)
         if not settings.enabled:
             return False
-        self._scheduler.add_job(
-            self._run,
-            trigger=DailyTrigger(settings.post_time, settings.timezone),
-            args=(settings.guild_id,),
-            id=job_id(settings.guild_id),
-            name=f"digest for guild {settings.guild_id}",
-            replace_existing=True,
-        )
+        slot = _slot(settings)
+        members = self._slots.get(slot)
+        if members is None:
+            self._add_slot_job(slot)  # an unknown zone raises here, before any state changes
+            members = self._slots[slot] = set()
+        members.add(settings.guild_id)
+        self._slot_of[settings.guild_id] = slot
         return True
 
     def unschedule_guild(self, guild_id: int) -> bool:
-        """Remove the guild's job; False if it had none."""
-        if self._scheduler.get_job(job_id(guild_id)) is None:
+        """Remove the guild from its slot (and the slot's job with its last guild); False if
+        it had none."""
+        slot = self._slot_of.pop(guild_id, None)
+        if slot is None:
             return False
-        self._scheduler.remove_job(job_id(guild_id))
+        members = self._slots[slot]
+        members.discard(guild_id)
+        if not members:
+            del self._slots[slot]
+            self._scheduler.remove_job(slot_job_id(*slot))
         return True
 
     def rebuild(self, settings_list: Iterable[GuildSettings]) -> int:
-        """Replace every digest job with one per enabled settings row; return how many."""
+        """Replace every digest job with one per slot of the enabled settings rows; return how
+        many guilds are scheduled."""
         for job in self._scheduler.get_jobs():
-            if _guild_of(job.id) is not None:
+            if job.id.startswith(SLOT_PREFIX):
                 job.remove()
-        return sum(self.schedule_guild(s) for s in settings_list)
+        self._slots.clear()
+        self._slot_of.clear()
+        for settings in settings_list:
+            self._slot_of.pop(settings.guild_id, None)
+            if settings.enabled:
+                self._slot_of[settings.guild_id] = _slot(settings)
+        for guild_id, slot in self._slot_of.items():
+            self._slots.setdefault(slot, set()).add(guild_id)
+        for slot in self._slots:
+            self._add_slot_job(slot)
+        return len(self._slot_of)
 
     def scheduled_guilds(self) -> list[int]:
         """Guild ids that have a digest job, sorted."""
-        ids = (_guild_of(job.id) for job in self._scheduler.get_jobs())
-        return sorted(g for g in ids if g is not None)
+        return sorted(self._slot_of)
+
+    def slot_count(self) -> int:
+        """Distinct (post time, timezone) slots, i.e. APScheduler jobs."""
+        return len(self._slots)
 
     def next_run_times(self, guild_id: int, n: int = 3) -> list[datetime]:
         """The guild's next ``n`` fire times (UTC) from now; empty if it has no job."""
@@ -218,37 +293,93 @@ class DigestScheduler:
 
     # --------------------------------------------------------------------------- job plumbing
 
-    async def _run(self, guild_id: int) -> None:
-        task = asyncio.ensure_future(self._callback(guild_id))
-        self._active[task] = guild_id
-        task.add_done_callback(self._forget)
-        # Shielded: shutdown cancels this wrapper, not the post in flight (see shutdown()).
-        await asyncio.shield(task)
+    def _add_slot_job(self, slot: Slot) -> None:
+        post_time, timezone = slot
+        self._scheduler.add_job(
+            self._run_slot,
+            trigger=DailyTrigger(post_time, timezone),
+            args=(slot,),
+            id=slot_job_id(post_time, timezone),
+            name=f"digest for {format_post_time(post_time)} {timezone}",
+            replace_existing=True,
+        )
+
+    def _resolve(self, job: str) -> str:
+        """A guild's job id → its slot's job id (any other id unchanged)."""
+        guild_id = _guild_of(job)
+        slot = self._slot_of.get(guild_id) if guild_id is not None else None
+        return slot_job_id(*slot) if slot is not None else job
+
+    async def _run_slot(self, slot: Slot) -> None:
+        fan_out = asyncio.ensure_future(self._fan_out(slot))
+        self._fan_outs.add(fan_out)
+        fan_out.add_done_callback(self._fan_outs.discard)
+        # Shielded: shutdown cancels this wrapper, not the posts being started (see shutdown()).
+        failed = await asyncio.shield(fan_out)
+        if failed:
+            raise DigestFanOutError(f"{failed} posts of {slot_job_id(*slot)} failed (logged)")
+
+    async def _fan_out(self, slot: Slot) -> int:
+        """Start the post of every guild in the slot, a batch per loop iteration; wait for them
+        and log each failure with its guild id. Returns how many failed."""
+        run_of = self._clock()
+        started: list[tuple[int, asyncio.Future[None]]] = []
+        for guild_id in sorted(self._slots.get(slot, ())):
+            if self._slot_of.get(guild_id) != slot:
+                continue  # moved or unscheduled while this run was starting
+            task = asyncio.ensure_future(self._callback(guild_id))
+            self._active[task] = guild_id
+            task.add_done_callback(self._forget)
+            started.append((guild_id, task))
+            if len(started) % FAN_OUT_BATCH == 0:
+                await asyncio.sleep(0)
+        results = await asyncio.gather(*(task for _, task in started), return_exceptions=True)
+        failed = 0
+        for (guild_id, _), result in zip(started, results, strict=True):
+            if isinstance(result, Exception):
+                failed += 1
+                log.error(
+                    "digest for guild %s failed at its run of %s",
+                    guild_id,
+                    run_of.isoformat(),
+                    exc_info=(type(result), result, result.__traceback__),
+                )
+        return failed
 
     def _forget(self, task: asyncio.Future[None]) -> None:
         self._active.pop(task, None)
 
+    def _guilds_of(self, job: str) -> list[int]:
+        if not job.startswith(SLOT_PREFIX):
+            return []
+        post_time, _, timezone = job.removeprefix(SLOT_PREFIX).partition(" ")
+        hour, _, minute = post_time.partition(":")
+        return sorted(self._slots.get((time(int(hour), int(minute)), timezone), ()))
+
     def _on_missed(self, event: JobEvent) -> None:
-        guild_id = _guild_of(event.job_id)
-        if guild_id is None:
-            return
         run_time: Any = getattr(event, "scheduled_run_time", None)
-        log.warning(
-            "digest for guild %s missed its run at %s: more than %s s late "
-            "(the startup catch-up decides whether to post it)",
-            guild_id,
-            run_time.isoformat() if isinstance(run_time, datetime) else run_time,
-            self.grace_seconds,
-        )
+        for guild_id in self._guilds_of(event.job_id):
+            log.warning(
+                "digest for guild %s missed its run at %s: more than %s s late "
+                "(the startup catch-up decides whether to post it)",
+                guild_id,
+                run_time.isoformat() if isinstance(run_time, datetime) else run_time,
+                self.grace_seconds,
+            )
 
     def _on_error(self, event: JobExecutionEvent) -> None:
-        guild_id = _guild_of(event.job_id)
-        if guild_id is None:
-            return
+        if not event.job_id.startswith(SLOT_PREFIX) or isinstance(
+            event.exception, DigestFanOutError
+        ):
+            return  # each failed post was logged with its guild id
         exc = event.exception
         log.error(
-            "digest for guild %s failed at its run of %s",
-            guild_id,
+            "digest run %s failed at its run of %s",
+            event.job_id,
             event.scheduled_run_time.isoformat(),
             exc_info=(type(exc), exc, exc.__traceback__) if exc is not None else None,
         )
+
+
+def _slot(settings: GuildSettings) -> Slot:
+    return settings.post_time.replace(second=0, microsecond=0, tzinfo=None), settings.timezone
