@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench                    # everything (about 15 minutes on 2 cores)
     .venv/bin/python -m bench --only growth --sizes 1000 10000 --no-write   # a quick look
+    .venv/bin/python -m bench --only capacity --guilds 10000   # capacity up to 10,000 guilds
 
 Raw figures go to bench/results.json; the tables in docs/performance.md are rewritten from
 them only when every part ran (or with --write), so the document always shows one run.
@@ -20,7 +21,7 @@ from typing import Any
 from bench import report
 from bench._util import REPO, load_average, machine
 
-PARTS = ("interactions", "growth", "startup", "digest", "reload")
+PARTS = ("interactions", "growth", "startup", "digest", "reload", "capacity")
 RESULTS = REPO / "bench" / "results.json"
 WORKDIR = Path("/tmp/summitbot-bench")
 
@@ -32,7 +33,12 @@ def main(argv: list[str] | None = None) -> int:
         "--iterations", type=int, default=1_000, help="interaction round trips per bot and kind"
     )
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 10_000, 100_000])
-    parser.add_argument("--guilds", type=int, default=1_000, help="digest fan-out guilds")
+    parser.add_argument(
+        "--guilds",
+        type=int,
+        default=None,
+        help="digest fan-out guilds (default 1,000); capacity: the largest size (default 100,000)",
+    )
     parser.add_argument("--workdir", type=Path, default=WORKDIR, help="generated packs (cached)")
     parser.add_argument("--write", action="store_true", help="rewrite the doc even if partial")
     parser.add_argument("--no-write", action="store_true", help="never touch the doc")
@@ -85,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench import digest
 
         begin("digest")
-        results["digest"] = digest.run(args.guilds)
+        results["digest"] = digest.run(args.guilds or 1_000)
     if "reload" in parts:
         from bench import reload
 
@@ -95,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
             "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "load": loads["parts"]["reload"],
         }
+    if "capacity" in parts:
+        from bench import capacity
+
+        begin("capacity")
+        results["capacity"] = capacity.run(args.guilds or capacity.SIZES[-1])
     loads["end"] = load_average()[0]
     info["duration_s"] = round(time.perf_counter() - started, 1)
 
@@ -127,6 +138,11 @@ def write_doc(results: dict[str, Any], *, machine: bool = True) -> None:
         blocks["digest"] = report.digest_block(results["digest"])
     if "reload" in results:
         blocks["reload"] = report.reload_block(results["reload"])
+    if "capacity" in results:
+        from bench import capacity_report
+
+        blocks.update(capacity_report.blocks(results["capacity"]))
+        capacity_report.plots(results["capacity"])
     report.write(blocks)
     print(f"tables rewritten: {report.DOC.relative_to(REPO)}", file=sys.stderr)
 

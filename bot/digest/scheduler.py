@@ -34,6 +34,7 @@ from apscheduler.events import (
     SchedulerEvent,
 )
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.base import BaseTrigger
 
 from bot.digest.schedule import format_post_time, next_due, zone
@@ -103,7 +104,9 @@ class DailyTrigger(BaseTrigger):  # type: ignore[misc]
     """Fires once per local date at ``post_time`` in ``timezone`` (DST-safe, see module doc)."""
 
     def __init__(self, post_time: time, timezone: str) -> None:
-        zone(timezone)  # fail now, not at the first fire, on an unknown zone
+        # Fails now, not at the first fire, on an unknown zone. Held: ZoneInfo keeps only a few
+        # zones alive by itself, and reloading one from disk per fire time adds up over slots.
+        self._zone = zone(timezone)
         self.post_time = post_time.replace(second=0, microsecond=0, tzinfo=None)
         self.timezone = timezone
 
@@ -115,7 +118,7 @@ class DailyTrigger(BaseTrigger):  # type: ignore[misc]
         start = (
             now if previous_fire_time is None else previous_fire_time + timedelta(microseconds=1)
         )
-        return next_due(start.astimezone(UTC), self.post_time, self.timezone).instant
+        return next_due(start.astimezone(UTC), self.post_time, self._zone).instant
 
     def __str__(self) -> str:
         return f"daily[{format_post_time(self.post_time)} {self.timezone}]"
@@ -159,6 +162,8 @@ class DigestScheduler:
         self._slots: dict[Slot, set[int]] = {}  # slot → its guild ids
         self._slot_of: dict[int, Slot] = {}  # guild id → its slot
         self._fan_outs: set[asyncio.Future[int]] = set()  # slot runs starting their posts
+        # One batch of posts starts at a time, across every slot due in the same minute.
+        self._starting = asyncio.Lock()
         self._scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
         self._scheduler.add_listener(self._on_error, EVENT_JOB_ERROR)
 
@@ -256,14 +261,27 @@ class DigestScheduler:
                 job.remove()
         self._slots.clear()
         self._slot_of.clear()
+        slots: dict[tuple[time, str], Slot] = {}  # one tuple per slot, however many guilds
         for settings in settings_list:
             self._slot_of.pop(settings.guild_id, None)
             if settings.enabled:
-                self._slot_of[settings.guild_id] = _slot(settings)
+                key = (settings.post_time, settings.timezone)
+                slot = slots.get(key)
+                if slot is None:
+                    slot = slots[key] = _slot(settings)
+                self._slot_of[settings.guild_id] = slot
         for guild_id, slot in self._slot_of.items():
             self._slots.setdefault(slot, set()).add(guild_id)
-        for slot in self._slots:
-            self._add_slot_job(slot)
+        # Paused, APScheduler wakes up once at resume() instead of once per job added.
+        pause = self._scheduler.state == STATE_RUNNING
+        if pause:
+            self._scheduler.pause()
+        try:
+            for slot in self._slots:
+                self._add_slot_job(slot)
+        finally:
+            if pause:
+                self._scheduler.resume()
         return len(self._slot_of)
 
     def scheduled_guilds(self) -> list[int]:
@@ -323,15 +341,18 @@ class DigestScheduler:
         """Start the post of every guild in the slot, a batch per loop iteration; wait for them
         and log each failure with its guild id. Returns how many failed."""
         run_of = self._clock()
+        guild_ids = sorted(self._slots.get(slot, ()))
         started: list[tuple[int, asyncio.Future[None]]] = []
-        for guild_id in sorted(self._slots.get(slot, ())):
-            if self._slot_of.get(guild_id) != slot:
-                continue  # moved or unscheduled while this run was starting
-            task = asyncio.ensure_future(self._callback(guild_id))
-            self._active[task] = guild_id
-            task.add_done_callback(self._forget)
-            started.append((guild_id, task))
-            if len(started) % FAN_OUT_BATCH == 0:
+        for first in range(0, len(guild_ids), FAN_OUT_BATCH):
+            async with self._starting:
+                for guild_id in guild_ids[first : first + FAN_OUT_BATCH]:
+                    if self._slot_of.get(guild_id) != slot:
+                        continue  # moved or unscheduled while this run was starting
+                    task = asyncio.ensure_future(self._callback(guild_id))
+                    self._active[task] = guild_id
+                    task.add_done_callback(self._forget)
+                    started.append((guild_id, task))
+                # The batch's first steps run in the next loop iteration, before another batch.
                 await asyncio.sleep(0)
         results = await asyncio.gather(*(task for _, task in started), return_exceptions=True)
         failed = 0
