@@ -581,7 +581,7 @@ async def bot_run(
             ready_wall = time.time() - (processed - ready)
             on_ready = await run.wait_log("ready as", 60)
             caught_up = await run.wait_log(
-                "digest catch-up:", 600 if scenario == "catch-up" else 120
+                "digest catch-up:", 600 if scenario == "catch-up" else 300
             )
             await asyncio.sleep(2.0)
             rss_ready = rss_mb(run.pid)
@@ -748,10 +748,15 @@ def run(guilds: int = SIZES[-1]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.capacity", description=__doc__)
     parser.add_argument("--guilds", type=int, default=10_000, help="the largest size")
-    parser.add_argument("--only", choices=("scheduler", "bot"), help="one half")
+    parser.add_argument(
+        "--only", choices=("scheduler", "bot", "fanout"), help="one half, or the worst minute"
+    )
     args = parser.parse_args(argv)
     if args.only == "scheduler":
         result: dict[str, Any] = {"scheduler": scheduler_figures(sizes_up_to(args.guilds))}
+    elif args.only == "fanout":
+        with tempfile.TemporaryDirectory(prefix="summitbot-capacity-") as name:
+            result = _attempt(min(FANOUT_GUILDS, args.guilds), "minute", Path(name))
     elif args.only == "bot":
         n = args.guilds
         result = bot_figures(sizes_up_to(n), min(FANOUT_GUILDS, n), min(CATCHUP_GUILDS, n))

@@ -7,7 +7,8 @@ tens of seconds at startup, and a popular minute made the scheduler reschedule t
 in one pass of the event loop. Guilds share a slot when they post at the same local time in the
 same zone, and there are only a few thousand distinct slots however many guilds there are:
 building is grouping, and a slot's run starts its guilds' posts in small batches, yielding to
-the event loop between them. A guild's :func:`job_id` still names a job: its slot's.
+the event loop between them, with a bounded number in flight. A guild's :func:`job_id` still
+names a job: its slot's.
 
 APScheduler 3.11's ``CronTrigger`` gets daylight-saving days wrong for a daily digest: on a
 fall-back day a time inside the repeated hour fires twice (America/New_York 01:30 on
@@ -58,6 +59,12 @@ SLOT_PREFIX = "digest-slot:"
 #: Posts a slot's run starts before it yields to the event loop: each post's first step (its
 #: claim) runs in the loop iteration after it is started, so this bounds that iteration.
 FAN_OUT_BATCH = 100
+#: Posts in flight at once, across every slot due in the same minute. Every post reads and
+#: claims through the store's one connection before it waits for its turn to send: with all
+#: 10,000 posts of a big minute started at once, the first send waited behind 10,000 reads
+#: (16.8 s, docs/performance.md). The poster's throttle sends about 48 per second, so this
+#: keeps about five seconds of sends ready and the store's queue short.
+MAX_IN_FLIGHT = 250
 
 DigestCallback = Callable[[int], Awaitable[None]]
 #: Guilds that post at the same local time in the same zone share one job.
@@ -149,8 +156,13 @@ class DigestScheduler:
         self.grace_seconds = grace_seconds
         self._clock = clock or (lambda: datetime.now(UTC))
         # The in-memory job store is rebuilt from the database at every start.
+        # APScheduler logs a line per job it adds ("Added job ... to job store"): 1,484 lines,
+        # most of the scheduling time at startup with 100,000 guilds (docs/performance.md).
+        aps_log = logging.getLogger(f"{__name__}.apscheduler")
+        aps_log.setLevel(logging.WARNING)
         self._scheduler = _SlotScheduler(
             self._resolve,
+            logger=aps_log,
             timezone=UTC,
             job_defaults={
                 "misfire_grace_time": grace_seconds,
@@ -164,6 +176,7 @@ class DigestScheduler:
         self._fan_outs: set[asyncio.Future[int]] = set()  # slot runs starting their posts
         # One batch of posts starts at a time, across every slot due in the same minute.
         self._starting = asyncio.Lock()
+        self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
         self._scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
         self._scheduler.add_listener(self._on_error, EVENT_JOB_ERROR)
 
@@ -338,19 +351,23 @@ class DigestScheduler:
             raise DigestFanOutError(f"{failed} posts of {slot_job_id(*slot)} failed (logged)")
 
     async def _fan_out(self, slot: Slot) -> int:
-        """Start the post of every guild in the slot, a batch per loop iteration; wait for them
-        and log each failure with its guild id. Returns how many failed."""
+        """Start the post of every guild in the slot, a batch per loop iteration and at most
+        ``MAX_IN_FLIGHT`` at once; wait for them and log each failure with its guild id.
+        Returns how many failed."""
         run_of = self._clock()
         guild_ids = sorted(self._slots.get(slot, ()))
         started: list[tuple[int, asyncio.Future[None]]] = []
         for first in range(0, len(guild_ids), FAN_OUT_BATCH):
             async with self._starting:
                 for guild_id in guild_ids[first : first + FAN_OUT_BATCH]:
+                    await self._in_flight.acquire()
                     if self._slot_of.get(guild_id) != slot:
+                        self._in_flight.release()
                         continue  # moved or unscheduled while this run was starting
                     task = asyncio.ensure_future(self._callback(guild_id))
                     self._active[task] = guild_id
                     task.add_done_callback(self._forget)
+                    task.add_done_callback(lambda _task: self._in_flight.release())
                     started.append((guild_id, task))
                 # The batch's first steps run in the next loop iteration, before another batch.
                 await asyncio.sleep(0)

@@ -19,7 +19,13 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.digest.schedule import next_due
-from bot.digest.scheduler import DailyTrigger, DigestScheduler, job_id, slot_job_id
+from bot.digest.scheduler import (
+    MAX_IN_FLIGHT,
+    DailyTrigger,
+    DigestScheduler,
+    job_id,
+    slot_job_id,
+)
 from bot.store import DisableReason, GuildSettings
 
 NY = ZoneInfo("America/New_York")
@@ -533,3 +539,22 @@ async def test_shutdown_waits_for_every_post_of_a_slot_run(
     await asyncio.wait_for(stopping, HANG_GUARD)
     assert sorted(recorder.finished) == list(range(1, 251))
     assert recorder.cancelled == []
+
+
+async def test_a_big_minute_keeps_a_bounded_number_of_posts_in_flight(
+    running: tuple[DigestScheduler, Recorder],
+) -> None:
+    sched, recorder = running
+    recorder.block = True
+    count = MAX_IN_FLIGHT + 150
+    for gid in range(1, count + 1):
+        sched.schedule_guild(settings(gid, tz=("UTC", "Asia/Shanghai")[gid % 2]))
+    for gid in (1, 2):  # both slots due at once
+        _fire_now(sched, gid)
+    await asyncio.wait_for(recorder.called.wait(), HANG_GUARD)
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert len(recorder.calls) == MAX_IN_FLIGHT  # the rest wait for a post to finish
+    recorder.release.set()
+    await asyncio.wait_for(sched.shutdown(wait=True), HANG_GUARD)  # waits for every post
+    assert sorted(recorder.finished) == list(range(1, count + 1))
