@@ -1,6 +1,6 @@
 """Run every benchmark and rewrite the tables in docs/performance.md.
 
-    .venv/bin/python -m bench                    # everything (about 15 minutes on 2 cores)
+    .venv/bin/python -m bench                    # everything (about 45 minutes on 2 cores)
     .venv/bin/python -m bench --only growth --sizes 1000 10000 --no-write   # a quick look
     .venv/bin/python -m bench --only capacity --guilds 10000   # capacity up to 10,000 guilds
 

@@ -13,8 +13,8 @@ from xml.sax.saxutils import escape
 
 Point = tuple[float, float]
 
-WIDTH, HEIGHT = 640, 360
-LEFT, RIGHT, TOP, BOTTOM = 72, 170, 40, 52
+WIDTH, HEIGHT = 780, 360
+LEFT, RIGHT, TOP, BOTTOM = 72, 250, 40, 52
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 
