@@ -4,14 +4,15 @@
     python -m bench --only capacity --guilds 100000    # every size, written to the doc
 
 Every guild has the digest enabled. Zones and local times are drawn (seeded) from a realistic
-spread (``ZONES``, ``_post_time``); the worst case puts every guild's post in the same minute
+spread (``bench/spread.py``); the worst case puts every guild's post in the same minute
 (each guild keeps its zone; its local time is that minute there).
 
-- **Scheduler** (this process, the real ``DigestScheduler``): time and traced memory to build
-  every digest job from the settings, and the lag of a 10 ms timer on the same loop while
-  they are built and while every job of the worst-case minute fires (a callback that only
-  yields). The same figures for one APScheduler job per guild (``PerGuildJobs``, the design
-  before this issue, kept here to show why it went) up to ``PER_GUILD_MAX`` guilds.
+- **Scheduler** (``bench/capacity_scheduler.py``, in this process, the real
+  ``DigestScheduler``): time and traced memory to build every digest job from the settings,
+  and the lag of a 10 ms timer on the same loop while they are built and while every job of
+  the worst-case minute fires (a callback that only yields). The same figures for one
+  APScheduler job per guild (``PerGuildJobs``, the design before this issue, kept there to
+  show why it went) up to ``PER_GUILD_MAX`` guilds.
 - **Startup** (the real bot, ``summitbot run`` in its own process through ``bench._probe``):
   against the fake Discord in this process serving generated guilds over the shard count
   ``GET /gateway/bot`` recommends, enforcing Discord's identify rate (one IDENTIFY per 5 s per
@@ -34,310 +35,28 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import itertools
 import json
 import math
 import os
-import random
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bench._util import REPO, rss_mb, summary
+from bench.capacity_scheduler import scheduler_figures
+from bench.spread import missed, same_instant, spread
 
 SIZES = (1_000, 10_000, 100_000)
 FANOUT_GUILDS = 10_000
 CATCHUP_GUILDS = 10_000
 GLOBAL_RATE = 50
-#: One APScheduler job per guild is measured up to this many guilds (100,000 takes minutes).
-PER_GUILD_MAX = 100_000
-SEED = 20261201
-TICK = 0.010
-#: Catch-up: posts fell due between these many minutes before the bot starts.
-MISSED_WINDOW_MIN = (10, 120)
-
-#: Where the guilds are (IANA zone, weight): the bot's audience follows AI summits, mostly
-#: in China, the US and Europe.
-ZONES: tuple[tuple[str, int], ...] = (
-    ("Asia/Shanghai", 22),
-    ("America/New_York", 12),
-    ("America/Los_Angeles", 9),
-    ("America/Chicago", 4),
-    ("America/Sao_Paulo", 3),
-    ("Europe/London", 7),
-    ("Europe/Berlin", 8),
-    ("Europe/Paris", 4),
-    ("Europe/Moscow", 2),
-    ("Asia/Tokyo", 5),
-    ("Asia/Seoul", 3),
-    ("Asia/Singapore", 3),
-    ("Asia/Hong_Kong", 2),
-    ("Asia/Taipei", 2),
-    ("Asia/Kolkata", 5),
-    ("Australia/Sydney", 2),
-    ("UTC", 7),
-)
-#: Local hours people pick for a daily post (weight), mornings first.
-HOURS: tuple[tuple[int, int], ...] = (
-    (7, 6),
-    (8, 14),
-    (9, 30),
-    (10, 12),
-    (11, 4),
-    (12, 8),
-    (13, 3),
-    (14, 3),
-    (17, 3),
-    (18, 5),
-    (20, 5),
-    (21, 4),
-    (22, 3),
-)
-
-
-# --------------------------------------------------------------------------- settings spread
-
-
-def _pick(rng: random.Random, table: Sequence[tuple[Any, int]]) -> Any:
-    return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
-
-
-def _post_time(rng: random.Random) -> dt.time:
-    """A local time as people set them: mostly on the hour, some on the half hour, a few odd."""
-    hour = _pick(rng, HOURS)
-    roll = rng.random()
-    minute = 0 if roll < 0.65 else 30 if roll < 0.9 else rng.choice((15, 45, 5, 10, 50))
-    return dt.time(hour, minute)
-
-
-def spread(count: int, seed: int = SEED) -> list[tuple[str, dt.time]]:
-    """(zone, local time) for each of ``count`` guilds, drawn from the realistic spread."""
-    rng = random.Random(seed)
-    return [(_pick(rng, ZONES), _post_time(rng)) for _ in range(count)]
-
-
-def same_instant(count: int, instant: dt.datetime, seed: int = SEED) -> list[tuple[str, dt.time]]:
-    """Every guild due at ``instant``: zones from the spread, each at that minute's local time."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(count):
-        zone = _pick(rng, ZONES)
-        local = instant.astimezone(_zone(zone))
-        out.append((zone, dt.time(local.hour, local.minute)))
-    return out
-
-
-def missed(count: int, now: dt.datetime, seed: int = SEED) -> list[tuple[str, dt.time]]:
-    """Every guild's post due between MISSED_WINDOW_MIN minutes before ``now``."""
-    rng = random.Random(seed)
-    low, high = MISSED_WINDOW_MIN
-    out = []
-    for _ in range(count):
-        zone = _pick(rng, ZONES)
-        due = now - dt.timedelta(minutes=rng.randint(low, high))
-        local = due.astimezone(_zone(zone))
-        out.append((zone, dt.time(local.hour, local.minute)))
-    return out
-
-
-def _zone(name: str) -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
-
-
-def _settings(pairs: Sequence[tuple[str, dt.time]], *, first_id: int = 1) -> list[Any]:
-    from bot.store import GuildSettings
-
-    stamp = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    return [
-        GuildSettings(
-            guild_id=first_id + i,
-            channel_id=first_id + i + 1,
-            post_time=post_time,
-            timezone=zone,
-            language="en",
-            enabled=True,
-            disabled_reason=None,
-            disabled_at=None,
-            created_at=stamp,
-            updated_at=stamp,
-        )
-        for i, (zone, post_time) in enumerate(pairs)
-    ]
-
-
-# ------------------------------------------------------------------ event-loop lag, in-process
-
-
-class LagTimer:
-    """A 10 ms timer on the running loop; each wake-up's lateness is one lag sample."""
-
-    def __init__(self) -> None:
-        self.samples: list[tuple[float, float]] = []  # (perf_counter at wake-up, lag ms)
-        self._task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> LagTimer:
-        self._task = asyncio.create_task(self._run())
-        await asyncio.sleep(0)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._task is not None
-        await asyncio.sleep(TICK * 2)  # the wake-up after the work ends counts too
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            start = loop.time()
-            await asyncio.sleep(TICK)
-            now = loop.time()
-            self.samples.append((time.perf_counter(), (now - start - TICK) * 1000.0))
-
-    def between(self, start: float, end: float) -> list[float]:
-        """Lag of the wake-ups from ``start`` to the first one after ``end`` (perf_counter)."""
-        out = [lag for at, lag in self.samples if start <= at <= end]
-        after = [lag for at, lag in self.samples if at > end]
-        return out + after[:1]
-
-
-class PerGuildJobs:
-    """The design before issue 13: one APScheduler job per guild (``DailyTrigger``), as
-    ``DigestScheduler.schedule_guild`` added them. Kept here only to measure it."""
-
-    def __init__(self, callback: Callable[[int], Awaitable[None]]) -> None:
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-        self.callback = callback
-        self.scheduler = AsyncIOScheduler(
-            timezone=dt.UTC,
-            job_defaults={"misfire_grace_time": 6 * 3600, "coalesce": True, "max_instances": 1},
-        )
-
-    def start(self) -> None:
-        self.scheduler.start()
-
-    def rebuild(self, settings_list: Iterable[Any]) -> int:
-        from bot.digest.scheduler import DailyTrigger
-
-        count = 0
-        for s in settings_list:
-            job = f"digest:{s.guild_id}"
-            if self.scheduler.get_job(job) is not None:
-                self.scheduler.remove_job(job)
-            self.scheduler.add_job(
-                self.callback,
-                trigger=DailyTrigger(s.post_time, s.timezone),
-                args=(s.guild_id,),
-                id=job,
-                name=f"digest for guild {s.guild_id}",
-                replace_existing=True,
-            )
-            count += 1
-        return count
-
-    def fire_all_now(self) -> None:
-        now = dt.datetime.now(dt.UTC)
-        for job in self.scheduler.get_jobs():
-            job.modify(next_run_time=now)
-
-    async def shutdown(self) -> None:
-        self.scheduler.shutdown(wait=False)
-        await asyncio.sleep(0)
-
-
-async def _scheduler_figures(design: str, count: int) -> dict[str, Any]:
-    """Build ``count`` guilds' jobs (spread), then fire a worst-case minute of ``count``."""
-    from bot.digest.scheduler import DigestScheduler
-
-    done = 0
-    all_done = asyncio.Event()
-
-    async def callback(_guild_id: int) -> None:
-        nonlocal done
-        await asyncio.sleep(0)  # a post's first await (its claim)
-        done += 1
-        if done == count:
-            all_done.set()
-
-    def make() -> Any:
-        return DigestScheduler(callback) if design == "slots" else PerGuildJobs(callback)
-
-    settings = _settings(spread(count))
-    # Time and lag first (tracing allocations slows Python down), then memory on a second build.
-    gc.collect()
-    sched = make()
-    sched.start()
-    async with LagTimer() as timer:
-        await asyncio.sleep(TICK * 3)
-        begin = time.perf_counter()
-        sched.rebuild(settings)
-        built = time.perf_counter()
-    build_lag = timer.between(begin, built)
-    jobs = len(sched._scheduler.get_jobs()) if design == "slots" else count
-    await sched.shutdown()
-    del sched
-    gc.collect()
-    sched = make()
-    sched.start()
-    tracemalloc.start()
-    sched.rebuild(settings)
-    traced, _peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    await sched.shutdown()
-
-    # The worst-case minute: every guild due at once (zones from the spread).
-    due = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(minutes=5)
-    settings = _settings(same_instant(count, due))
-    sched = make()
-    sched.start()
-    sched.rebuild(settings)
-    async with LagTimer() as timer:
-        await asyncio.sleep(TICK * 3)
-        fired = time.perf_counter()
-        if design == "slots":
-            for job in sched._scheduler.get_jobs():
-                job.modify(next_run_time=dt.datetime.now(dt.UTC))
-        else:
-            sched.fire_all_now()
-        await asyncio.wait_for(all_done.wait(), 600)
-        finished = time.perf_counter()
-    fire_lag = timer.between(fired, finished)
-    await sched.shutdown()
-    return {
-        "design": design,
-        "guilds": count,
-        "jobs": jobs,
-        "build_s": built - begin,
-        "traced_bytes": traced,
-        "bytes_per_guild": traced / count,
-        "build_lag_ms": summary(build_lag),
-        "minute_jobs": len({(s.post_time, s.timezone) for s in settings}),
-        "minute_s": finished - fired,
-        "minute_lag_ms": summary(fire_lag),
-    }
-
-
-def scheduler_figures(sizes: Sequence[int]) -> list[dict[str, Any]]:
-    rows = []
-    for count in sizes:
-        for design in ("slots", "per-guild"):
-            if design == "per-guild" and count > PER_GUILD_MAX:
-                continue
-            print(f"  capacity: scheduler, {design}, {count:,} guilds", file=sys.stderr, flush=True)
-            rows.append(asyncio.run(_scheduler_figures(design, count)))
-    return rows
 
 
 # ---------------------------------------------------------------------------- the real bot
