@@ -21,7 +21,7 @@ from typing import Any
 from bench import report
 from bench._util import REPO, load_average, machine
 
-PARTS = ("interactions", "growth", "startup", "digest", "reload", "capacity")
+PARTS = ("interactions", "growth", "startup", "digest", "reach", "reload", "whosaid", "capacity")
 RESULTS = REPO / "bench" / "results.json"
 WORKDIR = Path("/tmp/summitbot-bench")
 
@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=None,
         help="digest fan-out guilds (default 1,000); capacity: the largest size (default 100,000)",
+    )
+    parser.add_argument(
+        "--users", type=int, default=1_000, help="personal digests beside the guilds (reach)"
     )
     parser.add_argument("--workdir", type=Path, default=WORKDIR, help="generated packs (cached)")
     parser.add_argument("--write", action="store_true", help="rewrite the doc even if partial")
@@ -92,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
 
         begin("digest")
         results["digest"] = digest.run(args.guilds or 1_000)
+    if "reach" in parts:
+        from bench import reach
+
+        begin("reach")
+        results["reach"] = reach.run(args.guilds or 1_000, args.users)
     if "reload" in parts:
         from bench import reload
 
@@ -101,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
             "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "load": loads["parts"]["reload"],
         }
+    if "whosaid" in parts:
+        from bench import whosaid
+
+        begin("whosaid")
+        results["whosaid"] = whosaid.run()
+
     if "capacity" in parts:
         from bench import capacity
 
@@ -136,6 +150,8 @@ def write_doc(results: dict[str, Any], *, machine: bool = True) -> None:
         blocks["startup"] = report.startup_block(results["startup"])
     if "digest" in results:
         blocks["digest"] = report.digest_block(results["digest"])
+    if "reach" in results:
+        blocks["reach"] = report.reach_block(results["reach"])
     if "reload" in results:
         blocks["reload"] = report.reload_block(results["reload"])
     if "capacity" in results:
@@ -143,6 +159,8 @@ def write_doc(results: dict[str, Any], *, machine: bool = True) -> None:
 
         blocks.update(capacity_report.blocks(results["capacity"]))
         capacity_report.plots(results["capacity"])
+    if "whosaid" in results:
+        blocks["whosaid"] = report.whosaid_block(results["whosaid"])
     report.write(blocks)
     print(f"tables rewritten: {report.DOC.relative_to(REPO)}", file=sys.stderr)
 

@@ -237,6 +237,40 @@ def digest_block(result: dict[str, Any]) -> str:
     return table(header, rows) + ("\n\n" + result["note"] if result.get("note") else "")
 
 
+def reach_block(result: dict[str, Any]) -> str:
+    """Server posts and personal DMs due in the same minute, on one throttle."""
+    header = ["", "value"]
+    rows = [
+        ["guild posts due in the same minute", f"{result['guilds']:,}"],
+        [
+            "personal DMs due in that minute (DM channel already stored)",
+            f"{result['users']:,} ({result['users_with_stored_channel']:,})",
+        ],
+        ["global limit (fake Discord)", f"{result['global_rate']} requests/s"],
+        [
+            "requests made: message creates + DM channel opens",
+            f"{result['message_creates']:,} + {result['dm_channel_opens']:,} = "
+            f"{result['requests']:,}",
+        ],
+        ["floor (requests ÷ rate)", f"{_f(result['floor_s'])} s"],
+        ["first message, after the due minute", f"{_f(result['first_after_due_s'])} s"],
+        ["**total: due minute to last message**", f"{_f(result['total_s'])} s"],
+        [
+            f"ratio to the floor (goal ≤ {FANOUT_RATIO_GOAL}×)",
+            f"{_f(result['ratio'])}× ({_met(result['ratio'] <= FANOUT_RATIO_GOAL)})",
+        ],
+        [
+            "guild posts / DMs made",
+            f"{result['guild_posts']:,} / {result['dms']:,}",
+        ],
+        ["duplicates / lost", f"{result['duplicates']} / {result['lost']}"],
+        ["429 answers (global / per route)", f"{result['429_global']} / {result['429_route']}"],
+        ["most messages arriving within one second", str(result["busiest_second"])],
+        ["fake-Discord violations", str(len(result["violations"]))],
+    ]
+    return table(header, rows)
+
+
 _RELOAD_MODES = {
     "thread": "thread (before: `load_catalog` in `asyncio.to_thread`)",
     "process": "worker process (after)",
@@ -369,6 +403,17 @@ def goals_block(results: dict[str, Any]) -> str:
                 _met(limited <= HANDFUL_429),
             ]
         )
+    if "reach" in results:
+        r = results["reach"]
+        rows.append(
+            [
+                f"{r['guilds']:,} guild posts + {r['users']:,} DMs, vs the "
+                f"{_f(r['floor_s'], 0)} s floor",
+                f"{_f(r['ratio'])}× ({_f(r['total_s'])} s)",
+                f"≤ {FANOUT_RATIO_GOAL}×",
+                _met(r["ratio"] <= FANOUT_RATIO_GOAL),
+            ]
+        )
     if "reload" in results and "process" in results["reload"]["modes"]:
         r = results["reload"]["modes"]["process"]
         size = results["reload"]["size"]
@@ -393,6 +438,27 @@ def goals_block(results: dict[str, Any]) -> str:
 
         rows += goal_rows(results["capacity"])
     return table(["figure", "measured", "goal", ""], rows)
+
+
+def whosaid_block(result: dict[str, Any]) -> str:
+    """The 200-press burst on one "who said it?" round."""
+    first = result["first_response_ms"]
+    rows = [
+        ["presses (one every 50 ms)", f"{result['presses']} in {_f(result['burst_s'], 1)} s"],
+        ["answered", f"{result['answered']} ({result['within_3s']} within 3 s)"],
+        [
+            "first response p50 / p99 / max",
+            f"{_f(first['p50'], 1)} / {_f(first['p99'], 1)} / {_f(first['max'], 1)} ms",
+        ],
+        [
+            "counter after the burst",
+            f"{result['counter']} "
+            f"(shown {_f(result['counter_settled_s'], 2)} s after the last answer)",
+        ],
+        ["counter edits", f"{result['edits']}, of which 429: {result['edit_429s']}"],
+        ["violations", str(len(result["violations"]))],
+    ]
+    return table(["figure", "measured"], rows)
 
 
 def replace_block(text: str, name: str, body: str) -> str:

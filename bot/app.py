@@ -1,5 +1,6 @@
-"""The bot: a `commands.Bot` subclass whose `setup_hook` wires config, content, store, scheduler
-and extensions, plus the command tree's error handler.
+"""The bot: a `commands.Bot` subclass whose `setup_hook` wires config, content, store and
+extensions, plus the command tree's error handler. The digest extension owns the digest's
+scheduler and poster (`bot.exts.digest`).
 
 Nothing here starts work at import or in `__init__`; everything starts in `setup_hook` and stops
 in `close`.
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -19,10 +19,11 @@ from discord.ext import commands
 
 from bot.catalog import Catalog, load_catalog
 from bot.catalog.models import LANGS
-from bot.digest.scheduler import DigestScheduler
 from bot.endpoints import apply_overrides
+from bot.exts.checks import NotOwner
+from bot.exts.reach import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bot.i18n import SummitTranslator, lang_for_locale, strings, t
-from bot.logs import bind_log_context, log_context
+from bot.logs import bind_log_context
 from bot.ops.health import HealthServer
 from bot.ops.metrics import BotMetrics, Outcome, app_command_names, bot_snapshot
 from bot.ops.reload import ReloadResult, reload_content
@@ -43,6 +44,8 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.help",
     "bot.exts.admin",
     "bot.exts.digest",
+    "bot.exts.mydigest",
+    "bot.exts.whosaid",
 )
 
 
@@ -99,10 +102,20 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
         self, interaction: discord.Interaction[SummitBot], error: app_commands.AppCommandError, /
     ) -> None:
         lang = lang_for_locale(interaction.locale)
+        if (
+            isinstance(error, app_commands.TransformerError)
+            and error.__cause__ is not None
+            and not hasattr(error, "answer")
+        ):
+            # discord.py wraps whatever a transformer raised: a crash there, not a bad value.
+            await self._apologize(interaction, error.__cause__)
+            return
         if isinstance(error, _USER_ERRORS):
             interaction.client.record_outcome(interaction, "user_error")
         if isinstance(error, app_commands.NoPrivateMessage):
             await send_ephemeral(interaction, t("errors.guild_only", lang))
+        elif isinstance(error, NotOwner):
+            await send_ephemeral(interaction, t("admin.owner_only", lang))
         elif isinstance(error, app_commands.MissingPermissions):
             await send_ephemeral(interaction, t("errors.missing_permissions", lang))
         elif isinstance(error, app_commands.CommandOnCooldown):
@@ -112,7 +125,12 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
         elif isinstance(error, app_commands.CheckFailure):
             await send_ephemeral(interaction, t("errors.check_failed", lang))
         elif isinstance(error, app_commands.TransformerError):
-            await send_ephemeral(interaction, t("errors.bad_value", lang))
+            # An option's transformer refused the value; its `answer` says why, localized.
+            answer = getattr(error, "answer", None)
+            if isinstance(answer, str):
+                await send_ephemeral(interaction, answer)
+            else:
+                await send_ephemeral(interaction, t("errors.bad_value", lang))
         elif isinstance(original := getattr(error, "original", error), StoreError):
             # Read-only, full, locked or closed database: an operator's problem, not a bug.
             log.warning(
@@ -123,16 +141,22 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
             interaction.client.record_outcome(interaction, "error")
             await send_ephemeral(interaction, t("errors.storage_unavailable", lang))
         else:
-            original = getattr(error, "original", error)
-            error_id = secrets.token_hex(4)
-            log.error(
-                "unexpected error in an interaction (error id %s)",
-                error_id,
-                exc_info=original,
-                extra={**interaction_context(interaction), "error_id": error_id},
-            )
-            interaction.client.record_outcome(interaction, "error")
-            await send_ephemeral(interaction, t("errors.unexpected", lang, error_id=error_id))
+            await self._apologize(interaction, getattr(error, "original", error))
+
+    async def _apologize(
+        self, interaction: discord.Interaction[SummitBot], original: BaseException
+    ) -> None:
+        """Our bug: log it with an id and tell the user that id, nothing more."""
+        lang = lang_for_locale(interaction.locale)
+        error_id = secrets.token_hex(4)
+        log.error(
+            "unexpected error in an interaction (error id %s)",
+            error_id,
+            exc_info=original,
+            extra={**interaction_context(interaction), "error_id": error_id},
+        )
+        interaction.client.record_outcome(interaction, "error")
+        await send_ephemeral(interaction, t("errors.unexpected", lang, error_id=error_id))
 
 
 class ContentHolder:
@@ -156,6 +180,10 @@ class SummitBot(commands.Bot):
             help_command=None,
             intents=intents,
             tree_cls=SummitTree,
+            # Every command works on guild and user installs, in servers, DMs and group DMs,
+            # unless it says otherwise (`/digest`, `/admin`: bot.exts.reach.server_only).
+            allowed_installs=EVERYWHERE_INSTALLS,
+            allowed_contexts=EVERYWHERE_CONTEXTS,
             allowed_mentions=discord.AllowedMentions.none(),
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,
@@ -165,14 +193,11 @@ class SummitBot(commands.Bot):
         )
         self.metrics = metrics
         self.settings = settings
-        #: False for `summitbot sync`: commands only, no store, no scheduler.
+        #: False for `summitbot sync`: commands only, no store, no digest service.
         self.runtime = runtime
         self._content: ContentHolder | None = None
         self._store: Store | None = None
-        self._scheduler: DigestScheduler | None = None
         self._health: HealthServer | None = None
-        #: Set by the digest extension: posts today's digest for a guild when its time is due.
-        self.digest_poster: Callable[[int], Awaitable[None]] | None = None
         apply_overrides(settings.discord.api_base, settings.discord.gateway_url)
 
     # -- wiring ---------------------------------------------------------------------------------
@@ -195,12 +220,6 @@ class SummitBot(commands.Bot):
             raise RuntimeError("the store is opened in setup_hook (runtime mode only)")
         return self._store
 
-    @property
-    def scheduler(self) -> DigestScheduler:
-        if self._scheduler is None:
-            raise RuntimeError("the scheduler is started in setup_hook (runtime mode only)")
-        return self._scheduler
-
     async def setup_hook(self) -> None:
         settings = self.settings
         catalog = await asyncio.to_thread(load_catalog, settings.content.path)
@@ -215,11 +234,6 @@ class SummitBot(commands.Bot):
         if self.runtime:
             self._store = await Store.open(settings.database.path)
             await self._store.migrate()
-            self._scheduler = DigestScheduler(
-                self._on_digest_due,
-                grace_seconds=int(settings.digest.misfire_grace_hours * 3600),
-            )
-            self._scheduler.start()
 
         # Parse the UI strings now, not inside the first interaction (3-second deadline).
         for lang in LANGS:
@@ -240,14 +254,6 @@ class SummitBot(commands.Bot):
             self._health = HealthServer(self, settings.health.host, settings.health.port)
             await self._health.start()
 
-    async def _on_digest_due(self, guild_id: int) -> None:
-        """The scheduler's job: hand the guild to the poster the digest extension registered."""
-        with log_context(guild_id=guild_id):
-            if self.digest_poster is None:
-                log.warning("digest due for guild %d but no poster is registered", guild_id)
-                return
-            await self.digest_poster(guild_id)
-
     @property
     def health_server(self) -> HealthServer | None:
         """The running health/metrics endpoint, if `health.enabled`."""
@@ -261,9 +267,8 @@ class SummitBot(commands.Bot):
         if self._health is not None:
             await self._health.stop()
             self._health = None
-        if self._scheduler is not None:
-            # Let a post in flight finish and record itself before the gateway goes away.
-            await self._scheduler.shutdown(wait=True)
+        # Unloads the extensions first: the digest cog stops its service there, letting a post
+        # in flight finish and record itself before the gateway goes away.
         await super().close()
         if self._store is not None:
             await self._store.close()

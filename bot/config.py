@@ -42,7 +42,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 import bot
+from bot.digest.due import parse_post_time
 from bot.yamlguard import UnsafeYaml, echo, scan_events, syntax_problem
+from bot.yamllines import LineDict, LineLoader, line_of
 
 __all__ = [
     "CONFIG_ENV",
@@ -59,7 +61,6 @@ __all__ = [
     "LoggingSettings",
     "Settings",
     "load_settings",
-    "parse_clock_time",
     "resolve_config_path",
 ]
 
@@ -73,7 +74,6 @@ CONFIG_ENV = "SUMMITBOT_CONFIG"
 PROJECT_ROOT = Path(bot.__file__).resolve().parents[1]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-_HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -133,21 +133,10 @@ def _reject_bool(value: Any) -> Any:
     return value
 
 
-def parse_clock_time(value: str) -> dt.time | None:
-    """Parse `HH:MM` (or `H:MM`) into a time; None when it isn't a valid time of day."""
-    match = _HHMM.match(value.strip())
-    if match is None:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if hour > 23 or minute > 59:
-        return None
-    return dt.time(hour, minute)
-
-
 def _clock_time(value: Any) -> dt.time:
     if isinstance(value, dt.time):
         return value
-    parsed = parse_clock_time(value) if isinstance(value, str) else None
+    parsed = parse_post_time(value) if isinstance(value, str) else None
     if parsed is None:
         raise PydanticCustomError("clock_time", "expected HH:MM, got {got}", {"got": _shown(value)})
     return parsed
@@ -357,8 +346,9 @@ class Settings(FileSettings):
 # --- loading ----------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without YAML 1.1 sexagesimal numbers, so `21:30` stays the string '21:30'."""
+class _Loader(LineLoader):
+    """The line-tracking loader without YAML 1.1 sexagesimal numbers, so `21:30` stays the
+    string '21:30'."""
 
 
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -397,7 +387,6 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] = os.environ)
     """
     file = resolve_config_path(path, env)
     data: Any = {}
-    node: yaml.Node | None = None
     base_dir = PROJECT_ROOT
     if file is not None:
         file = file.expanduser().absolute()
@@ -408,19 +397,19 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] = os.environ)
             raise ConfigError([ConfigProblem("(file)", "config file not found")], file) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError([ConfigProblem("(file)", f"cannot read: {exc}")], file) from None
-        data, node = _parse_yaml(text, file)
+        data = _parse_yaml(text, file)
 
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        line = node.start_mark.line + 1 if node is not None else None
+        line: int | None = getattr(data, "line", None)
         problem = ConfigProblem("(root)", "expected a mapping of sections", line)
         raise ConfigError([problem], file)
 
     try:
         parsed = FileSettings.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
-        problems = _problems(exc, node)
+        problems = _problems(exc, data)
         secret = env.get(TOKEN_ENV, "").strip()
         if len(secret) >= MIN_SECRET_LENGTH:
             # A token pasted as some other key's value must not be echoed back.
@@ -438,7 +427,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] = os.environ)
     )
 
 
-def _parse_yaml(text: str, file: Path) -> tuple[Any, yaml.Node | None]:
+def _parse_yaml(text: str, file: Path) -> Any:
     try:
         duplicates = scan_events(text, _Loader)
     except UnsafeYaml as exc:
@@ -462,17 +451,15 @@ def _parse_yaml(text: str, file: Path) -> tuple[Any, yaml.Node | None]:
     # The scan refused anchors, aliases and deep nesting: building is linear and shallow.
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         syntax = syntax_problem(exc, text)
         raise ConfigError([ConfigProblem("(yaml)", syntax.message, syntax.line)], file) from None
     finally:
         loader.dispose()
-    return data, node
 
 
-def _problems(exc: ValidationError, root: yaml.Node | None) -> list[ConfigProblem]:
+def _problems(exc: ValidationError, data: Any) -> list[ConfigProblem]:
     problems = []
     for error in exc.errors():
         loc = tuple(error["loc"])
@@ -488,33 +475,14 @@ def _problems(exc: ValidationError, root: yaml.Node | None) -> list[ConfigProble
             got = error.get("input")
             if error["type"] not in _SELF_DESCRIBING and not isinstance(got, dict | list):
                 message += f", got {_shown(got)}"
-        problems.append(ConfigProblem(key, message, _line_of(root, loc, error["type"])))
+        # The line of an unknown key is the key's; of a bad value, the value's.
+        line = (
+            line_of(data, loc, value=error["type"] != "extra_forbidden")
+            if isinstance(data, LineDict)
+            else None
+        )
+        problems.append(ConfigProblem(key, message, line))
     return sorted(problems, key=lambda p: (p.line or 0, p.key))
 
 
 _SELF_DESCRIBING = {"clock_time", "timezone", "log_level", "url", "path", "shard_ids", "int_type"}
-
-
-def _line_of(root: yaml.Node | None, loc: tuple[Any, ...], kind: str) -> int | None:
-    """The 1-based line of the key (for unknown keys) or value at `loc` in the YAML tree."""
-    node = root
-    line = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if key_node.value == part:
-                    line = key_node.start_mark.line + 1
-                    node = value_node
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return line
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    if kind != "extra_forbidden" and node is not None:
-        line = node.start_mark.line + 1
-    return line

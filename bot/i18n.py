@@ -1,16 +1,18 @@
-"""UI strings by stable key, and the app-command translator (en-US source, zh-CN translation).
+"""UI strings by stable key, and the app-command translator (English source, zh-CN translation).
 
-Strings live in `bot/locales/en-US.yaml` and `bot/locales/zh-CN.yaml`, one nested mapping per
+UI strings live in `bot/locales/en-US.yaml` and `bot/locales/zh-CN.yaml`, one nested mapping per
 file; nested keys are addressed with dots (`errors.unknown_term`). Placeholders use
 `str.format` syntax (`{query}`) and are filled by `t(key, lang, **kwargs)`; a translation
-never contains code. Both files hold the same keys with the same placeholders (a test checks).
-A key missing from the Chinese file falls back to English; a key missing everywhere renders
-as the key itself, so a lookup never raises.
+never contains code. Both files hold the same UI keys with the same placeholders (a test
+checks). A key missing from the Chinese file falls back to English; a key missing everywhere
+renders as the key itself, so a lookup never raises.
 
-Command localizations live under `commands:` and are looked up by the translator in this
-order: the `key` extra of the `locale_str` (`locale_str("Show a quote", key="...")`), the key
-derived from where the string sits, then the message itself used as a key under `commands.`.
-Derived keys (examples after the arrow):
+Command names, descriptions, options and choices have one English source: the decorators
+(`@app_commands.command(name=..., description=...)`, `describe`, `Choice`), which are what
+Discord shows by default. Their Chinese lives in zh-CN.yaml's `commands:` block only, found by
+the translator under the `key` extra of the `locale_str` when it has one
+(`locale_str("Chinese", key="commands.digest.set.choices.zh")`), else under the key derived
+from where the string sits (examples after the arrow):
 
     commands.<command>.name                     → commands.quote.name
     commands.<command>.description
@@ -21,9 +23,10 @@ Derived keys (examples after the arrow):
     commands.<menu>.name                        → commands.explain_terms.name  ("Explain terms")
     choices.<choice name>                       → choices.Chinese  (Choice(name="Chinese"))
 
-(group names use the same `.name`/`.description` keys as commands). English is the source
-language: the translator returns None for every other locale than Chinese, and for Chinese
-when the key is absent, so Discord shows the English default.
+(group names use the same `.name`/`.description` keys as commands). The translator returns
+None for every locale but Chinese, and for Chinese when the key is absent, so Discord shows the
+English default. A test checks that every command string has its Chinese and that the block
+holds nothing the commands don't read.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ __all__ = [
     "placeholders",
     "strings",
     "t",
+    "translation_key",
 ]
 
 log = logging.getLogger(__name__)
@@ -148,8 +152,16 @@ def _qualified(command: Any) -> str:
     return ".".join(_slug(part) for part in str(command.qualified_name).split())
 
 
+def translation_key(
+    string: app_commands.locale_str, context: app_commands.TranslationContextTypes
+) -> str | None:
+    """Where the Chinese of a command string lives: its explicit `key`, else `command_key`."""
+    key = string.extras.get("key")
+    return key if isinstance(key, str) else command_key(context)
+
+
 class SummitTranslator(app_commands.Translator):
-    """Localizes command names, descriptions, options and choices from the locale files."""
+    """Localizes command names, descriptions, options and choices from zh-CN.yaml."""
 
     async def translate(
         self,
@@ -158,14 +170,6 @@ class SummitTranslator(app_commands.Translator):
         context: app_commands.TranslationContextTypes,
     ) -> str | None:
         if lang_for_locale(locale) != "zh":
-            return None  # English is the source language.
-        table = strings("zh")
-        candidates = [
-            string.extras.get("key"),
-            command_key(context),
-            f"commands.{string.message}",
-        ]
-        for key in candidates:
-            if isinstance(key, str) and key in table:
-                return table[key]
-        return None
+            return None  # English is the source language: the decorators' strings.
+        key = translation_key(string, context)
+        return None if key is None else strings("zh").get(key)

@@ -16,7 +16,6 @@ from bot.config import (
     FileSettings,
     Settings,
     load_settings,
-    parse_clock_time,
 )
 
 EXAMPLE = PROJECT_ROOT / "config.example.yaml"
@@ -156,24 +155,6 @@ health: {enabled: true, host: 0.0.0.0, port: 9000}
     assert s.logging.level == "WARNING"
     assert s.logging.json_format is True
     assert s.health.port == 9000
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("9:00", dt.time(9, 0)),
-        ("09:05", dt.time(9, 5)),
-        ("23:59", dt.time(23, 59)),
-        ("00:00", dt.time(0, 0)),
-        ("24:00", None),
-        ("12:60", None),
-        ("9", None),
-        ("9:5", None),
-        ("ab:cd", None),
-    ],
-)
-def test_parse_clock_time(text: str, expected: dt.time | None) -> None:
-    assert parse_clock_time(text) == expected
 
 
 def test_empty_file_and_empty_sections_mean_defaults(tmp_path: Path) -> None:

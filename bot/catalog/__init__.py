@@ -1,6 +1,6 @@
 """Content packs: models, loading with validation, and the search index. No Discord here."""
 
-from bot.catalog._issues import ContentError, ContentIssue
+from bot.catalog._errors import ContentError, ContentIssue
 from bot.catalog.index import Catalog, Kind, Suggestion, TermMatch
 from bot.catalog.loader import load_catalog
 from bot.catalog.verify import verify_quotes

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.catalog._errors import did_you_mean, format_path
-from bot.catalog._issues import ContentIssue
+from bot.catalog._errors import ContentIssue
+from bot.catalog._messages import did_you_mean, format_path
 from bot.catalog._normalize import key
-from bot.catalog._yaml import line_of
 from bot.catalog.models import LANGS, Quote, Speaker, Term, Text, Topic
+from bot.yamllines import line_of
 
 if TYPE_CHECKING:
     from bot.catalog.loader import Item, LoadedPack

@@ -1,118 +1,42 @@
-"""Turn pydantic validation errors into short, editor-facing messages."""
+"""`ContentError` and the content problems it lists, each pinned to a file and line."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-from typing import Any
-
-from pydantic import BaseModel
-from pydantic_core import ErrorDetails
-from rapidfuzz import process
-
-from bot.yamlguard import echo
-
-_SLUG_FIELDS = {"id", "speaker", "section", "topics", "mentioned_by", "related"}
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 
-def describe(value: Any) -> str:
-    """How a YAML value's type reads to a content editor."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, dt.datetime | dt.date):
-        return "a date"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
+@dataclass(frozen=True)
+class ContentIssue:
+    """One problem in a content pack. Line 0 means the whole file (e.g. it is missing).
+
+    Printed as `file:line: message`, or `file: message` for line 0. `todo` is the label of a
+    draft's TODO marker (`translate quote`), None for every other problem.
+    """
+
+    file: Path
+    line: int
+    message: str
+    todo: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else str(self.file)
+        return f"{where}: {self.message}"
 
 
-def format_path(loc: Sequence[int | str]) -> str:
-    """("points", 1, "en") → "points[1].en"."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
+class ContentError(Exception):
+    """Content failed validation; `issues` lists every problem, sorted by file and line."""
 
+    def __init__(self, issues: Iterable[ContentIssue]) -> None:
+        self.issues: tuple[ContentIssue, ...] = tuple(
+            sorted(issues, key=lambda issue: (str(issue.file), issue.line))
+        )
+        count = len(self.issues)
+        lines = "\n".join(str(issue) for issue in self.issues)
+        super().__init__(f"{count} content problem{'s' if count != 1 else ''}:\n{lines}")
 
-def did_you_mean(value: str, choices: Sequence[str], cutoff: float = 60.0, quote: str = "'") -> str:
-    """The closest choice as " (did you mean 'x'?)", or "" when nothing is close."""
-    if not choices:
-        return ""
-    best = process.extractOne(value, list(choices), score_cutoff=cutoff)
-    return "" if best is None else f" (did you mean {quote}{best[0]}{quote}?)"
-
-
-def _fields_at(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
-    """The field names of the (sub)model at `loc`, for suggesting a fix to an unknown key."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
-        field = current.model_fields.get(part)
-        if field is None:
-            return []
-        annotation = field.annotation
-        args = getattr(annotation, "__args__", ())
-        nested = [arg for arg in (annotation, *args) if isinstance(arg, type)]
-        current = next((arg for arg in nested if issubclass(arg, BaseModel)), None)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
-
-
-def message(model: type[BaseModel], error: ErrorDetails) -> str:
-    """One pydantic error as "path: what is wrong"."""
-    loc = tuple(error["loc"])
-    kind = error["type"]
-    value = error.get("input")
-    ctx = error.get("ctx") or {}
-    field = next((part for part in reversed(loc) if isinstance(part, str)), "")
-    if kind == "missing":
-        return _at(loc[:-1], f"missing `{echo(loc[-1])}`")
-    if kind == "extra_forbidden":
-        hint = did_you_mean(str(loc[-1]), _fields_at(model, loc[:-1]), quote="`")
-        return _at(loc[:-1], f"unknown key `{echo(loc[-1])}`{hint}")
-    path = format_path(loc)
-    if kind == "string_pattern_mismatch":
-        if field in _SLUG_FIELDS:
-            hint = "use lowercase letters, digits and hyphens"
-            return _at(loc, f"'{echo(value)}' is not a valid id ({hint})")
-        if field == "url":
-            return _at(loc, f"'{echo(value)}' is not an http(s) URL")
-    if kind == "url":
-        return _at(loc, f"'{echo(value)}' is not a usable link: {ctx.get('problem')}")
-    if kind == "string_too_short":
-        return _at(loc, "must not be empty")
-    if kind == "string_too_long":
-        return _at(loc, f"is longer than {ctx.get('max_length')} characters")
-    if kind == "string_type":
-        return _at(loc, f"expected text, got {describe(value)}")
-    if kind in {"tuple_type", "list_type"}:
-        return _at(loc, f"expected a list, got {describe(value)}")
-    if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return _at(loc, f"expected a mapping, got {describe(value)}")
-    if kind == "too_short":
-        return _at(loc, f"needs at least {ctx.get('min_length')} item(s)")
-    if kind == "literal_error":
-        return _at(loc, f"must be {ctx.get('expected')}, got '{echo(value)}'")
-    if kind.startswith(("date_", "datetime_")):
-        return _at(loc, f"expected a date (YYYY-MM-DD), got '{echo(value)}'")
-    return f"{path}: {error['msg']}" if path else error["msg"]
-
-
-def _at(loc: Sequence[int | str], text: str) -> str:
-    path = format_path(loc)
-    return f"{path}: {text}" if path else text
+    def __reduce__(self) -> tuple[type[ContentError], tuple[tuple[ContentIssue, ...]]]:
+        # The default rebuilds from the message text; rebuild from the issues instead, so the
+        # error of a catalog built in another process arrives with every file:line intact.
+        return (type(self), (self.issues,))

@@ -139,7 +139,6 @@ class Catalog:
             [(q.text.zh, q.text.en, q.context.zh, q.context.en) for q in self._quote_list]
         )
         self._scanner = TermScanner([(t.term.zh, t.term.en, *t.aliases) for t in self._term_list])
-        self._mentions: dict[str, tuple[Quote, ...]] = {}
         # Autocomplete labels of quotes, made on first use: (position, in English) → choice.
         self._quote_choices: dict[tuple[int, bool], Suggestion] = {}
 
@@ -150,7 +149,6 @@ class Catalog:
         for name in _READ_ONLY_TABLES:  # a mappingproxy does not pickle: send the dict
             state[name] = dict(state[name])
         # Memoised answers are rebuilt on demand; the receiver starts with empty ones.
-        state["_mentions"] = {}
         state["_quote_choices"] = {}
         return state
 
@@ -176,29 +174,13 @@ class Catalog:
     def quotes_by(self, speaker_id: str) -> tuple[Quote, ...]:
         return self._quotes_by_speaker.get(speaker_id, ())
 
-    def quotes_mentioning(self, term: Term) -> tuple[Quote, ...]:
-        """Quotes whose zh or en text contains the term or an alias (as `scan_terms` sees it)."""
-        cached = self._mentions.get(term.id)
-        if cached is not None:
-            return cached
-        found = [
-            self._quote_list[index]
-            for index in sorted(self._mention_candidates(term))
-            if self._mentions_term(index, term)
-        ]
-        result = tuple(found)
-        self._mentions[term.id] = result
-        return result
-
     def best_quote_mentioning(
         self, term: Term, key: Callable[[Quote], SupportsRichComparison]
     ) -> Quote | None:
-        """`min(quotes_mentioning(term), key=key)` (None when there is none), without checking
-        every mention: candidates are ranked first and checked best first, so a term found in
-        thousands of quotes costs one ranking and a scan or two, not thousands of scans."""
-        cached = self._mentions.get(term.id)
-        if cached is not None:
-            return min(cached, key=key, default=None)
+        """The first by `key` of the quotes whose zh or en text mentions the term or an alias
+        (as `scan_terms` sees it), None when none does. Candidates are ranked first and checked
+        best first, so a term found in thousands of quotes costs one ranking and a scan or two,
+        not thousands of scans."""
         quotes = self._quote_list
         # Natural order, then a stable sort: among equals the first in pack order, as min().
         ranked = sorted(sorted(self._mention_candidates(term)), key=lambda i: key(quotes[i]))

@@ -10,13 +10,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.catalog import _checks
-from bot.catalog._errors import describe, message
-from bot.catalog._issues import ContentError, ContentIssue
-from bot.catalog._yaml import LineDict, LineList, line_of, load_yaml
+from bot.catalog._errors import ContentError, ContentIssue
+from bot.catalog._messages import describe, message
 from bot.catalog.drafts import find_todos
 from bot.catalog.index import Catalog
 from bot.catalog.models import Event, Pack, Quote, Speaker, Term, Topic
 from bot.yamlguard import UnsafeYaml, echo, syntax_problem
+from bot.yamllines import LineDict, LineList, line_of, load_yaml
 
 EVENT_FILE = "event.yaml"
 # file name → (top-level key, model, the word used for one item in messages)

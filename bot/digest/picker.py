@@ -17,6 +17,8 @@ import hashlib
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
+from bot.store import RecipientKind
+
 if TYPE_CHECKING:
     from bot.store import Store, StoreConnection
 
@@ -113,9 +115,11 @@ async def next_quote(
     quote_ids: Collection[str],
     *,
     conn: StoreConnection | None = None,
+    kind: RecipientKind = RecipientKind.GUILD,
 ) -> Pick | None:
-    """The quote the guild's next digest will post; read-only, so preview == next post."""
-    state = await store.cycle_state(guild_id, conn=conn)
+    """The quote the guild's (or, with ``kind``, the user's) next digest will post; read-only,
+    so preview == next post."""
+    state = await store.cycle_state(guild_id, conn=conn, kind=kind)
     if state is None:
         return pick_next(guild_id, FIRST_CYCLE, quote_ids, ())
     return pick_next_in(
@@ -135,6 +139,7 @@ async def record_posted(
     pick: Pick,
     *,
     conn: StoreConnection | None = None,
+    kind: RecipientKind = RecipientKind.GUILD,
 ) -> None:
     """Record that ``pick`` (from :func:`next_quote`) was posted, starting its cycle if new.
 
@@ -142,13 +147,15 @@ async def record_posted(
     """
     if conn is None:
         async with store.transaction() as tx:
-            await _record(store, guild_id, pick, tx)
+            await _record(store, guild_id, pick, tx, kind)
     else:
-        await _record(store, guild_id, pick, conn)
+        await _record(store, guild_id, pick, conn, kind)
 
 
-async def _record(store: Store, guild_id: int, pick: Pick, conn: StoreConnection) -> None:
-    state = await store.cycle_state(guild_id, conn=conn)
+async def _record(
+    store: Store, guild_id: int, pick: Pick, conn: StoreConnection, kind: RecipientKind
+) -> None:
+    state = await store.cycle_state(guild_id, conn=conn, kind=kind)
     current = state.cycle if state is not None else None
     if current is None or pick.cycle > current:
         previous_last = state.last_quote_id if state is not None else None
@@ -158,10 +165,11 @@ async def _record(store: Store, guild_id: int, pick: Pick, conn: StoreConnection
             cycle_seed(guild_id, pick.cycle),
             avoid_first=previous_last,
             conn=conn,
+            kind=kind,
         )
     elif pick.cycle < current:
         raise ValueError(
             f"quote {pick.quote_id} is for cycle {pick.cycle}, "
             f"but guild {guild_id} is already in cycle {current}"
         )
-    await store.add_cycle_post(guild_id, pick.cycle, pick.quote_id, conn=conn)
+    await store.add_cycle_post(guild_id, pick.cycle, pick.quote_id, conn=conn, kind=kind)

@@ -14,7 +14,7 @@ APScheduler 3.11's ``CronTrigger`` gets daylight-saving days wrong for a daily d
 fall-back day a time inside the repeated hour fires twice (America/New_York 01:30 on
 2026-11-01 fires at 05:30 and 06:30 UTC), and on a spring-forward day a nonexistent time fires
 at the pre-transition offset (02:30 on 2026-03-08 fires at 03:30 EDT, not at the end of the
-gap). :class:`DailyTrigger` replaces it with the due-time maths of :mod:`bot.digest.schedule`,
+gap). :class:`DailyTrigger` replaces it with the due-time maths of :mod:`bot.digest.due`,
 which gives exactly one fire per local date. ``tests/digest/test_scheduler.py`` pins both.
 """
 
@@ -38,8 +38,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.digest.schedule import format_post_time, next_due, zone
-from bot.store import GuildSettings
+from bot.digest.due import format_post_time, next_due, zone
+from bot.digest.recipients import DigestSettings
 
 __all__ = [
     "JOB_PREFIX",
@@ -138,11 +138,11 @@ class DailyTrigger(BaseTrigger):  # type: ignore[misc]
 
 
 class DigestScheduler:
-    """Schedules each enabled guild's digest; the callback does the posting.
+    """Schedules each enabled guild's (or user's) digest; the callback does the posting.
 
-    The callback receives the guild id when the guild's post is due; it decides the local date
-    (:func:`bot.digest.schedule.previous_due`) and claims it in the store, so a duplicate fire
-    can never post twice.
+    The callback receives the guild id (user id for the personal digests' scheduler) when its
+    post is due; it decides the local date (:func:`bot.digest.due.previous_due`) and claims it
+    in the store, so a duplicate fire can never post twice.
     """
 
     def __init__(
@@ -150,11 +150,12 @@ class DigestScheduler:
         callback: DigestCallback,
         *,
         grace_seconds: int = 6 * 3600,
-        clock: Callable[[], datetime] | None = None,
+        label: str = "guild",
     ) -> None:
         self._callback = callback
+        #: What the ids are ("guild", or "user" for the personal digests' scheduler).
+        self.label = label
         self.grace_seconds = grace_seconds
-        self._clock = clock or (lambda: datetime.now(UTC))
         # The in-memory job store is rebuilt from the database at every start.
         # APScheduler logs a line per job it adds ("Added job ... to job store"): 1,484 lines,
         # most of the scheduling time at startup with 100,000 guilds (docs/performance.md).
@@ -227,7 +228,8 @@ class DigestScheduler:
         for guild_id, result in zip(active.values(), results, strict=True):
             if isinstance(result, Exception):
                 log.error(
-                    "digest for guild %s failed while shutting down",
+                    "digest for %s %s failed while shutting down",
+                    self.label,
                     guild_id,
                     exc_info=(type(result), result, result.__traceback__),
                 )
@@ -238,10 +240,10 @@ class DigestScheduler:
 
     # ------------------------------------------------------------------------------------ jobs
 
-    def schedule_guild(self, settings: GuildSettings) -> bool:
-        """Add or move the guild to its slot; a disabled digest is unscheduled. True if
-        scheduled."""
-        self.unschedule_guild(settings.guild_id)
+    def schedule_guild(self, settings: DigestSettings) -> bool:
+        """Add or move the guild (or user) to its slot; a disabled digest is unscheduled.
+        True if scheduled."""
+        self.unschedule_guild(settings.recipient_id)
         if not settings.enabled:
             return False
         slot = _slot(settings)
@@ -249,8 +251,8 @@ class DigestScheduler:
         if members is None:
             self._add_slot_job(slot)  # an unknown zone raises here, before any state changes
             members = self._slots[slot] = set()
-        members.add(settings.guild_id)
-        self._slot_of[settings.guild_id] = slot
+        members.add(settings.recipient_id)
+        self._slot_of[settings.recipient_id] = slot
         return True
 
     def unschedule_guild(self, guild_id: int) -> bool:
@@ -266,7 +268,7 @@ class DigestScheduler:
             self._scheduler.remove_job(slot_job_id(*slot))
         return True
 
-    def rebuild(self, settings_list: Iterable[GuildSettings]) -> int:
+    def rebuild(self, settings_list: Iterable[DigestSettings]) -> int:
         """Replace every digest job with one per slot of the enabled settings rows; return how
         many guilds are scheduled."""
         for job in self._scheduler.get_jobs():
@@ -276,13 +278,13 @@ class DigestScheduler:
         self._slot_of.clear()
         slots: dict[tuple[time, str], Slot] = {}  # one tuple per slot, however many guilds
         for settings in settings_list:
-            self._slot_of.pop(settings.guild_id, None)
+            self._slot_of.pop(settings.recipient_id, None)
             if settings.enabled:
                 key = (settings.post_time, settings.timezone)
                 slot = slots.get(key)
                 if slot is None:
                     slot = slots[key] = _slot(settings)
-                self._slot_of[settings.guild_id] = slot
+                self._slot_of[settings.recipient_id] = slot
         for guild_id, slot in self._slot_of.items():
             self._slots.setdefault(slot, set()).add(guild_id)
         # Paused, APScheduler wakes up once at resume() instead of once per job added.
@@ -305,23 +307,6 @@ class DigestScheduler:
         """Distinct (post time, timezone) slots, i.e. APScheduler jobs."""
         return len(self._slots)
 
-    def next_run_times(self, guild_id: int, n: int = 3) -> list[datetime]:
-        """The guild's next ``n`` fire times (UTC) from now; empty if it has no job."""
-        job = self._scheduler.get_job(job_id(guild_id))
-        if job is None:
-            return []
-        trigger: BaseTrigger = job.trigger
-        times: list[datetime] = []
-        previous: datetime | None = None
-        now = self._clock()
-        while len(times) < n:
-            fire = trigger.get_next_fire_time(previous, now)
-            if fire is None:
-                break
-            times.append(fire.astimezone(UTC))
-            previous = fire
-        return times
-
     # --------------------------------------------------------------------------- job plumbing
 
     def _add_slot_job(self, slot: Slot) -> None:
@@ -331,7 +316,7 @@ class DigestScheduler:
             trigger=DailyTrigger(post_time, timezone),
             args=(slot,),
             id=slot_job_id(post_time, timezone),
-            name=f"digest for {format_post_time(post_time)} {timezone}",
+            name=f"digest for {self.label}s at {format_post_time(post_time)} {timezone}",
             replace_existing=True,
         )
 
@@ -354,7 +339,7 @@ class DigestScheduler:
         """Start the post of every guild in the slot, a batch per loop iteration and at most
         ``MAX_IN_FLIGHT`` at once; wait for them and log each failure with its guild id.
         Returns how many failed."""
-        run_of = self._clock()
+        run_of = datetime.now(UTC)
         guild_ids = sorted(self._slots.get(slot, ()))
         started: list[tuple[int, asyncio.Future[None]]] = []
         for first in range(0, len(guild_ids), FAN_OUT_BATCH):
@@ -377,7 +362,8 @@ class DigestScheduler:
             if isinstance(result, Exception):
                 failed += 1
                 log.error(
-                    "digest for guild %s failed at its run of %s",
+                    "digest for %s %s failed at its run of %s",
+                    self.label,
                     guild_id,
                     run_of.isoformat(),
                     exc_info=(type(result), result, result.__traceback__),
@@ -398,8 +384,9 @@ class DigestScheduler:
         run_time: Any = getattr(event, "scheduled_run_time", None)
         for guild_id in self._guilds_of(event.job_id):
             log.warning(
-                "digest for guild %s missed its run at %s: more than %s s late "
+                "digest for %s %s missed its run at %s: more than %s s late "
                 "(the startup catch-up decides whether to post it)",
+                self.label,
                 guild_id,
                 run_time.isoformat() if isinstance(run_time, datetime) else run_time,
                 self.grace_seconds,
@@ -419,5 +406,5 @@ class DigestScheduler:
         )
 
 
-def _slot(settings: GuildSettings) -> Slot:
+def _slot(settings: DigestSettings) -> Slot:
     return settings.post_time.replace(second=0, microsecond=0, tzinfo=None), settings.timezone

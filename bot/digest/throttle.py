@@ -48,11 +48,6 @@ class Throttle:
         self._count = 0
         self._last_release = float("-inf")
 
-    @property
-    def interval(self) -> float:
-        """Seconds between two slots at the sustained rate."""
-        return self._interval
-
     def reserve(self) -> float:
         """Reserve the next slot; return how many seconds from now it starts (0: right away)."""
         now = self._clock()

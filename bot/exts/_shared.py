@@ -1,17 +1,16 @@
-"""Helpers every extension shares: language of an interaction, autocomplete choices, replies for
-misses, and a view base class that only its invoker drives and that disables itself on timeout."""
+"""Helpers every extension shares: language of an interaction, replies for misses, and a view
+base class that only its invoker drives and that disables itself on timeout."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from bot.app import interaction_context
-from bot.catalog import Kind, Suggestion
+from bot.catalog import Kind
 from bot.catalog.models import Lang
 from bot.i18n import lang_for_locale, t
 from bot.logs import bind_log_context
@@ -34,13 +33,6 @@ MAX_CHOICES = 25
 def lang_of(interaction: discord.Interaction[Any]) -> Lang:
     """The response language: the user's client locale (zh-CN/zh-TW → Chinese)."""
     return lang_for_locale(interaction.locale)
-
-
-def to_choices(suggestions: Sequence[Suggestion]) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices from catalog suggestions: label as the name, id as the value."""
-    return [
-        app_commands.Choice(name=s.label[:100], value=s.id[:100]) for s in suggestions[:MAX_CHOICES]
-    ]
 
 
 def miss_message(bot: SummitBot, kind: Kind, query: str, lang: Lang) -> str:

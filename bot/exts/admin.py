@@ -1,9 +1,10 @@
 """`/admin reload`: owner-only operations from Discord.
 
 Owners are `discord.owner_ids` from the config, or (when that list is empty) the application's
-owner or team as Discord reports it. The command is guild-installed and hidden by default
-(`default_member_permissions` 0: administrators see it), and checks ownership again at run
-time, since a server admin can grant it to anyone.
+owner or team as Discord reports it (:func:`bot.exts.checks.is_owner`). The command is
+guild-installed and hidden by default (`default_member_permissions` 0: administrators see it),
+and checks ownership again at run time, since a server admin can grant it to anyone; a refusal
+is answered by the tree's error handler.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.exts._shared import NO_MENTIONS, lang_of
+from bot.exts.checks import is_owner
+from bot.exts.reach import server_only
 from bot.i18n import t
 from bot.ops.reload import ReloadResult
 from bot.ui.limits import truncate
@@ -32,14 +35,6 @@ log = logging.getLogger(__name__)
 MESSAGE_LIMIT = 2000
 #: Problems listed in the reply at most; the log has them all.
 MAX_LISTED = 15
-
-
-async def is_owner(bot: SummitBot, user: discord.abc.User) -> bool:
-    """Whether `user` may run owner commands (see the module docstring)."""
-    owners = bot.settings.discord.owner_ids
-    if owners:
-        return user.id in owners
-    return await bot.is_owner(user)
 
 
 def reload_reply(result: ReloadResult, lang: Lang, content_path: Path | None = None) -> str:
@@ -74,8 +69,7 @@ def reload_reply(result: ReloadResult, lang: Lang, content_path: Path | None = N
     return reply
 
 
-@app_commands.guild_only()
-@app_commands.allowed_installs(guilds=True, users=False)
+@server_only()
 @app_commands.default_permissions()
 class Admin(commands.GroupCog, group_name="admin", group_description="Bot owner tools"):
     """Owner-only operations."""
@@ -87,14 +81,9 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot owner 
     @app_commands.command(
         name="reload", description="Reload the content packs from disk (bot owners only)"
     )
+    @is_owner()
     async def reload(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
-        if not await is_owner(self.bot, interaction.user):
-            self.bot.record_outcome(interaction, "user_error")
-            await interaction.response.send_message(
-                t("admin.owner_only", lang), ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
-            return
         # Loading takes a moment on big packs; Discord wants an answer within 3 s.
         await interaction.response.defer(ephemeral=True, thinking=True)
         log.info("content reload requested by user %d", interaction.user.id)

@@ -8,7 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.exts._shared import NO_MENTIONS, lang_of, miss_message, refuse, to_choices
+from bot.exts._shared import NO_MENTIONS, lang_of
+from bot.exts.options import TermOption
 from bot.render import explain_embed, term_embed
 
 if TYPE_CHECKING:
@@ -30,21 +31,12 @@ class Glossary(commands.Cog):
 
     @app_commands.command(name="glossary", description="Explain a term from the summit")
     @app_commands.describe(term="Term, in Chinese or English (abbreviations work too)")
-    async def glossary(self, interaction: discord.Interaction[SummitBot], term: str) -> None:
+    async def glossary(self, interaction: discord.Interaction[SummitBot], term: TermOption) -> None:
         lang = lang_of(interaction)
-        found = self.bot.catalog.find_term(term)
-        if found is None:
-            await refuse(interaction, miss_message(self.bot, "term", term, lang))
-            return
+        found = term
         await interaction.response.send_message(
             embed=term_embed(self.bot.catalog, found, lang), allowed_mentions=NO_MENTIONS
         )
-
-    @glossary.autocomplete("term")
-    async def term_autocomplete(
-        self, interaction: discord.Interaction[SummitBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return to_choices(self.bot.catalog.suggest("term", current))
 
     async def explain(
         self, interaction: discord.Interaction[SummitBot], message: discord.Message

@@ -10,16 +10,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog.models import Lang, Quote
+from bot.catalog.models import Lang, Quote, Speaker, Topic
 from bot.exts._shared import (
     NO_MENTIONS,
     OwnedView,
     lang_of,
-    miss_message,
     refuse,
     reply_private,
-    to_choices,
 )
+from bot.exts.options import SearchOption, SpeakerOption, TopicOption
 from bot.i18n import t
 from bot.render import FILTERS_ECHO, quote_embed, quotes_page_embed, speaker_embed
 from bot.ui.text import echo
@@ -61,32 +60,21 @@ class QuoteFilters:
 
 async def resolve_filters(
     interaction: discord.Interaction[SummitBot],
-    speaker: str | None,
-    topic: str | None,
+    speaker: Speaker | None,
+    topic: Topic | None,
     search: str | None,
 ) -> tuple[QuoteFilters | None, list[Quote]]:
-    """Re-validate the options (users may ignore suggestions); answer misses privately.
+    """The filters and the quotes they match; when none match, answer privately.
 
-    Returns the filters and the matching quotes, or `(None, [])` when a reply was already sent.
+    The options' transformers have already resolved the speaker and topic (a miss never gets
+    here). Returns `(None, [])` when a reply was already sent.
     """
     bot = interaction.client
     catalog = bot.catalog
     lang = lang_of(interaction)
-    speaker_id: str | None = None
-    topic_id: str | None = None
-    if speaker:
-        found = catalog.find_speaker(speaker)
-        if found is None:
-            await refuse(interaction, miss_message(bot, "speaker", speaker, lang))
-            return None, []
-        speaker_id = found.id
-    if topic:
-        found_topic = catalog.find_topic(topic)
-        if found_topic is None:
-            await refuse(interaction, miss_message(bot, "topic", topic, lang))
-            return None, []
-        topic_id = found_topic.id
-    text = (search or "").strip() or None
+    speaker_id = speaker.id if speaker is not None else None
+    topic_id = topic.id if topic is not None else None
+    text = search or None
     if text is not None:
         # An autocomplete pick carries a quote id: honour it exactly.
         picked = catalog.find_quote(text)
@@ -268,9 +256,9 @@ class Quotes(commands.Cog):
     async def quote(
         self,
         interaction: discord.Interaction[SummitBot],
-        speaker: str | None = None,
-        topic: str | None = None,
-        search: str | None = None,
+        speaker: SpeakerOption | None = None,
+        topic: TopicOption | None = None,
+        search: SearchOption | None = None,
     ) -> None:
         filters, quotes = await resolve_filters(interaction, speaker, topic, search)
         if filters is None:
@@ -290,9 +278,9 @@ class Quotes(commands.Cog):
     async def quotes(
         self,
         interaction: discord.Interaction[SummitBot],
-        speaker: str | None = None,
-        topic: str | None = None,
-        search: str | None = None,
+        speaker: SpeakerOption | None = None,
+        topic: TopicOption | None = None,
+        search: SearchOption | None = None,
     ) -> None:
         filters, found = await resolve_filters(interaction, speaker, topic, search)
         if filters is None:
@@ -302,29 +290,6 @@ class Quotes(commands.Cog):
         await interaction.response.send_message(
             embed=pager.embed(), view=pager, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
-
-    @quote.autocomplete("speaker")
-    @quotes.autocomplete("speaker")
-    async def speaker_autocomplete(
-        self, interaction: discord.Interaction[SummitBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return to_choices(self.bot.catalog.suggest("speaker", current))
-
-    @quote.autocomplete("topic")
-    @quotes.autocomplete("topic")
-    async def topic_autocomplete(
-        self, interaction: discord.Interaction[SummitBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return to_choices(self.bot.catalog.suggest("topic", current))
-
-    @quote.autocomplete("search")
-    @quotes.autocomplete("search")
-    async def search_autocomplete(
-        self, interaction: discord.Interaction[SummitBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        if not current.strip():
-            return []
-        return to_choices(self.bot.catalog.suggest("quote", current))
 
 
 async def setup(bot: SummitBot) -> None:

@@ -13,11 +13,9 @@ from bot.exts._shared import (
     NO_MENTIONS,
     OwnedView,
     lang_of,
-    miss_message,
-    refuse,
     reply_private,
-    to_choices,
 )
+from bot.exts.options import SpeakerOption
 from bot.exts.quotes import QuotePager
 from bot.i18n import t
 from bot.render import speaker_embed, speakers_embed
@@ -67,23 +65,16 @@ class Speakers(commands.Cog):
 
     @app_commands.command(name="speaker", description="Show a speaker's profile")
     @app_commands.describe(name="Speaker: Chinese or English name, or pinyin")
-    async def speaker(self, interaction: discord.Interaction[SummitBot], name: str) -> None:
+    async def speaker(
+        self, interaction: discord.Interaction[SummitBot], name: SpeakerOption
+    ) -> None:
         lang = lang_of(interaction)
-        found = self.bot.catalog.find_speaker(name)
-        if found is None:
-            await refuse(interaction, miss_message(self.bot, "speaker", name, lang))
-            return
+        found = name
         await interaction.response.send_message(
             embed=speaker_embed(self.bot.catalog, found, lang),
             view=SpeakerView(interaction, found),
             allowed_mentions=NO_MENTIONS,
         )
-
-    @speaker.autocomplete("name")
-    async def name_autocomplete(
-        self, interaction: discord.Interaction[SummitBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return to_choices(self.bot.catalog.suggest("speaker", current))
 
     @app_commands.command(name="speakers", description="List every speaker with their role")
     async def speakers(self, interaction: discord.Interaction[SummitBot]) -> None:

@@ -1,7 +1,8 @@
 """The optional HTTP endpoint: `/healthz` (is this process serving?) and `/metrics` (Prometheus).
 
 Off by default (`health.enabled`); binds `health.host` (127.0.0.1) on `health.port`. The bot
-starts it in `setup_hook` after the store and scheduler are up and stops it first in `close`.
+starts it in `setup_hook` after the store and the extensions (the digest cog starts the digest's
+scheduler) are up and stops it first in `close`.
 
 `/healthz` answers 200 when every part works and 503 otherwise, with a JSON body naming each
 check and the failing ones:
@@ -23,6 +24,7 @@ from aiohttp import web
 from discord.ext import commands
 from prometheus_client.aiohttp import make_aiohttp_handler
 
+from bot.digest.service import DigestService
 from bot.ops.metrics import shard_latencies
 
 if TYPE_CHECKING:
@@ -113,11 +115,20 @@ async def _database(bot: SummitBot) -> Check:
     return Check("database", True, "answers and takes writes")
 
 
-def _scheduler(bot: SummitBot) -> Check:
+def digest_service(bot: SummitBot) -> DigestService | None:
+    """The digest cog's service; None when the extension is not loaded (or not in runtime)."""
     try:
-        scheduler = bot.scheduler
-    except RuntimeError:
+        service = getattr(bot.get_cog("Digest"), "service", None)
+    except RuntimeError:  # `summitbot sync`: no service
+        return None
+    return service if isinstance(service, DigestService) else None
+
+
+def _scheduler(bot: SummitBot) -> Check:
+    service = digest_service(bot)
+    if service is None:
         return Check("scheduler", False, "not started")
+    scheduler = service.scheduler
     if not scheduler.running:
         return Check("scheduler", False, "stopped")
     return Check("scheduler", True, f"{len(scheduler.scheduled_guilds())} guild digest(s)")

@@ -30,6 +30,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
+from bot.store import Reason
+
 if TYPE_CHECKING:
     from bot.app import SummitBot
 
@@ -57,7 +59,6 @@ AUTOCOMPLETE_BUCKETS = (0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 3
 MAX_PENDING = 10_000
 
 _OUTCOME_KEY = "summitbot.outcome"
-_REASON_CODE = re.compile(r"[a-z0-9_]{1,40}(?=:|$)")
 _CALLBACK = re.compile(r"/interactions/(\d+)/[^/]+/callback$")
 
 
@@ -260,17 +261,12 @@ class BotMetrics:
 
     # -- digest and content --------------------------------------------------------------------
 
-    def digest_outcome(self, outcome: str, reason: str | None = None) -> None:
-        """Count one digest attempt: `outcome` (posted, skipped, failed, ...) and its reason.
-
-        Only the reason's code is a label: the text before the first `:` (`"missed: late by
-        7 h"` → `missed`), so details never multiply the series; `""` when there is none,
-        `other` when the reason has no code.
-        Called by the digest poster for every attempt.
+    def digest_outcome(self, outcome: str, reason: Reason | None = None) -> None:
+        """Count one digest attempt: `outcome` (posted, skipped, failed, ...) and its reason
+        code (a bounded set; the detail is never a label); `""` when there is none.
+        Called by the digest service for every attempt.
         """
-        code = _REASON_CODE.match(reason) if reason else None
-        label = "" if not reason else code.group(0) if code else "other"
-        self.digests.labels(outcome=outcome, reason=label).inc()
+        self.digests.labels(outcome=outcome, reason=reason.value if reason else "").inc()
 
     def content_reload(self, *, ok: bool) -> None:
         self.reloads.labels(result="ok" if ok else "failed").inc()

@@ -3,34 +3,41 @@
 from __future__ import annotations
 
 from bot.store._base import StoreBase, StoreConnection, iso, parse_ts
-from bot.store._models import CycleState
+from bot.store._models import CycleState, RecipientKind
+from bot.store._tables import tables
 
 __all__ = ["QuoteCycleQueries"]
+
+_GUILD = RecipientKind.GUILD
 
 
 class QuoteCycleQueries(StoreBase):
     """Quote cycles: the current cycle of each guild and the quotes it has posted."""
 
     async def cycle_state(
-        self, guild_id: int, *, conn: StoreConnection | None = None
+        self,
+        guild_id: int,
+        *,
+        conn: StoreConnection | None = None,
+        kind: RecipientKind = _GUILD,
     ) -> CycleState | None:
         """The guild's current cycle and the quotes posted in it; None before its first post."""
+        t = tables(kind)
         async with self._use(conn, write=False) as c:
             state = await c._fetchone(
-                "SELECT guild_id, cycle, seed, avoid_first, started_at "
-                "FROM digest_quote_state WHERE guild_id = ?",
+                f"SELECT {t.key} AS recipient_id, cycle, seed, avoid_first, started_at "
+                f"FROM {t.state} WHERE {t.key} = ?",
                 (guild_id,),
             )
             if state is None:
                 return None
             rows = await c._fetchall(
-                "SELECT quote_id FROM digest_cycle_posts WHERE guild_id = ? AND cycle = ? "
-                "ORDER BY id",
+                f"SELECT quote_id FROM {t.cycle_posts} WHERE {t.key} = ? AND cycle = ? ORDER BY id",
                 (guild_id, state["cycle"]),
             )
         posted = [r["quote_id"] for r in rows]
         return CycleState(
-            guild_id=state["guild_id"],
+            guild_id=state["recipient_id"],
             cycle=state["cycle"],
             seed=state["seed"],
             avoid_first=state["avoid_first"],
@@ -47,22 +54,24 @@ class QuoteCycleQueries(StoreBase):
         *,
         avoid_first: str | None,
         conn: StoreConnection | None = None,
+        kind: RecipientKind = _GUILD,
     ) -> None:
         """Make ``cycle`` the guild's current cycle; cycles only move forward."""
         now = iso(self._clock())
+        t = tables(kind)
         async with self._use(conn, write=True) as c:
             current = await c._fetchone(
-                "SELECT cycle FROM digest_quote_state WHERE guild_id = ?", (guild_id,)
+                f"SELECT cycle FROM {t.state} WHERE {t.key} = ?", (guild_id,)
             )
             if current is not None and current["cycle"] >= cycle:
                 raise ValueError(
                     f"guild {guild_id} is in cycle {current['cycle']}; cannot start cycle {cycle}"
                 )
             await c._execute(
-                """
-                INSERT INTO digest_quote_state (guild_id, cycle, seed, avoid_first, started_at)
+                f"""
+                INSERT INTO {t.state} ({t.key}, cycle, seed, avoid_first, started_at)
                 VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (guild_id) DO UPDATE SET
+                ON CONFLICT ({t.key}) DO UPDATE SET
                     cycle = excluded.cycle, seed = excluded.seed,
                     avoid_first = excluded.avoid_first, started_at = excluded.started_at
                 """,
@@ -76,20 +85,22 @@ class QuoteCycleQueries(StoreBase):
         quote_id: str,
         *,
         conn: StoreConnection | None = None,
+        kind: RecipientKind = _GUILD,
     ) -> bool:
         """Record ``quote_id`` as posted in the guild's current ``cycle``; False if it was."""
         now = iso(self._clock())
+        t = tables(kind)
         async with self._use(conn, write=True) as c:
             current = await c._fetchone(
-                "SELECT cycle FROM digest_quote_state WHERE guild_id = ?", (guild_id,)
+                f"SELECT cycle FROM {t.state} WHERE {t.key} = ?", (guild_id,)
             )
             if current is None or current["cycle"] != cycle:
                 raise ValueError(f"cycle {cycle} is not guild {guild_id}'s current cycle")
             inserted = await c._execute(
-                """
-                INSERT INTO digest_cycle_posts (guild_id, cycle, quote_id, posted_at)
+                f"""
+                INSERT INTO {t.cycle_posts} ({t.key}, cycle, quote_id, posted_at)
                 VALUES (?, ?, ?, ?)
-                ON CONFLICT (guild_id, cycle, quote_id) DO NOTHING
+                ON CONFLICT ({t.key}, cycle, quote_id) DO NOTHING
                 """,
                 (guild_id, cycle, quote_id, now),
             )

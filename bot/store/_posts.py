@@ -13,16 +13,25 @@ import sqlite3
 from datetime import date, datetime
 
 from bot.store._base import StoreBase, StoreConnection, iso, parse_ts
-from bot.store._models import PostRecord, PostStatus
+from bot.store._models import PostRecord, PostStatus, Reason, RecipientKind
+from bot.store._tables import tables
 
-__all__ = ["MAX_REASON_LENGTH", "InstanceQueries", "PostLogQueries"]
+__all__ = ["MAX_DETAIL_LENGTH", "InstanceQueries", "PostLogQueries"]
 
-MAX_REASON_LENGTH = 500
+MAX_DETAIL_LENGTH = 500
 
+_GUILD = RecipientKind.GUILD
+
+# The recipient's id column (guild_id or user_id) is put in front: see _columns().
 _POST_COLUMNS = (
-    "guild_id, local_date, status, quote_id, channel_id, message_id, reason, attempts, "
-    "scheduled_for, created_at, updated_at, claimed_by"
+    "local_date, status, quote_id, channel_id, message_id, reason, attempts, "
+    "scheduled_for, created_at, updated_at, claimed_by, detail"
 )
+
+
+def _columns(kind: RecipientKind) -> str:
+    return f"{tables(kind).key} AS recipient_id, {_POST_COLUMNS}"
+
 
 # A claimed row whose owner cannot be sending it any more: our own (the caller checks that no
 # post of ours is in progress), a pre-0002 row (no owner) older than the legacy cut-off, or one
@@ -33,33 +42,36 @@ _ABANDONED = """
         OR (claimed_by IS NULL AND updated_at < ?)
         OR (claimed_by IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM digest_instances AS i
-            WHERE i.instance_id = digest_posts.claimed_by AND i.lease_until > ?))
+            WHERE i.instance_id = {posts}.claimed_by AND i.lease_until > ?))
     )
 """
 
 
+def _abandoned(posts: str) -> str:
+    return _ABANDONED.format(posts=posts)
+
+
 def _post(row: sqlite3.Row) -> PostRecord:
     return PostRecord(
-        guild_id=row["guild_id"],
+        guild_id=row["recipient_id"],
         local_date=date.fromisoformat(row["local_date"]),
         status=PostStatus(row["status"]),
         quote_id=row["quote_id"],
         channel_id=row["channel_id"],
         message_id=row["message_id"],
-        reason=row["reason"],
+        reason=Reason(row["reason"]) if row["reason"] is not None else None,
         attempts=row["attempts"],
         scheduled_for=parse_ts(row["scheduled_for"]),
         created_at=parse_ts(row["created_at"]),
         updated_at=parse_ts(row["updated_at"]),
         claimed_by=row["claimed_by"],
+        detail=row["detail"],
     )
 
 
-def _reason(reason: str) -> str:
-    text = reason.strip()
-    if not text:
-        raise ValueError("a reason is required")
-    return text[:MAX_REASON_LENGTH]
+def _detail(detail: str | None) -> str | None:
+    text = (detail or "").strip()
+    return text[:MAX_DETAIL_LENGTH] or None
 
 
 class PostLogQueries(StoreBase):
@@ -75,6 +87,7 @@ class PostLogQueries(StoreBase):
         channel_id: int | None = None,
         owner: str | None = None,
         conn: StoreConnection | None = None,
+        kind: RecipientKind = _GUILD,
     ) -> bool:
         """Claim the guild's post for ``local_date`` before sending it; exactly one caller wins.
 
@@ -82,14 +95,15 @@ class PostLogQueries(StoreBase):
         in any state (a failed one is re-claimed only through :meth:`retry_claim`).
         """
         now = iso(self._clock())
+        t = tables(kind)
         async with self._use(conn, write=True) as c:
             inserted = await c._execute(
-                """
-                INSERT INTO digest_posts
-                    (guild_id, local_date, status, quote_id, channel_id, attempts,
+                f"""
+                INSERT INTO {t.posts}
+                    ({t.key}, local_date, status, quote_id, channel_id, attempts,
                      scheduled_for, created_at, updated_at, claimed_by)
                 VALUES (?, ?, 'claimed', ?, ?, 0, ?, ?, ?, ?)
-                ON CONFLICT (guild_id, local_date) DO NOTHING
+                ON CONFLICT ({t.key}, local_date) DO NOTHING
                 """,
                 (
                     guild_id,
@@ -112,17 +126,19 @@ class PostLogQueries(StoreBase):
         quote_id: str | None = None,
         owner: str | None = None,
         conn: StoreConnection | None = None,
+        kind: RecipientKind = _GUILD,
     ) -> bool:
         """Re-claim a ``failed`` post for another attempt (by ``owner``); False for any other
         state."""
         now = iso(self._clock())
+        t = tables(kind)
         async with self._use(conn, write=True) as c:
             changed = await c._execute(
-                """
-                UPDATE digest_posts
-                SET status = 'claimed', reason = NULL, quote_id = coalesce(?, quote_id),
-                    claimed_by = ?, updated_at = ?
-                WHERE guild_id = ? AND local_date = ? AND status = 'failed'
+                f"""
+                UPDATE {t.posts}
+                SET status = 'claimed', reason = NULL, detail = NULL,
+                    quote_id = coalesce(?, quote_id), claimed_by = ?, updated_at = ?
+                WHERE {t.key} = ? AND local_date = ? AND status = 'failed'
                 """,
                 (quote_id, owner, now, guild_id, local_date.isoformat()),
             )
@@ -135,14 +151,16 @@ class PostLogQueries(StoreBase):
         now: datetime,
         legacy_before: datetime,
         conn: StoreConnection | None = None,
+        kind: RecipientKind = _GUILD,
     ) -> list[PostRecord]:
         """Claimed rows no live process is sending: ``owner``'s own (the caller makes sure no
         post of its own is in progress for them), claims without an owner last touched before
         ``legacy_before``, and claims whose owner's lease ran out by ``now``; by guild."""
+        t = tables(kind)
         async with self._use(conn, write=False) as c:
             rows = await c._fetchall(
-                f"SELECT {_POST_COLUMNS} FROM digest_posts WHERE {_ABANDONED} "
-                "ORDER BY guild_id, local_date",
+                f"SELECT {_columns(kind)} FROM {t.posts} WHERE {_abandoned(t.posts)} "
+                f"ORDER BY {t.key}, local_date",
                 (owner, iso(legacy_before), iso(now)),
             )
         return [_post(r) for r in rows]
@@ -156,15 +174,17 @@ class PostLogQueries(StoreBase):
         now: datetime,
         legacy_before: datetime,
         conn: StoreConnection | None = None,
+        kind: RecipientKind = _GUILD,
     ) -> bool:
         """Make ``owner`` the holder of an abandoned claim (see :meth:`abandoned_claims`),
         atomically: True for exactly one caller, False if the row is not claimed or its owner
         is alive."""
+        t = tables(kind)
         async with self._use(conn, write=True) as c:
             changed = await c._execute(
                 f"""
-                UPDATE digest_posts SET claimed_by = ?, updated_at = ?
-                WHERE guild_id = ? AND local_date = ? AND {_ABANDONED}
+                UPDATE {t.posts} SET claimed_by = ?, updated_at = ?
+                WHERE {t.key} = ? AND local_date = ? AND {_abandoned(t.posts)}
                 """,
                 (
                     owner,
@@ -187,16 +207,19 @@ class PostLogQueries(StoreBase):
         channel_id: int | None = None,
         attempts: int | None = None,
         conn: StoreConnection | None = None,
+        kind: RecipientKind = _GUILD,
     ) -> bool:
         """Record the sent message of a claimed post; False unless the row is ``claimed``."""
         now = iso(self._clock())
+        t = tables(kind)
         async with self._use(conn, write=True) as c:
             changed = await c._execute(
-                """
-                UPDATE digest_posts
+                f"""
+                UPDATE {t.posts}
                 SET status = 'posted', message_id = ?, channel_id = coalesce(?, channel_id),
-                    attempts = coalesce(?, max(attempts, 1)), reason = NULL, updated_at = ?
-                WHERE guild_id = ? AND local_date = ? AND status = 'claimed'
+                    attempts = coalesce(?, max(attempts, 1)), reason = NULL, detail = NULL,
+                    updated_at = ?
+                WHERE {t.key} = ? AND local_date = ? AND status = 'claimed'
                 """,
                 (message_id, channel_id, attempts, now, guild_id, local_date.isoformat()),
             )
@@ -206,23 +229,27 @@ class PostLogQueries(StoreBase):
         self,
         guild_id: int,
         local_date: date,
-        reason: str,
+        reason: Reason,
+        detail: str | None,
         attempts: int,
         *,
         conn: StoreConnection | None = None,
+        kind: RecipientKind = _GUILD,
     ) -> bool:
         """Record that a claimed post could not be sent; False unless the row is ``claimed``."""
+        reason = Reason(reason)
         if attempts < 0:
             raise ValueError("attempts cannot be negative")
         now = iso(self._clock())
+        t = tables(kind)
         async with self._use(conn, write=True) as c:
             changed = await c._execute(
-                """
-                UPDATE digest_posts
-                SET status = 'failed', reason = ?, attempts = ?, updated_at = ?
-                WHERE guild_id = ? AND local_date = ? AND status = 'claimed'
+                f"""
+                UPDATE {t.posts}
+                SET status = 'failed', reason = ?, detail = ?, attempts = ?, updated_at = ?
+                WHERE {t.key} = ? AND local_date = ? AND status = 'claimed'
                 """,
-                (_reason(reason), attempts, now, guild_id, local_date.isoformat()),
+                (reason.value, _detail(detail), attempts, now, guild_id, local_date.isoformat()),
             )
         return changed == 1
 
@@ -230,37 +257,43 @@ class PostLogQueries(StoreBase):
         self,
         guild_id: int,
         local_date: date,
-        reason: str,
+        reason: Reason,
+        detail: str | None = None,
         *,
         scheduled_for: datetime,
         quote_id: str | None = None,
         channel_id: int | None = None,
         conn: StoreConnection | None = None,
+        kind: RecipientKind = _GUILD,
     ) -> bool:
         """Record the date as skipped (missed beyond grace, channel gone, …).
 
         Inserts a ``skipped`` row, or turns this date's ``claimed`` row into one; returns False
         (and changes nothing) when the date is already posted, skipped or failed.
         """
+        reason = Reason(reason)
         now = iso(self._clock())
         day = local_date.isoformat()
+        t = tables(kind)
         async with self._use(conn, write=True) as c:
             changed = await c._execute(
-                """
-                INSERT INTO digest_posts
-                    (guild_id, local_date, status, quote_id, channel_id, reason, attempts,
-                     scheduled_for, created_at, updated_at)
-                VALUES (?, ?, 'skipped', ?, ?, ?, 0, ?, ?, ?)
-                ON CONFLICT (guild_id, local_date) DO UPDATE SET
-                    status = 'skipped', reason = excluded.reason, updated_at = excluded.updated_at
-                WHERE digest_posts.status = 'claimed'
+                f"""
+                INSERT INTO {t.posts}
+                    ({t.key}, local_date, status, quote_id, channel_id, reason, detail,
+                     attempts, scheduled_for, created_at, updated_at)
+                VALUES (?, ?, 'skipped', ?, ?, ?, ?, 0, ?, ?, ?)
+                ON CONFLICT ({t.key}, local_date) DO UPDATE SET
+                    status = 'skipped', reason = excluded.reason, detail = excluded.detail,
+                    updated_at = excluded.updated_at
+                WHERE {t.posts}.status = 'claimed'
                 """,
                 (
                     guild_id,
                     day,
                     quote_id,
                     channel_id,
-                    _reason(reason),
+                    reason.value,
+                    _detail(detail),
                     iso(scheduled_for),
                     now,
                     now,
@@ -269,29 +302,41 @@ class PostLogQueries(StoreBase):
         return changed == 1
 
     async def post_for(
-        self, guild_id: int, local_date: date, *, conn: StoreConnection | None = None
+        self,
+        guild_id: int,
+        local_date: date,
+        *,
+        conn: StoreConnection | None = None,
+        kind: RecipientKind = _GUILD,
     ) -> PostRecord | None:
+        t = tables(kind)
         async with self._use(conn, write=False) as c:
             row = await c._fetchone(
-                f"SELECT {_POST_COLUMNS} FROM digest_posts WHERE guild_id = ? AND local_date = ?",
+                f"SELECT {_columns(kind)} FROM {t.posts} WHERE {t.key} = ? AND local_date = ?",
                 (guild_id, local_date.isoformat()),
             )
         return _post(row) if row is not None else None
 
     async def last_post(
-        self, guild_id: int, *, conn: StoreConnection | None = None
+        self, guild_id: int, *, conn: StoreConnection | None = None, kind: RecipientKind = _GUILD
     ) -> PostRecord | None:
         """The post-log row with the latest local date, in any state."""
-        posts = await self.recent_posts(guild_id, limit=1, conn=conn)
+        posts = await self.recent_posts(guild_id, limit=1, conn=conn, kind=kind)
         return posts[0] if posts else None
 
     async def recent_posts(
-        self, guild_id: int, *, limit: int = 7, conn: StoreConnection | None = None
+        self,
+        guild_id: int,
+        *,
+        limit: int = 7,
+        conn: StoreConnection | None = None,
+        kind: RecipientKind = _GUILD,
     ) -> list[PostRecord]:
         """The latest ``limit`` post-log rows, newest local date first."""
+        t = tables(kind)
         async with self._use(conn, write=False) as c:
             rows = await c._fetchall(
-                f"SELECT {_POST_COLUMNS} FROM digest_posts WHERE guild_id = ? "
+                f"SELECT {_columns(kind)} FROM {t.posts} WHERE {t.key} = ? "
                 "ORDER BY local_date DESC LIMIT ?",
                 (guild_id, max(0, limit)),
             )

@@ -10,13 +10,20 @@ from typing import Any, cast
 
 from bot.store._base import StoreBase, StoreConnection, iso, parse_ts
 from bot.store._errors import StoreError
-from bot.store._models import LANGS, DisableReason, GuildSettings, Lang
+from bot.store._models import (
+    LANGS,
+    DigestMode,
+    DisableReason,
+    GuildSettings,
+    Lang,
+    ThreadProblem,
+)
 
 __all__ = ["SettingsQueries"]
 
 _SETTINGS_COLUMNS = (
     "guild_id, channel_id, post_time, timezone, language, enabled, disabled_reason, "
-    "disabled_at, created_at, updated_at"
+    "disabled_at, created_at, updated_at, thread, role_id, mode, thread_problem"
 )
 
 
@@ -50,6 +57,10 @@ def _settings(row: sqlite3.Row) -> GuildSettings:
         disabled_at=parse_ts(row["disabled_at"]) if row["disabled_at"] else None,
         created_at=parse_ts(row["created_at"]),
         updated_at=parse_ts(row["updated_at"]),
+        thread=bool(row["thread"]),
+        role_id=row["role_id"],
+        mode=DigestMode(row["mode"]),
+        thread_problem=ThreadProblem(row["thread_problem"]) if row["thread_problem"] else None,
     )
 
 
@@ -74,9 +85,13 @@ class SettingsQueries(StoreBase):
         post_time: time | str,
         timezone: str,
         language: Lang,
+        thread: bool = False,
+        role_id: int | None = None,
+        mode: DigestMode = DigestMode.QUOTE,
         conn: StoreConnection | None = None,
     ) -> GuildSettings:
-        """Create or replace a guild's digest settings; saving them (re-)enables the digest."""
+        """Create or replace a guild's digest settings; saving them (re-)enables the digest
+        (and forgets the latest thread problem: the admin may have fixed it)."""
         hhmm = _hhmm(post_time)
         try:
             zoneinfo.ZoneInfo(timezone)
@@ -84,14 +99,16 @@ class SettingsQueries(StoreBase):
             raise ValueError(f"unknown timezone {timezone!r}") from exc
         if language not in LANGS:
             raise ValueError(f"unknown language {language!r}")
+        mode = DigestMode(mode)
         now = iso(self._clock())
         async with self._use(conn, write=True) as c:
             await c._execute(
                 """
                 INSERT INTO guild_digest_settings
                     (guild_id, channel_id, post_time, timezone, language, enabled,
-                     disabled_reason, disabled_at, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, 1, NULL, NULL, ?, ?)
+                     disabled_reason, disabled_at, created_at, updated_at,
+                     thread, role_id, mode, thread_problem)
+                VALUES (?, ?, ?, ?, ?, 1, NULL, NULL, ?, ?, ?, ?, ?, NULL)
                 ON CONFLICT (guild_id) DO UPDATE SET
                     channel_id = excluded.channel_id,
                     post_time = excluded.post_time,
@@ -100,9 +117,24 @@ class SettingsQueries(StoreBase):
                     enabled = 1,
                     disabled_reason = NULL,
                     disabled_at = NULL,
-                    updated_at = excluded.updated_at
+                    updated_at = excluded.updated_at,
+                    thread = excluded.thread,
+                    role_id = excluded.role_id,
+                    mode = excluded.mode,
+                    thread_problem = NULL
                 """,
-                (guild_id, channel_id, hhmm, timezone, language, now, now),
+                (
+                    guild_id,
+                    channel_id,
+                    hhmm,
+                    timezone,
+                    language,
+                    now,
+                    now,
+                    int(thread),
+                    role_id,
+                    mode.value,
+                ),
             )
             row = await c._fetchone(
                 f"SELECT {_SETTINGS_COLUMNS} FROM guild_digest_settings WHERE guild_id = ?",
@@ -141,31 +173,20 @@ class SettingsQueries(StoreBase):
             )
         return row is not None
 
-    async def enable_settings(self, guild_id: int, *, conn: StoreConnection | None = None) -> bool:
-        """Turn a guild's digest back on; False when the guild has no settings."""
-        now = iso(self._clock())
+    async def set_thread_problem(
+        self,
+        guild_id: int,
+        problem: ThreadProblem | None,
+        *,
+        conn: StoreConnection | None = None,
+    ) -> None:
+        """Record why the latest post's thread was not opened (None: it was)."""
+        value = ThreadProblem(problem).value if problem is not None else None
         async with self._use(conn, write=True) as c:
             await c._execute(
-                """
-                UPDATE guild_digest_settings
-                SET enabled = 1, disabled_reason = NULL, disabled_at = NULL, updated_at = ?
-                WHERE guild_id = ? AND enabled = 0
-                """,
-                (now, guild_id),
-            )
-            row = await c._fetchone(
-                "SELECT 1 FROM guild_digest_settings WHERE guild_id = ?", (guild_id,)
-            )
-        return row is not None
-
-    async def delete_settings(self, guild_id: int, *, conn: StoreConnection | None = None) -> bool:
-        """Delete a guild's settings (the post log and quote cycle stay); False if none."""
-        async with self._use(conn, write=True) as c:
-            return (
-                await c._execute(
-                    "DELETE FROM guild_digest_settings WHERE guild_id = ?", (guild_id,)
-                )
-                > 0
+                "UPDATE guild_digest_settings SET thread_problem = ? "
+                "WHERE guild_id = ? AND thread_problem IS NOT ?",
+                (value, guild_id, value),
             )
 
     async def list_enabled_settings(

@@ -38,6 +38,8 @@ from bot.store._migrations import (
 from bot.store._models import MigrationStatus
 from bot.store._posts import InstanceQueries, PostLogQueries
 from bot.store._settings import SettingsQueries
+from bot.store._user_settings import UserSettingsQueries
+from bot.store._whosaid import WhoSaidQueries
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT_MS", "DEFAULT_MIGRATIONS_DIR", "Store"]
 
@@ -51,8 +53,16 @@ class _RollBack(Exception):
     """Ends `probe_write`'s transaction with a rollback."""
 
 
-class Store(SettingsQueries, PostLogQueries, InstanceQueries, QuoteCycleQueries):
-    """SQLite storage for digest settings, quote cycles and the post log."""
+class Store(
+    SettingsQueries,
+    UserSettingsQueries,
+    PostLogQueries,
+    InstanceQueries,
+    QuoteCycleQueries,
+    WhoSaidQueries,
+):
+    """SQLite storage for digest settings (guilds' and users'), quote cycles, the post log and
+    "who said it?"."""
 
     # ------------------------------------------------------------------------------ lifecycle
 

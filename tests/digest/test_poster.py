@@ -16,23 +16,23 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import discord
 import pytest
 
 from bot.catalog import Catalog, load_catalog
+from bot.digest.outcomes import PostOutcome
 from bot.digest.picker import next_quote
-from bot.digest.poster import (
-    DigestPoster,
+from bot.digest.poster import DigestPoster
+from bot.digest.sending import (
+    DigestPost,
     FailureAction,
     HistoryUnreadable,
-    PostOutcome,
     SendError,
     classify_failure,
     digest_nonce,
-    render_digest,
 )
 from bot.digest.throttle import Throttle
-from bot.store import DisableReason, GuildSettings, PostStatus, Store
+from bot.exts.digest._sender import render_digest
+from bot.store import DigestMode, DisableReason, GuildSettings, PostStatus, Reason, Store
 from tests.digest.virtual_time import VirtualTime, max_in_window
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "packs" / "mini"
@@ -83,9 +83,7 @@ class FakeSender:
     sleep: Any = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(7_000_000))
 
-    async def send(
-        self, guild_id: int, channel_id: int, embed: discord.Embed, *, nonce: str
-    ) -> int:
+    async def send(self, guild_id: int, channel_id: int, post: DigestPost, *, nonce: str) -> int:
         self.attempts.append((guild_id, nonce))
         if self.clock is not None:
             self.send_times.append(self.clock())
@@ -93,7 +91,8 @@ class FakeSender:
         if queue:
             raise queue.pop(0)
         message_id = next(self._ids)
-        self.sent.append(Sent(guild_id, channel_id, embed.to_dict(), nonce, message_id))
+        embed = render_digest(post.catalog, post.quote, post.lang).to_dict()
+        self.sent.append(Sent(guild_id, channel_id, embed, nonce, message_id))
         if self.latency:
             await self.sleep(self.latency)
         return message_id
@@ -237,13 +236,14 @@ async def test_preview_is_exactly_the_next_post_and_then_moves_on(harness: Harne
     h = harness
     settings = await configure(h, language="zh")
     for day in range(3):
-        preview = await h.poster.next_post(GUILD, settings.language)
+        preview = await h.poster.next_post(GUILD)
         assert preview is not None
+        catalog, quote = preview
         h.clock.now = DUE + timedelta(days=day)
         result = await h.poster.post_due(GUILD)
         assert result.outcome is PostOutcome.POSTED
-        assert h.sender.sent[-1].embed == preview[1].to_dict()
-        assert result.quote_id == preview[0].id
+        assert h.sender.sent[-1].embed == render_digest(catalog, quote, settings.language).to_dict()
+        assert result.quote_id == quote.id
     posted = [s.embed["footer"]["text"] for s in h.sender.sent]
     assert len(set(posted)) == 3, "no quote repeats within a cycle"
 
@@ -289,8 +289,9 @@ async def test_a_fire_later_than_grace_is_recorded_skipped(harness: Harness) -> 
     h.clock.now = DUE + GRACE + timedelta(minutes=1)
     result = await h.poster.post_due(GUILD)
     assert result.outcome is PostOutcome.SKIPPED
-    assert result.reason is not None
-    assert result.reason.startswith("missed: late by 6 h 01 min")
+    assert result.reason is Reason.MISSED
+    assert result.detail is not None
+    assert result.detail.startswith("late by 6 h 01 min")
     row = await h.store.post_for(GUILD, DAY)
     assert row is not None
     assert row.status is PostStatus.SKIPPED
@@ -384,8 +385,9 @@ async def test_lost_channel_disables_the_guild_and_keeps_settings(
     row = await h.store.post_for(GUILD, DAY)
     assert row is not None
     assert row.status is PostStatus.FAILED
-    assert row.reason is not None
-    assert row.reason.startswith(f"{reason.value}: HTTP {status}")
+    assert row.reason is Reason.disabled(reason)
+    assert row.detail is not None
+    assert row.detail.startswith(f"HTTP {status}")
     assert h.disabled == [(GUILD, reason)]
     state = await h.store.cycle_state(GUILD)
     assert state is None, "a quote that was not posted stays next"
@@ -423,8 +425,9 @@ async def test_persistent_server_errors_record_a_failure_and_keep_the_digest_on(
     assert row is not None
     assert row.status is PostStatus.FAILED
     assert row.attempts == 4
-    assert row.reason is not None
-    assert row.reason.startswith("server_error: HTTP 502")
+    assert row.reason is Reason.SERVER_ERROR
+    assert row.detail is not None
+    assert row.detail.startswith("HTTP 502")
     settings = await h.store.get_settings(GUILD)
     assert settings is not None
     assert settings.enabled
@@ -440,8 +443,9 @@ async def test_a_refused_request_is_not_retried(harness: Harness) -> None:
     h.clock.now = DUE
     result = await h.poster.post_due(GUILD)
     assert result.outcome is PostOutcome.FAILED
-    assert result.reason is not None
-    assert result.reason.startswith("rejected: HTTP 400")
+    assert result.reason is Reason.REJECTED
+    assert result.detail is not None
+    assert result.detail.startswith("HTTP 400")
     assert h.slept == []
     settings = await h.store.get_settings(GUILD)
     assert settings is not None
@@ -540,8 +544,9 @@ async def test_catch_up_beyond_grace_records_skipped(harness: Harness) -> None:
     row = await h.store.post_for(GUILD, DAY)
     assert row is not None
     assert row.status is PostStatus.SKIPPED
-    assert row.reason is not None
-    assert row.reason.startswith("missed: late by 7 h 00 min, beyond the 6 h grace period")
+    assert row.reason is Reason.MISSED
+    assert row.detail is not None
+    assert row.detail.startswith("late by 7 h 00 min, beyond the 6 h grace period")
     assert (await h.poster.catch_up(settings)).outcome is PostOutcome.NOTHING_DUE
     assert h.sender.attempts == []
 
@@ -604,6 +609,31 @@ async def test_crash_after_send_is_recorded_from_the_channel(harness: Harness) -
     assert (await h.poster.catch_up(settings)).outcome is PostOutcome.NOTHING_DUE
 
 
+async def test_a_whosaid_round_found_after_a_crash_gets_its_message(harness: Harness) -> None:
+    # The crash came after the date's round was made and its message sent, before either was
+    # recorded: settling the claim from the channel records the round's message too.
+    h = harness
+    settings, quote_id = await crashed_claim(h)
+    settings = await h.store.upsert_settings(
+        GUILD,
+        channel_id=settings.channel_id,
+        post_time="09:00",
+        timezone="Asia/Shanghai",
+        language="en",
+        mode=DigestMode.WHOSAID,
+    )
+    round_ = await h.store.create_round(
+        guild_id=GUILD, channel_id=settings.channel_id, quote_id=quote_id, local_date=DAY
+    )
+    h.sender.found = 424242
+    h.clock.now = DUE + timedelta(hours=1)
+    assert (await h.poster.catch_up(settings)).outcome is PostOutcome.POSTED
+    found = await h.store.get_round(round_.id)
+    assert found is not None
+    assert (found.channel_id, found.message_id) == (settings.channel_id, 424242)
+    assert await h.store.daily_round_before(GUILD, DAY + timedelta(days=1)) == found
+
+
 async def test_crash_before_send_within_grace_posts_once(harness: Harness) -> None:
     h = harness
     settings, quote_id = await crashed_claim(h)
@@ -622,8 +652,9 @@ async def test_crash_before_send_beyond_grace_is_skipped(harness: Harness) -> No
     h.clock.now = DUE + timedelta(hours=8)
     result = await h.poster.catch_up(settings)
     assert result.outcome is PostOutcome.SKIPPED
-    assert result.reason is not None
-    assert result.reason.startswith("interrupted: no message found")
+    assert result.reason is Reason.INTERRUPTED
+    assert result.detail is not None
+    assert result.detail.startswith("no message found")
     assert h.sender.attempts == []
 
 
@@ -634,8 +665,7 @@ async def test_crash_with_an_unreadable_channel_is_skipped_not_resent(harness: H
     h.clock.now = DUE + timedelta(hours=1)
     result = await h.poster.catch_up(settings)
     assert result.outcome is PostOutcome.SKIPPED
-    assert result.reason is not None
-    assert result.reason.startswith("unverified:")
+    assert result.reason is Reason.UNVERIFIED
     assert h.sender.attempts == []
 
 
@@ -677,12 +707,15 @@ async def test_crash_without_read_message_history_is_skipped_not_resent(
     h.clock.now = DUE + timedelta(minutes=20)  # within grace: the old code sent it again
     result = await h.poster.catch_up(settings)
     assert result.outcome is PostOutcome.SKIPPED
-    assert result.reason is not None
-    assert result.reason.startswith("no_history:")
+    assert result.reason is Reason.NO_HISTORY
     assert h.sender.attempts == []
     row = await h.store.post_for(GUILD, DAY)
     assert row is not None
-    assert (row.status, row.reason) == (PostStatus.SKIPPED, result.reason)
+    assert (row.status, row.reason, row.detail) == (
+        PostStatus.SKIPPED,
+        result.reason,
+        result.detail,
+    )
     assert (await h.poster.catch_up(settings)).outcome is PostOutcome.NOTHING_DUE
     assert h.sender.attempts == []
 
@@ -839,8 +872,7 @@ async def test_a_dead_processes_claim_without_history_is_skipped_by_the_sweep(
     await h.poster.renew_lease()
     (result,) = await h.poster.sweep([settings])
     assert result.outcome is PostOutcome.SKIPPED
-    assert result.reason is not None
-    assert result.reason.startswith("no_history:")
+    assert result.reason is Reason.NO_HISTORY
     assert h.sender.attempts == []
 
 
@@ -885,10 +917,10 @@ async def test_own_claim_left_by_a_failed_record_is_settled_but_never_one_in_pro
     entered = asyncio.Event()
     original = h.sender.send
 
-    async def slow_send(guild_id: int, channel_id: int, embed: discord.Embed, *, nonce: str) -> int:
+    async def slow_send(guild_id: int, channel_id: int, post: DigestPost, *, nonce: str) -> int:
         entered.set()
         await gate.wait()
-        return await original(guild_id, channel_id, embed, nonce=nonce)
+        return await original(guild_id, channel_id, post, nonce=nonce)
 
     h.sender.send = slow_send  # type: ignore[method-assign]
     posting = asyncio.create_task(h.poster.post_due(GUILD))

@@ -19,6 +19,8 @@ import yaml
 import bot.digest.poster as poster_module
 from bot.app import SummitBot, create_bot
 from bot.config import Settings, load_settings
+from bot.digest.service import DigestService
+from bot.ops.health import digest_service
 from bot.store import Store
 from tests.fakediscord import Channel, FakeDiscord, Guild, User, run_client
 
@@ -43,6 +45,13 @@ def write_settings(
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return load_settings(path, env={"DISCORD_TOKEN": fake.token})
+
+
+def service(bot: SummitBot) -> DigestService:
+    """The digest service the bot's Digest cog owns (scheduler, poster, tasks)."""
+    found = digest_service(bot)
+    assert found is not None, "the digest extension is not loaded"
+    return found
 
 
 def bot_posts(fake: FakeDiscord, channel: Channel) -> list[Any]:

@@ -58,6 +58,8 @@ async def test_sync_registers_every_command_with_chinese_localizations(summit: S
         "Explain terms",
         "digest",
         "admin",
+        "mydigest",
+        "whosaid",
     }
     quote = commands["quote"]
     assert quote["name_localizations"]["zh-CN"] == "语录"
@@ -121,6 +123,68 @@ async def test_quote_unknown_speaker_answers_privately_with_suggestions(summit: 
     assert result.ephemeral
     assert "tangjei" in result.content
     assert "Tang Jie" in result.content  # did you mean
+
+
+#: Every miss path of the lookup options, answered privately in the user's language with the same
+#: "did you mean" as before the options became transformers (pinned word for word).
+MISSES = [
+    (
+        "quote",
+        {"speaker": "tangjei"},
+        "en-US",
+        "No speaker matches 'tangjei'.\nDid you mean: `唐杰 · Tang Jie`, `杨强 · Yang Qiang`?",
+    ),
+    (
+        "quote",
+        {"speaker": "tangjei"},
+        "zh-CN",
+        "没有与“tangjei”匹配的嘉宾。\n你是不是要找：`唐杰 · Tang Jie`, `杨强 · Yang Qiang`？",
+    ),
+    (
+        "quotes",
+        {"topic": "agnet"},
+        "zh-CN",
+        "没有与“agnet”匹配的话题。\n你是不是要找：`智能体（Agent） · Agents`？",
+    ),
+    (
+        "quote",
+        {"speaker": "Yang Zhilin", "topic": "agnet"},
+        "en-US",
+        "No topic matches 'agnet'.\nDid you mean: `智能体（Agent） · Agents`?",
+    ),
+    # Two misses: the first option is the one answered.
+    ("quote", {"speaker": "nobody", "topic": "agnet"}, "en-US", "No speaker matches 'nobody'."),
+    (
+        "speaker",
+        {"name": "Yao"},
+        "zh-CN",
+        "没有与“Yao”匹配的嘉宾。\n你是不是要找：`姚顺雨 · Yao Shunyu`？",
+    ),
+    (
+        "glossary",
+        {"term": "RLVF"},
+        "zh-CN",
+        "没有与“RLVF”匹配的术语。\n你是不是要找：`RLVR · 可验证奖励强化学习`, "
+        "`RLHF · 基于人类反馈的强化学习`, `Reinforcement learning · 强化学习`？",
+    ),
+    ("glossary", {"term": "zzzzzz"}, "en-US", "No term matches 'zzzzzz'."),
+    (
+        "quote",
+        {"speaker": "tangjie", "search": "zzzz-none"},
+        "zh-CN",
+        "没有符合 唐杰 · “zzzz-none” 的语录。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("command", "options", "locale", "answer"), MISSES)
+async def test_a_miss_answers_privately_in_the_users_language(
+    summit: Summit, command: str, options: dict[str, str], locale: str, answer: str
+) -> None:
+    result = await summit.slash(command, options, locale=locale)
+    assert result.ephemeral
+    assert result.content == answer
+    assert not result.embeds
 
 
 async def test_quote_search_without_match_is_private(summit: Summit) -> None:

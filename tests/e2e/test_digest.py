@@ -16,22 +16,27 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import discord
 import pytest
+from discord import app_commands
 
 from bot.app import SummitBot
-from bot.digest.schedule import next_due, next_n_due
+from bot.digest.due import next_due, next_n_due
 from bot.digest.scheduler import job_id
 from bot.endpoints import apply_overrides
 from bot.i18n import t
+from bot.ops.health import digest_service
 from bot.store import DisableReason, PostRecord, PostStatus, Store
+from bot.ui.text import echo
 from tests.e2e.conftest import (
     Summit,
     VirtualClock,
     bot_posts,
     build_bot,
     running_summit,
+    service,
     write_settings,
 )
 from tests.fakediscord import Channel, FakeDiscord, Guild, run_client
@@ -106,9 +111,7 @@ def next_due_after(now: datetime, hhmm: time = time(9, 0), zone: str = SHANGHAI)
 
 async def fire(summit: Summit, bot: SummitBot | None = None) -> None:
     """Run the guild's scheduled job now, as the scheduler does when its time comes."""
-    running = bot or summit.bot
-    assert running.digest_poster is not None
-    await running.digest_poster(summit.guild.id)
+    await service(bot or summit.bot).post_due(summit.guild.id)
 
 
 async def start_again(summit: Summit) -> contextlib.AbstractAsyncContextManager[SummitBot]:
@@ -141,7 +144,7 @@ async def posted_row(bot: SummitBot, guild_id: int, day: date, limit: float = 5.
 
 
 async def await_catch_up(bot: SummitBot) -> list[Any]:
-    task = cog(bot).startup
+    task = service(bot).startup
     assert task is not None
     return await asyncio.wait_for(task, 10)
 
@@ -177,7 +180,11 @@ async def test_digest_group_is_registered_admin_only_guild_only_and_localized(
         "time",
         "timezone",
         "language",
+        "thread",
+        "role",
+        "mode",
     ]
+    assert [c["value"] for c in options["mode"]["choices"]] == ["quote", "whosaid"]
     assert options["timezone"]["autocomplete"]
     assert options["time"]["autocomplete"]
     assert options["channel"]["channel_types"]
@@ -206,12 +213,12 @@ async def test_set_then_the_post_arrives_at_the_scheduled_minute(
 
     # The job is due at 09:00 Shanghai time, whatever the zone of the machine.
     due = next_due(datetime.now(UTC), time(9), SHANGHAI)
-    (scheduled,) = summit.bot.scheduler.next_run_times(summit.guild.id, 1)
+    job = service(summit.bot).scheduler._scheduler.get_job(job_id(summit.guild.id))
+    assert job is not None
+    scheduled = job.next_run_time
     assert scheduled == due.instant
     # Drive time to that minute and let APScheduler run the job for real.
     clock.now = scheduled
-    job = summit.bot.scheduler._scheduler.get_job(job_id(summit.guild.id))
-    assert job is not None
     job.modify(next_run_time=datetime.now(UTC))
     await eventually(lambda: len(bot_posts(summit.fake, daily(summit))) == 1, "the digest post")
 
@@ -225,7 +232,7 @@ async def test_set_then_the_post_arrives_at_the_scheduled_minute(
     assert len(send.body["nonce"]) <= 25
     row = await posted_row(summit.bot, summit.guild.id, due.local_date)
     assert row.message_id == message.id
-    assert summit.bot.scheduler.scheduled_guilds() == [summit.guild.id]
+    assert service(summit.bot).scheduler.scheduled_guilds() == [summit.guild.id]
 
 
 async def test_preview_is_exactly_the_next_post(summit: Summit, clock: VirtualClock) -> None:
@@ -335,7 +342,48 @@ async def test_invalid_time_or_zone_is_refused(
     head = t(key, "en", value="\0").split("\0")[1][:12]
     assert head in result.content
     assert await summit.bot.store.get_settings(summit.guild.id) is None
-    assert summit.bot.scheduler.scheduled_guilds() == []
+    assert service(summit.bot).scheduler.scheduled_guilds() == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "key", "shown"),
+    [
+        ("time", "25:00", "digest.errors.bad_time", 20),
+        ("timezone", "Mars/Olympus_Mons", "digest.errors.unknown_zone", 40),
+    ],
+)
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+async def test_a_bad_option_is_answered_by_the_trees_error_handler(
+    summit: Summit,
+    monkeypatch: pytest.MonkeyPatch,
+    option: str,
+    value: str,
+    key: str,
+    shown: int,
+    locale: str,
+) -> None:
+    """The option's transformer refuses the value; the tree's one error handler sends the
+    transformer's localized answer, word for word what `/digest set` said before."""
+    tree = summit.bot.tree
+    handled: list[app_commands.AppCommandError] = []
+    original = tree.on_error
+
+    async def recording(interaction: Any, error: app_commands.AppCommandError, /) -> None:
+        handled.append(error)
+        await original(interaction, error)
+
+    monkeypatch.setattr(tree, "on_error", recording)
+    values = {"time_text": "09:00", "zone": SHANGHAI}
+    values["time_text" if option == "time" else "zone"] = value
+    result = await set_digest(summit, locale=locale, **values)  # type: ignore[arg-type]
+    lang = "zh" if locale == "zh-CN" else "en"
+    assert result.ephemeral
+    assert result.content == t(key, lang, value=echo(value, shown))
+    (error,) = handled
+    assert isinstance(error, app_commands.TransformerError)
+    assert type(error).__name__ == "DigestOptionError"
+    assert error.answer == result.content  # type: ignore[attr-defined]
+    assert await summit.bot.store.get_settings(summit.guild.id) is None
 
 
 async def test_a_channel_the_bot_cannot_post_in_is_refused(summit: Summit) -> None:
@@ -429,7 +477,7 @@ async def configure_other_guild(summit: Summit) -> Channel:
         timezone=SHANGHAI,
         language="en",
     )
-    summit.bot.scheduler.schedule_guild(settings)
+    service(summit.bot).schedule(settings)
     return channel
 
 
@@ -454,8 +502,7 @@ async def test_lost_channel_disables_with_reason_and_another_guild_still_posts(
     else:
         summit.fake.set_channel_overwrite(channel, summit.fake.bot_user, deny=VIEW_CHANNEL)
     clock.now = next_due_after(clock.now)
-    poster = summit.bot.digest_poster
-    assert poster is not None
+    poster = service(summit.bot).post_due
     await asyncio.gather(poster(summit.guild.id), poster(summit.other_guild.id))
 
     assert bot_posts(summit.fake, other_channel), "the other guild still posts"
@@ -464,7 +511,7 @@ async def test_lost_channel_disables_with_reason_and_another_guild_still_posts(
     assert not settings.enabled
     assert settings.disabled_reason is reason
     assert settings.channel_id == channel.id, "settings are kept"
-    assert summit.bot.scheduler.scheduled_guilds() == [summit.other_guild.id]
+    assert service(summit.bot).scheduler.scheduled_guilds() == [summit.other_guild.id]
     status = await summit.slash("digest status", user=summit.admin)
     words = t(f"digest.reasons.{reason.value}", "en")
     assert words in status.content
@@ -477,7 +524,7 @@ async def test_server_errors_then_success_make_one_post(
     summit: Summit, clock: VirtualClock
 ) -> None:
     await set_digest(summit)
-    cog(summit.bot).poster.retry_delays = (0.01, 0.01, 0.01)
+    service(summit.bot).poster.retry_delays = (0.01, 0.01, 0.01)
     # 503 comes back to the poster at once; discord.py itself retries 500/502/504 (1 s sleep).
     summit.fake.inject("POST", MESSAGES, 503, count=2)
     clock.now = next_due_after(clock.now)
@@ -519,10 +566,10 @@ async def test_a_429_is_honoured_by_discord_py(summit: Summit, clock: VirtualClo
 
 async def test_off_keeps_settings_and_unschedules(summit: Summit, clock: VirtualClock) -> None:
     await set_digest(summit)
-    assert summit.bot.scheduler.scheduled_guilds() == [summit.guild.id]
+    assert service(summit.bot).scheduler.scheduled_guilds() == [summit.guild.id]
     result = await summit.slash("digest off", user=summit.admin)
     assert result.content == t("digest.off_done", "en")
-    assert summit.bot.scheduler.scheduled_guilds() == []
+    assert service(summit.bot).scheduler.scheduled_guilds() == []
     settings = await summit.bot.store.get_settings(summit.guild.id)
     assert settings is not None
     assert settings.disabled_reason is DisableReason.ADMIN
@@ -535,20 +582,68 @@ async def test_off_keeps_settings_and_unschedules(summit: Summit, clock: Virtual
     assert now.content.startswith(t("digest.status.header_off", "en", reason="\0").split("\0")[0])
     assert bot_posts(summit.fake, daily(summit)) == []
     await set_digest(summit)
-    assert summit.bot.scheduler.scheduled_guilds() == [summit.guild.id]
+    assert service(summit.bot).scheduler.scheduled_guilds() == [summit.guild.id]
 
 
 async def test_leaving_a_guild_unschedules_it_and_keeps_settings(summit: Summit) -> None:
     await configure_other_guild(summit)
-    assert summit.bot.scheduler.scheduled_guilds() == [summit.other_guild.id]
+    assert service(summit.bot).scheduler.scheduled_guilds() == [summit.other_guild.id]
     summit.fake.remove_guild(summit.other_guild)
-    await eventually(lambda: summit.bot.scheduler.scheduled_guilds() == [], "the unschedule")
+    await eventually(
+        lambda: service(summit.bot).scheduler.scheduled_guilds() == [], "the unschedule"
+    )
     settings = await summit.bot.store.get_settings(summit.other_guild.id)
     assert settings is not None
     assert settings.enabled
     # Rejoining (GUILD_CREATE for a guild with saved settings) schedules it again.
     await cog(summit.bot).on_guild_join(discord.Object(id=summit.other_guild.id))
-    assert summit.bot.scheduler.scheduled_guilds() == [summit.other_guild.id]
+    assert service(summit.bot).scheduler.scheduled_guilds() == [summit.other_guild.id]
+
+
+# --- the extension owns the service ------------------------------------------------------
+
+
+async def test_unloading_the_extension_stops_its_jobs_and_tasks_and_reloading_restarts_them(
+    summit: Summit, clock: VirtualClock
+) -> None:
+    await set_digest(summit)
+    bot = summit.bot
+    first = service(bot)
+    assert first.scheduler.running
+    assert first.scheduler.scheduled_guilds() == [summit.guild.id]
+    assert first.keeper is not None
+    assert first.tasks() == [first.keeper], "the catch-up is done; the keeper runs"
+
+    await bot.unload_extension("bot.exts.digest")
+    assert digest_service(bot) is None
+    assert bot.tree.get_command("digest") is None
+    assert not first.scheduler.running, "no job fires into nothing"
+    assert first.tasks() == []
+    assert first.keeper.done()
+
+    await bot.load_extension("bot.exts.digest")
+    second = service(bot)
+    assert second is not first
+    assert second.scheduler.running
+    assert second.scheduler.scheduled_guilds() == [summit.guild.id], "rebuilt from the database"
+    await await_catch_up(bot)
+    assert second.tasks() == [second.keeper]
+    status = await summit.slash("digest status", user=summit.admin)
+    assert t("digest.status.header_on", "en") in status.content
+
+    # A reload stops the old service before the new one starts; the new one posts on time.
+    await bot.reload_extension("bot.exts.digest")
+    third = service(bot)
+    assert not second.scheduler.running
+    assert second.tasks() == []
+    await await_catch_up(bot)
+    job = third.scheduler._scheduler.get_job(job_id(summit.guild.id))
+    assert job is not None
+    clock.now = job.next_run_time
+    job.modify(next_run_time=datetime.now(UTC))
+    await eventually(lambda: len(bot_posts(summit.fake, daily(summit))) == 1, "the digest post")
+    row = await posted_row(bot, summit.guild.id, clock.now.astimezone(ZoneInfo(SHANGHAI)).date())
+    assert row.message_id == bot_posts(summit.fake, daily(summit))[0].id
 
 
 # --- restarts ----------------------------------------------------------------------------
@@ -695,7 +790,7 @@ async def test_a_dead_processes_claim_is_settled_while_the_bot_runs(
             owner="a-process-that-was-killed",
         )
         row = await posted_row(summit.bot, summit.guild.id, due.local_date)
-        assert row.claimed_by == cog(summit.bot).poster.instance_id
+        assert row.claimed_by == service(summit.bot).poster.instance_id
         assert len(bot_posts(summit.fake, daily(summit))) == 1
         status = await summit.slash("digest status", user=summit.admin)
         assert message_link_of(summit, row) in status.content
@@ -730,10 +825,9 @@ async def test_fan_out_keeps_under_the_global_rate_limit(
                 timezone=SHANGHAI,
                 language="en",
             )
-            summit.bot.scheduler.schedule_guild(settings)
+            service(summit.bot).schedule(settings)
         clock.now = next_due_after(clock.now)
-        poster = summit.bot.digest_poster
-        assert poster is not None
+        poster = service(summit.bot).post_due
         await await_catch_up(summit.bot)
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -775,7 +869,7 @@ async def test_a_shard_process_schedules_and_catches_up_only_its_guilds(
     try:
         await fake.wait_ready(shard_id=0)
         assert [i["shard"] for i in fake.gateway.identifies] == [[0, 2]]
-        assert bot.scheduler.scheduled_guilds() == [mine.id]
+        assert service(bot).scheduler.scheduled_guilds() == [mine.id]
         results = await await_catch_up(bot)
         assert [(r.guild_id, r.outcome.value) for r in results] == [(mine.id, "posted")]
     finally:

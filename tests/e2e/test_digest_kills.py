@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from bot.digest.schedule import previous_due
+from bot.digest.due import previous_due
 from bot.store import PostStatus, Store
 from tests.conftest import clean_fake_discord
 from tests.e2e.test_ops_process import MINI, Process, spawn, write_config

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.ops.health import HealthServerError
-from tests.e2e.conftest import running_summit
+from tests.e2e.conftest import running_summit, service
 from tests.fakediscord import FakeDiscord
 from tests.ops.helpers import eventually, free_port, get_json, sample, scrape
 
@@ -66,7 +66,7 @@ async def test_healthz_names_each_failing_part(fake_discord: FakeDiscord, tmp_pa
         await eventually(healthy, "healthz back to 200 after the reconnect")
 
         # Scheduler stopped, then the database closed under the bot.
-        await bot.scheduler.shutdown()
+        await service(bot).scheduler.shutdown()
         status, body = await get_json(url)
         assert (status, body["failing"]) == (503, ["scheduler"])
         await bot.store.close()

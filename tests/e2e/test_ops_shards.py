@@ -16,9 +16,9 @@ import pytest
 import bot.digest.poster as poster_module
 from bot.app import ShardedSummitBot, SummitBot
 from bot.config import Settings
-from bot.digest.schedule import next_due
+from bot.digest.due import next_due
 from bot.endpoints import apply_overrides
-from tests.e2e.conftest import bot_posts, build_bot, seed_digests, write_settings
+from tests.e2e.conftest import bot_posts, build_bot, seed_digests, service, write_settings
 from tests.fakediscord import FakeDiscord
 from tests.ops.helpers import free_port, get_json, sample, scrape
 
@@ -32,12 +32,6 @@ def one_hour_after_the_post_time(monkeypatch: pytest.MonkeyPatch) -> datetime:
     now = next_due(datetime.now(UTC), POST_TIME, ZONE).instant + timedelta(hours=1)
     monkeypatch.setattr(poster_module, "wall_clock", lambda: now)
     return now
-
-
-def digest_cog(bot: SummitBot) -> Any:
-    cog = bot.get_cog("Digest")
-    assert cog is not None
-    return cog
 
 
 @contextlib.asynccontextmanager
@@ -82,8 +76,8 @@ async def test_one_process_runs_both_shards_and_schedules_every_guild(
 
     async with started(fake, bot):
         assert sorted(i["shard"] for i in fake.gateway.identifies) == [[0, 2], [1, 2]]
-        assert bot.scheduler.scheduled_guilds() == sorted([zero.id, one.id])
-        results = await asyncio.wait_for(digest_cog(bot).startup, 10)
+        assert service(bot).scheduler.scheduled_guilds() == sorted([zero.id, one.id])
+        results = await asyncio.wait_for(service(bot).startup, 10)
         assert sorted((r.guild_id, r.outcome.value) for r in results) == sorted(
             [(zero.id, "posted"), (one.id, "posted")]
         )
@@ -123,13 +117,13 @@ async def test_two_shard_processes_split_the_guilds_and_each_posts_only_its_own(
     async with started(fake, first, second):
         identified = sorted(i["shard"] for i in fake.gateway.identifies)
         assert identified == [[0, 2], [1, 2]]
-        assert first.scheduler.scheduled_guilds() == sorted(g.id for g in on_zero)
-        assert second.scheduler.scheduled_guilds() == sorted(g.id for g in on_one)
+        assert service(first).scheduler.scheduled_guilds() == sorted(g.id for g in on_zero)
+        assert service(second).scheduler.scheduled_guilds() == sorted(g.id for g in on_one)
         assert {g.id for g in first.guilds} == {g.id for g in on_zero}
         assert {g.id for g in second.guilds} == {g.id for g in on_one}
 
-        first_results = await asyncio.wait_for(digest_cog(first).startup, 10)
-        second_results = await asyncio.wait_for(digest_cog(second).startup, 10)
+        first_results = await asyncio.wait_for(service(first).startup, 10)
+        second_results = await asyncio.wait_for(service(second).startup, 10)
         assert sorted(r.guild_id for r in first_results) == sorted(g.id for g in on_zero)
         assert sorted(r.guild_id for r in second_results) == sorted(g.id for g in on_one)
         assert {r.outcome.value for r in first_results + second_results} == {"posted"}

@@ -15,10 +15,17 @@ from pathlib import Path
 import pytest
 
 import bot.digest.poster as poster_module
-from bot.digest.schedule import next_due
+from bot.digest.due import next_due
 from bot.digest.scheduler import job_id
 from bot.store import PostStatus, Store
-from tests.e2e.conftest import bot_posts, build_bot, running_summit, seed_digests, write_settings
+from tests.e2e.conftest import (
+    bot_posts,
+    build_bot,
+    running_summit,
+    seed_digests,
+    service,
+    write_settings,
+)
 from tests.fakediscord import FakeDiscord, run_client
 from tests.ops.helpers import eventually
 
@@ -44,7 +51,7 @@ async def test_stopping_mid_fan_out_finishes_due_posts_and_never_posts_twice(
 
         await eventually(joined, "the bot to see every guild")
         await bot.wait_until_ready()
-        await asyncio.wait_for(bot.get_cog("Digest").startup, 10)  # type: ignore[union-attr]
+        await asyncio.wait_for(service(bot).startup, 10)
         for guild in guilds:
             settings = await bot.store.upsert_settings(
                 guild.id,
@@ -53,12 +60,12 @@ async def test_stopping_mid_fan_out_finishes_due_posts_and_never_posts_twice(
                 timezone=ZONE,
                 language="en",
             )
-            assert bot.scheduler.schedule_guild(settings)
+            assert service(bot).schedule(settings)
 
         # Every guild's job becomes due at once, as at a popular local time.
         now = datetime.now(UTC)
         for guild in guilds:
-            bot.scheduler._scheduler.modify_job(job_id(guild.id), next_run_time=now)
+            service(bot).scheduler._scheduler.modify_job(job_id(guild.id), next_run_time=now)
 
         async def some_posted() -> bool:
             return sum(len(bot_posts(fake, g.text_channels[0])) for g in guilds) >= 2
@@ -86,7 +93,7 @@ async def test_stopping_mid_fan_out_finishes_due_posts_and_never_posts_twice(
     again = build_bot(summit.settings)
     again._connection.guild_ready_timeout = 0.1
     async with run_client(again, fake):
-        results = await asyncio.wait_for(again.get_cog("Digest").startup, 10)  # type: ignore[union-attr]
+        results = await asyncio.wait_for(service(again).startup, 10)
         outcomes = {r.guild_id: r.outcome.value for r in results}
         assert all(outcomes[g.id] == "nothing_due" for g in guilds), outcomes
     for guild in guilds:
@@ -119,6 +126,6 @@ async def test_stopping_mid_startup_catch_up_loses_nothing_and_never_posts_twice
     again = build_bot(settings)
     again._connection.guild_ready_timeout = 0.1
     async with run_client(again, fake):
-        await asyncio.wait_for(again.get_cog("Digest").startup, 15)  # type: ignore[union-attr]
+        await asyncio.wait_for(service(again).startup, 15)
     for guild in guilds:
         assert len(bot_posts(fake, guild.text_channels[0])) == 1, guild.name

@@ -15,14 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.digest.schedule import next_due
+from bot.digest.due import next_due
 from bot.i18n import t
 from bot.store import PostStatus
-from tests.e2e.conftest import Summit, VirtualClock, bot_posts, running_summit
+from tests.e2e.conftest import Summit, VirtualClock, bot_posts, running_summit, service
 from tests.e2e.test_digest import (
     SHANGHAI,
     await_catch_up,
-    cog,
     daily,
     fire,
     posted_row,
@@ -108,7 +107,7 @@ async def test_a_post_the_database_refused_is_made_once_storage_is_back(
     summit: Summit, clock: VirtualClock
 ) -> None:
     await set_digest(summit)
-    digest = cog(summit.bot)
+    digest = service(summit.bot)
     gate = Gate()
     digest.sleep = gate.sleep
     due = next_due(clock.now, time(9), SHANGHAI)
@@ -138,7 +137,7 @@ async def test_a_post_the_database_refused_is_made_once_storage_is_back(
 
 async def test_retries_stop_after_the_grace_period(summit: Summit, clock: VirtualClock) -> None:
     await set_digest(summit)
-    digest = cog(summit.bot)
+    digest = service(summit.bot)
     gate = Gate()
     digest.sleep = gate.sleep
     due = next_due(clock.now, time(9), SHANGHAI)

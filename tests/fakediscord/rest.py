@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import limits
+from .engage import EngageRoutes, allowed_mentions_errors, audit_reason
 from .kinds import (
     AUTOCOMPLETE_RESULT,
     CHANNEL_MESSAGE,
@@ -95,6 +96,8 @@ class RestApi(ResourceRoutes, InteractionRoutes):
             ("GET", "/guilds/{guild_id}/members"): self.list_members,
             ("GET", "/guilds/{guild_id}/members/{user_id}"): self.get_member,
         }
+        # Threads on messages and member roles (engage.py).
+        self.routes.update(EngageRoutes(self).routes())
 
     # --- the pipeline ----------------------------------------------------------------------
 
@@ -158,7 +161,15 @@ class RestApi(ResourceRoutes, InteractionRoutes):
             return finish(json_response(decision.body(), 429, decision.headers))
 
         # Body parsing: JSON exactly, or multipart where Discord takes files.
-        call = Call(method, path, template, params, dict(request.query), arrived=arrived)
+        call = Call(
+            method,
+            path,
+            template,
+            params,
+            dict(request.query),
+            arrived=arrived,
+            reason=audit_reason(request.headers.get("X-Audit-Log-Reason")),
+        )
         try:
             await self._parse_body(request, call, ctype)
         except HttpError as exc:
@@ -264,6 +275,7 @@ class RestApi(ResourceRoutes, InteractionRoutes):
             errors += limits.message_errors(
                 body, creating=MESSAGE_BODIES[key], has_files=bool(call.files)
             )
+            errors += allowed_mentions_errors(body)
         elif key == ("POST", CALLBACK) and isinstance(body, dict):
             cb = body.get("type")
             data = body.get("data")

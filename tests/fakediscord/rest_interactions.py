@@ -118,6 +118,8 @@ class InteractionRoutes:
         return json_response(out)
 
     def _interaction_message(self, result: InteractionResult, data: JSON, flags: int) -> Message:
+        if result.forced_ephemeral:
+            flags |= EPHEMERAL
         if result.type == APPLICATION_COMMAND:
             cmd_type = result.command.type if result.command else 1
             mtype = 20 if cmd_type == 1 else 23
@@ -184,7 +186,9 @@ class InteractionRoutes:
                 self.fake.bot_user,
                 self._with_attachments(call, body, None),
                 type=0,
-                flags=int(body.get("flags") or 0) & EPHEMERAL,
+                flags=EPHEMERAL
+                if result.forced_ephemeral
+                else int(body.get("flags") or 0) & EPHEMERAL,
                 webhook_id=self.fake.application_id,
                 interaction=result,
             )

@@ -166,6 +166,12 @@ class ResourceRoutes:
     def _require(self, channel: Channel, needed: int) -> None:
         if channel.type == DM:
             return
+        if channel.guild_id is None or channel.guild_id not in self.fake.guilds:
+            # A group DM, or a guild the bot is not in (user installs): only the interaction
+            # reaches there; a channel request is the bot assuming what it cannot see.
+            raise HttpError(
+                403, 50001, "Missing Access", violation=True, detail="the bot is not here"
+            )
         have = self.fake.bot_channel_permissions(channel)
         if not have & perms.VIEW_CHANNEL:
             raise HttpError(403, 50001, "Missing Access")
@@ -205,6 +211,9 @@ class ResourceRoutes:
         if call.files:
             needed |= perms.ATTACH_FILES
         self._require(channel, needed)
+        recipient = channel.recipient if channel.type == DM else None
+        if recipient is not None and recipient.id in self.fake.closed_dms:
+            raise HttpError(403, 50007, "Cannot send messages to this user")
         flags = int(body.get("flags") or 0)
         if flags & EPHEMERAL:
             raise HttpError(

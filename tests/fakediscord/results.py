@@ -38,6 +38,9 @@ class InteractionResult:
     command: Command | None = None
     #: The message a clicked component is on (component interactions).
     source_message: Message | None = None
+    #: Every message it makes is ephemeral (a server that keeps user-installed apps' answers
+    #: private: reach.py).
+    forced_ephemeral: bool = False
     sent_perf: float = field(default_factory=time.perf_counter)
     response_type: int | None = None
     #: The callback body (``{"type": ..., "data": ...}``) of the accepted initial response.

@@ -98,6 +98,8 @@ class Call:
     files: list[JSON] = field(default_factory=list)
     #: perf_counter when the request reached the fake (before validation).
     arrived: float = field(default_factory=time.perf_counter)
+    #: The X-Audit-Log-Reason header, decoded (``engage.py``).
+    reason: str | None = None
 
     def int_param(self, name: str) -> int:
         try:

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from .clock import FakeClock
+from .engage import AuditEntry
 from .gateway import Gateway
 from .interactions import InteractionSender
 from .ratelimit import DEFAULT_RULES, BucketRule, RateLimiter
@@ -90,6 +91,11 @@ class FakeDiscord(World, InteractionSender):
         self.guilds: dict[int, Guild] = LazyTable(self._load_guild)
         self.channels: dict[int, Channel] = LazyTable(self._load_channel)
         self.messages: dict[int, Message] = {}
+        #: Threads started on messages, by message id, and their auto-archive minutes
+        #: (engage.py); role changes and other audited calls with their reason header.
+        self.threads: dict[int, Channel] = {}
+        self.thread_archive: dict[int, int] = {}
+        self.audit_log: list[AuditEntry] = []
         self.commands: dict[int | None, list[Command]] = {}
         self.interactions: dict[int, InteractionResult] = {}
         self.violations: list[Violation] = []
@@ -103,6 +109,8 @@ class FakeDiscord(World, InteractionSender):
         self.port: int | None = None
         self._command_version = 0
         self._dm_channels: dict[int, Channel] = {}
+        #: Users who don't accept DMs from the bot: a send to their DM channel gets 50007.
+        self.closed_dms: set[int] = set()
         self._drop_marks: dict[int, int] = {}
         self._by_token: dict[str, InteractionResult] = {}
         self._tasks: set[asyncio.Task[bool]] = set()

@@ -306,6 +306,8 @@ class Message:
     deleted: bool = False
     #: Every body that created or edited this message, in order.
     history: list[JSON] = field(default_factory=list)
+    #: Whom the message notified when it was created (``engage.pings``).
+    pings: Any = None
 
     @property
     def ephemeral(self) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import permissions as perms
+from .engage import pings
 from .gateway import GUILD_MEMBERS, GUILD_MESSAGES
 from .limits import CHAT_INPUT
 from .permissions import Overwrite
@@ -159,6 +160,35 @@ class World:
             self._dispatch_guild_soon(guild, "GUILD_MEMBER_ADD", lambda: data, GUILD_MEMBERS)
         return member
 
+    def add_role(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        permissions: int = 0,
+        above_bot: bool = False,
+        managed: bool = False,
+    ) -> Role:
+        """A new role (GUILD_ROLE_CREATE): right below the bot's highest role, or above it."""
+        bot_role = next(
+            r for r in guild.roles.values() if r.managed and r.name == self.bot_user.username
+        )
+        top = max(r.position for r in guild.roles.values())
+        role = Role(self.ids.next(), guild.id, name, permissions, top + 1, managed)
+        if not above_bot:
+            # Keep the bot's role on top: the new role sits right under it.
+            role.position, bot_role.position = top + 1, top + 2
+            self._dispatch_guild_soon(
+                guild,
+                "GUILD_ROLE_UPDATE",
+                lambda: {"guild_id": str(guild.id), "role": bot_role.to_json()},
+            )
+        guild.roles[role.id] = role
+        self._dispatch_guild_soon(
+            guild, "GUILD_ROLE_CREATE", lambda: {"guild_id": str(guild.id), "role": role.to_json()}
+        )
+        return role
+
     def set_bot_permissions(self, guild: Guild, permissions: int) -> None:
         """Replace the bot role's guild permissions (dispatches GUILD_ROLE_UPDATE).
         @everyone still applies: see ``set_role_permissions(guild.everyone, ...)``."""
@@ -209,8 +239,12 @@ class World:
 
     def bot_channel_permissions(self, channel: Channel) -> int:
         if channel.guild_id is None:
+            if channel.type != DM:
+                return 0  # a group DM: a bot is never one of its members (see reach.py)
             return perms.VIEW_CHANNEL | perms.SEND_MESSAGES | perms.EMBED_LINKS
-        guild = self.guilds[channel.guild_id]
+        guild = self.guilds.get(channel.guild_id)
+        if guild is None:
+            return 0  # a guild the bot is not in (reached through a user install: reach.py)
         return guild.channel_permissions(self.bot_member(guild), channel)
 
     def state_guild(self, guild_id: int) -> Guild | None:
@@ -337,6 +371,7 @@ class World:
             timestamp=self.clock.now(),
         )
         msg.history.append(body)
+        msg.pings = pings(body)
         if interaction is not None:
             msg.application_id = self.application_id
             msg.interaction_metadata = {

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.store import DEFAULT_MIGRATIONS_DIR, MigrationError, Store
+from bot.store import DEFAULT_MIGRATIONS_DIR, MigrationError, Reason, Store
 from bot.store._migrations import split_statements
 
 TABLES = {"guild_digest_settings", "digest_quote_state", "digest_cycle_posts", "digest_posts"}
@@ -28,15 +29,29 @@ def applied(path: Path) -> list[tuple[int, str, str]]:
         ).fetchall()
 
 
+def shipped(migrations_dir: Path) -> list[str]:
+    """Every migration file shipped, in order (numbers may have gaps while branches merge)."""
+    return sorted(p.name for p in migrations_dir.glob("*.sql"))
+
+
 async def test_fresh_migrate_applies_init(db_path: Path, migrations_dir: Path) -> None:
     store = await Store.open(db_path, migrations_dir=migrations_dir)
-    names = ["0001_init.sql", "0002_claim_owners.sql"]
+    names = shipped(migrations_dir)
+    assert names == [
+        "0001_init.sql",
+        "0002_claim_owners.sql",
+        "0003_reason_details.sql",
+        "0004_personal_digest.sql",
+        "0005_engagement.sql",
+    ]
     assert await store.pending_migrations() == names
     assert await store.migrate() == names
     await store.close()
     assert tables(db_path) >= TABLES | {"schema_migrations", "digest_instances"}
     digests = [hashlib.sha256((migrations_dir / n).read_bytes()).hexdigest() for n in names]
-    assert applied(db_path) == [(1, names[0], digests[0]), (2, names[1], digests[1])]
+    assert applied(db_path) == [
+        (int(names[n][:4]), names[n], digests[n]) for n in range(len(names))
+    ]
 
 
 async def test_open_creates_directories_and_wal(tmp_path: Path) -> None:
@@ -60,24 +75,22 @@ async def test_rerun_is_a_noop(db_path: Path, migrations_dir: Path) -> None:
     await again.close()
     assert applied(db_path) == before
     assert [(s.name, s.checksum_ok, s.applied_at is not None) for s in status] == [
-        ("0001_init.sql", True, True),
-        ("0002_claim_owners.sql", True, True),
+        (name, True, True) for name in shipped(migrations_dir)
     ]
 
 
 async def test_new_migration_applies_later(db_path: Path, migrations_dir: Path) -> None:
     store = await Store.open(db_path, migrations_dir=migrations_dir)
     await store.migrate()
-    (migrations_dir / "0003_extra.sql").write_text(
-        "-- 0003_extra: a test table.\nCREATE TABLE extra (id INTEGER PRIMARY KEY);\n"
+    (migrations_dir / "0099_extra.sql").write_text(
+        "-- 0099_extra: a test table.\nCREATE TABLE extra (id INTEGER PRIMARY KEY);\n"
     )
     status = await store.status()
     assert [(s.name, s.applied_at is None) for s in status] == [
-        ("0001_init.sql", False),
-        ("0002_claim_owners.sql", False),
-        ("0003_extra.sql", True),
+        *((name, False) for name in shipped(migrations_dir) if name != "0099_extra.sql"),
+        ("0099_extra.sql", True),
     ]
-    assert await store.migrate() == ["0003_extra.sql"]
+    assert await store.migrate() == ["0099_extra.sql"]
     await store.close()
     assert "extra" in tables(db_path)
 
@@ -98,7 +111,7 @@ async def test_edited_applied_migration_is_refused(db_path: Path, migrations_dir
     await looking.close()
     assert [(s.checksum_ok, s.problem) for s in status] == [
         (False, "file changed after it was applied"),
-        (True, None),
+        *((True, None) for _ in shipped(migrations_dir)[1:]),
     ]
 
 
@@ -114,7 +127,7 @@ async def test_missing_applied_migration_is_refused(db_path: Path, migrations_di
     await looking.close()
     assert [(s.name, s.checksum_ok, s.problem) for s in status] == [
         ("0001_init.sql", False, "file missing"),
-        ("0002_claim_owners.sql", True, None),
+        *((name, True, None) for name in shipped(migrations_dir)),
     ]
 
 
@@ -267,7 +280,12 @@ async def test_schema_checks_reject_bad_rows(store: Store) -> None:
         (1, "2026-01-05", "failed", None, now),  # failed needs a reason
     ]
     with sqlite3.connect(store.path) as raw:
-        insert_settings = "INSERT INTO guild_digest_settings VALUES (?,?,?,?,?,?,?,?,?,?)"
+        # Columns named: later migrations add columns (with defaults).
+        insert_settings = (
+            "INSERT INTO guild_digest_settings (guild_id, channel_id, post_time, timezone,"
+            " language, enabled, disabled_reason, disabled_at, created_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)"
+        )
         for row in bad_settings:
             with pytest.raises(sqlite3.IntegrityError):
                 raw.execute(insert_settings, row)
@@ -290,3 +308,89 @@ async def test_foreign_keys_are_on(store: Store) -> None:
         row = await conn._fetchone("PRAGMA foreign_keys")
     assert row is not None
     assert row[0] == 1
+
+
+async def test_0003_splits_old_code_and_detail_reasons(tmp_path: Path) -> None:
+    """A database at 0002 with "code: detail" reasons reads back as Reason codes + details."""
+    mig = tmp_path / "migrations"
+    mig.mkdir()
+    for name in ("0001_init.sql", "0002_claim_owners.sql"):
+        shutil.copy(DEFAULT_MIGRATIONS_DIR / name, mig / name)
+    db = tmp_path / "old.sqlite3"
+    store = await Store.open(db, migrations_dir=mig)
+    assert await store.migrate() == ["0001_init.sql", "0002_claim_owners.sql"]
+    await store.close()
+    old = {
+        "2026-01-01": ("skipped", "missed: late by 7 h 00 min, beyond the 6 h grace period"),
+        "2026-01-02": ("failed", "server_error: HTTP 503 (code 0): Service Unavailable"),
+        "2026-01-03": ("failed", "channel_missing: HTTP 404 (code 10003): Unknown Channel"),
+        "2026-01-04": ("skipped", "no_quotes: the content packs have no quotes"),
+        "2026-01-05": ("skipped", "no_history: interrupted mid-send; a: b"),
+        "2026-01-06": ("failed", "rejected"),
+        "2026-01-07": ("skipped", "Something free-form: with a colon"),
+        "2026-01-08": ("posted", None),
+    }
+    with sqlite3.connect(db) as raw:
+        for day, (status, reason) in old.items():
+            raw.execute(
+                "INSERT INTO digest_posts (guild_id, local_date, status, quote_id, message_id,"
+                " reason, attempts, scheduled_for, created_at, updated_at)"
+                " VALUES (1, ?, ?, 'q', 5, ?, 1, 'x', 'x', 'x')",
+                (day, status, reason),
+            )
+    shutil.copy(DEFAULT_MIGRATIONS_DIR / "0003_reason_details.sql", mig)
+    store = await Store.open(db, migrations_dir=mig)
+    assert await store.migrate() == ["0003_reason_details.sql"]
+    await store.close()
+    with sqlite3.connect(db) as raw:
+        rows = {
+            day: (reason, detail)
+            for day, reason, detail in raw.execute(
+                "SELECT local_date, reason, detail FROM digest_posts"
+            )
+        }
+    assert rows == {
+        "2026-01-01": ("missed", "late by 7 h 00 min, beyond the 6 h grace period"),
+        "2026-01-02": ("server_error", "HTTP 503 (code 0): Service Unavailable"),
+        "2026-01-03": ("channel_missing", "HTTP 404 (code 10003): Unknown Channel"),
+        "2026-01-04": ("no_quotes", "the content packs have no quotes"),
+        "2026-01-05": ("no_history", "interrupted mid-send; a: b"),
+        "2026-01-06": ("rejected", None),
+        "2026-01-07": ("unknown", "Something free-form: with a colon"),
+        "2026-01-08": (None, None),
+    }
+    # Every converted code is one the store reads back as a Reason.
+    assert {r for r, _ in rows.values() if r is not None} <= {r.value for r in Reason}
+
+
+async def test_0005_checks_reject_bad_engagement_rows(store: Store) -> None:
+    now = "2026-01-01T00:00:00+00:00"
+    with sqlite3.connect(store.path) as raw:
+        raw.execute(
+            "INSERT INTO guild_digest_settings (guild_id, channel_id, post_time, timezone,"
+            " language, created_at, updated_at) VALUES (1, 2, '09:00', 'UTC', 'en', ?, ?)",
+            (now, now),
+        )
+        row = raw.execute(
+            "SELECT thread, role_id, mode, thread_problem FROM guild_digest_settings"
+        ).fetchone()
+        assert row == (0, None, "quote", None)  # existing guilds keep a plain quote
+        for column, value in (("mode", "poll"), ("thread", 2), ("role_id", 0)):
+            with pytest.raises(sqlite3.IntegrityError):
+                raw.execute(f"UPDATE guild_digest_settings SET {column} = ?", (value,))
+        insert_round = (
+            "INSERT INTO whosaid_rounds (guild_id, quote_id, local_date, created_at)"
+            " VALUES (?, ?, ?, ?)"
+        )
+        raw.execute(insert_round, (1, "q", "2026-01-05", now))
+        with pytest.raises(sqlite3.IntegrityError):
+            raw.execute(insert_round, (1, "q2", "2026-01-05", now))  # one daily round a date
+        raw.execute(insert_round, (1, "q", None, now))
+        raw.execute(insert_round, (1, "q", None, now))  # any number of /whosaid play rounds
+        with pytest.raises(sqlite3.IntegrityError):
+            raw.execute(
+                "INSERT INTO whosaid_scores (scope_id, user_id, answers, correct, updated_at)"
+                " VALUES (1, 5, 1, 2, ?)",
+                (now,),
+            )
+        raw.rollback()

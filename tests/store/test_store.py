@@ -14,6 +14,7 @@ import pytest
 from bot.store import (
     DisableReason,
     PostStatus,
+    Reason,
     Store,
     StoreError,
     StoreLockedError,
@@ -191,18 +192,13 @@ async def test_disable_keeps_settings_and_reason(store: Store, clock: FakeClock)
     assert [s.guild_id for s in await store.list_settings()] == [GUILD]
 
 
-async def test_enable_and_upsert_reenable(store: Store) -> None:
+async def test_upsert_reenables(store: Store) -> None:
     await configure(store)
-    await store.disable_settings(GUILD, DisableReason.MISSING_ACCESS)
-    assert await store.enable_settings(GUILD)
-    enabled = await store.get_settings(GUILD)
-    assert enabled is not None
-    assert (enabled.enabled, enabled.disabled_reason, enabled.disabled_at) == (True, None, None)
     await store.disable_settings(GUILD, "missing_permissions")  # type: ignore[arg-type]
     await configure(store, channel_id=CHANNEL + 7)  # fixing the channel turns it back on
     fixed = await store.get_settings(GUILD)
     assert fixed is not None
-    assert fixed.enabled
+    assert (fixed.enabled, fixed.disabled_reason, fixed.disabled_at) == (True, None, None)
     assert fixed.channel_id == CHANNEL + 7
 
 
@@ -214,17 +210,6 @@ async def test_unknown_reason_code_is_refused(store: Store) -> None:
 
 async def test_settings_of_missing_guild(store: Store) -> None:
     assert not await store.disable_settings(GUILD, DisableReason.ADMIN)
-    assert not await store.enable_settings(GUILD)
-    assert not await store.delete_settings(GUILD)
-
-
-async def test_delete_settings_keeps_the_post_log(store: Store) -> None:
-    await configure(store)
-    assert await store.claim_post(GUILD, DAY, DUE, "q1")
-    assert await store.delete_settings(GUILD)
-    assert await store.get_settings(GUILD) is None
-    assert not await store.claim_post(GUILD, DAY, DUE, "q1")  # still one post per date
-    assert (await store.post_for(GUILD, DAY)) is not None
 
 
 async def test_list_enabled_settings_with_shards(store: Store) -> None:
@@ -270,19 +255,20 @@ async def test_claim_then_post(store: Store, clock: FakeClock) -> None:
     # Every later claim or transition of that date is refused.
     assert not await store.claim_post(GUILD, DAY, DUE, "q2")
     assert not await store.mark_posted(GUILD, DAY, 100)
-    assert not await store.mark_failed(GUILD, DAY, "http 500", 3)
-    assert not await store.mark_skipped(GUILD, DAY, "late", scheduled_for=DUE)
+    assert not await store.mark_failed(GUILD, DAY, Reason.SERVER_ERROR, "http 500", 3)
+    assert not await store.mark_skipped(GUILD, DAY, Reason.MISSED, "late", scheduled_for=DUE)
     assert not await store.retry_claim(GUILD, DAY)
     assert await store.post_for(GUILD, DAY) == posted
 
 
 async def test_failed_post_is_reclaimed_only_by_retry(store: Store) -> None:
     assert await store.claim_post(GUILD, DAY, DUE, "q1")
-    assert await store.mark_failed(GUILD, DAY, "HTTP 503 from Discord", 3)
+    assert await store.mark_failed(GUILD, DAY, Reason.SERVER_ERROR, "HTTP 503 from Discord", 3)
     failed = await store.post_for(GUILD, DAY)
     assert failed is not None
-    assert (failed.status, failed.reason, failed.attempts) == (
+    assert (failed.status, failed.reason, failed.detail, failed.attempts) == (
         PostStatus.FAILED,
+        Reason.SERVER_ERROR,
         "HTTP 503 from Discord",
         3,
     )
@@ -291,8 +277,9 @@ async def test_failed_post_is_reclaimed_only_by_retry(store: Store) -> None:
     assert not await store.retry_claim(GUILD, DAY)  # already claimed again
     again = await store.post_for(GUILD, DAY)
     assert again is not None
-    assert (again.status, again.reason, again.attempts, again.quote_id) == (
+    assert (again.status, again.reason, again.detail, again.attempts, again.quote_id) == (
         PostStatus.CLAIMED,
+        None,
         None,
         3,
         "q1",
@@ -306,34 +293,40 @@ async def test_failed_post_is_reclaimed_only_by_retry(store: Store) -> None:
 async def test_mark_skipped_inserts_or_converts_a_claim(store: Store) -> None:
     other_day = date(2026, 1, 16)
     assert await store.mark_skipped(
-        GUILD, DAY, "missed by 9 h (grace 6 h)", scheduled_for=DUE, channel_id=CHANNEL
+        GUILD, DAY, Reason.MISSED, "by 9 h (grace 6 h)", scheduled_for=DUE, channel_id=CHANNEL
     )
     skipped = await store.post_for(GUILD, DAY)
     assert skipped is not None
-    assert (skipped.status, skipped.reason) == (PostStatus.SKIPPED, "missed by 9 h (grace 6 h)")
+    assert (skipped.status, skipped.reason, skipped.detail) == (
+        PostStatus.SKIPPED,
+        Reason.MISSED,
+        "by 9 h (grace 6 h)",
+    )
     assert not await store.claim_post(GUILD, DAY, DUE, "q1")
-    assert not await store.mark_skipped(GUILD, DAY, "again", scheduled_for=DUE)
+    assert not await store.mark_skipped(GUILD, DAY, Reason.MISSED, "again", scheduled_for=DUE)
     # A claimed date can be turned into a skip (e.g. the channel vanished before sending).
     assert await store.claim_post(GUILD, other_day, DUE, "q2")
-    assert await store.mark_skipped(GUILD, other_day, "channel_missing", scheduled_for=DUE)
+    assert await store.mark_skipped(GUILD, other_day, Reason.CHANNEL_MISSING, scheduled_for=DUE)
     converted = await store.post_for(GUILD, other_day)
     assert converted is not None
-    assert (converted.status, converted.reason, converted.quote_id) == (
+    assert (converted.status, converted.reason, converted.detail, converted.quote_id) == (
         PostStatus.SKIPPED,
-        "channel_missing",
+        Reason.CHANNEL_MISSING,
+        None,
         "q2",
     )
 
 
-async def test_reasons_are_required_and_bounded(store: Store) -> None:
+async def test_reasons_are_codes_and_details_are_bounded(store: Store) -> None:
     assert await store.claim_post(GUILD, DAY, DUE, "q1")
-    with pytest.raises(ValueError, match="reason is required"):
-        await store.mark_failed(GUILD, DAY, "  ", 1)
-    assert await store.mark_failed(GUILD, DAY, "x" * 5000, 1)
+    with pytest.raises(ValueError, match="is not a valid Reason"):
+        await store.mark_failed(GUILD, DAY, "missed: late", None, 1)  # type: ignore[arg-type]
+    assert await store.mark_failed(GUILD, DAY, Reason.REJECTED, "x" * 5000, 1)
     failed = await store.post_for(GUILD, DAY)
     assert failed is not None
-    assert failed.reason is not None
-    assert len(failed.reason) == 500
+    assert failed.reason is Reason.REJECTED
+    assert failed.detail is not None
+    assert len(failed.detail) == 500
 
 
 async def test_last_post_and_recent_posts(store: Store) -> None:
@@ -388,7 +381,7 @@ async def test_a_claim_names_its_owner(store: Store) -> None:
     row = await store.post_for(GUILD, DAY)
     assert row is not None
     assert row.claimed_by == OWNER_A
-    await store.mark_failed(GUILD, DAY, "server_error: 503", 4)
+    await store.mark_failed(GUILD, DAY, Reason.SERVER_ERROR, "503", 4)
     assert await store.retry_claim(GUILD, DAY, owner=OWNER_B)
     row = await store.post_for(GUILD, DAY)
     assert row is not None
@@ -476,9 +469,9 @@ async def test_settled_rows_are_never_abandoned_claims(store: Store, clock: Fake
         if settle == "posted":
             await store.mark_posted(GUILD, day, 99)
         elif settle == "failed":
-            await store.mark_failed(GUILD, day, "rejected: 400", 1)
+            await store.mark_failed(GUILD, day, Reason.REJECTED, "400", 1)
         else:
-            await store.mark_skipped(GUILD, day, "missed: late", scheduled_for=DUE)
+            await store.mark_skipped(GUILD, day, Reason.MISSED, "late", scheduled_for=DUE)
     later = now + timedelta(days=1)
     assert await store.abandoned_claims(owner=OWNER_B, now=later, legacy_before=later) == []
 
@@ -648,3 +641,9 @@ def test_sqlite_refusing_writes_maps_to_unwritable(store: Store, code: int, word
     assert isinstance(mapped, StoreUnwritableError)
     assert words in str(mapped)
     assert str(store.path) in str(mapped)
+
+
+def test_every_disable_reason_is_a_post_log_reason() -> None:
+    """A failure that disables the digest records the DisableReason's code in the post log."""
+    for reason in DisableReason:
+        assert Reason.disabled(reason).value == reason.value

@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.digest.schedule import (
+from bot.digest.due import (
     Due,
     MissedAction,
-    PostTimeError,
     due_instant,
     format_post_time,
     local_date_for,
@@ -55,38 +54,30 @@ def test_parse_post_time_accepts(text: str, expected: time) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "fragment_en", "fragment_zh"),
+    "text",
     [
-        ("24:00", "hour must be between 0 and 23", "小时"),
-        ("9:60", "minutes must be between 00 and 59", "分钟"),
-        ("9", "not a time", "不是有效的时间"),
-        ("abc", "not a time", "不是有效的时间"),
-        ("", "not a time", "不是有效的时间"),
-        ("9:5", "not a time", "不是有效的时间"),
-        ("09:00:00", "not a time", "不是有效的时间"),
-        ("-1:00", "not a time", "不是有效的时间"),
-        ("9am", "not a time", "不是有效的时间"),
+        "24:00",
+        "12:60",
+        "9:60",
+        "9",
+        "abc",
+        "ab:cd",
+        "",
+        "9:5",
+        "09:00:00",
+        "-1:00",
+        "9am",
+        "x" * 500,
     ],
 )
-def test_parse_post_time_rejects_with_messages(
-    text: str, fragment_en: str, fragment_zh: str
-) -> None:
-    with pytest.raises(ValueError, match=fragment_en) as info:
-        parse_post_time(text)
-    err = info.value
-    assert isinstance(err, PostTimeError)
-    assert "HH:MM" in err.messages["en"] or "between" in err.messages["en"]
-    assert fragment_zh in err.messages["zh"]
-
-
-def test_parse_post_time_truncates_long_input_in_message() -> None:
-    with pytest.raises(PostTimeError) as info:
-        parse_post_time("x" * 500)
-    assert len(str(info.value)) < 120
+def test_parse_post_time_rejects(text: str) -> None:
+    assert parse_post_time(text) is None
 
 
 def test_format_post_time_round_trips() -> None:
-    assert format_post_time(parse_post_time("9:05")) == "09:05"
+    parsed = parse_post_time("9:05")
+    assert parsed is not None
+    assert format_post_time(parsed) == "09:05"
 
 
 # ----------------------------------------------------------------------------------- due times
@@ -437,4 +428,4 @@ def test_suggest_post_times(typed: str, default: time, expected_first: list[str]
     assert got[: len(expected_first)] == expected_first
     assert len(got) <= 25
     assert len(set(got)) == len(got)
-    assert all(parse_post_time(v) for v in got)
+    assert all(parse_post_time(v) is not None for v in got)

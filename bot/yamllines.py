@@ -132,8 +132,10 @@ def load_yaml(text: str) -> tuple[Any, list[DuplicateKey]]:
         loader.dispose()
 
 
-def line_of(data: Any, loc: Sequence[int | str], default: int = 1) -> int:
-    """Return the line of the deepest element of `loc` that exists in `data`."""
+def line_of(data: Any, loc: Sequence[int | str], default: int = 1, *, value: bool = False) -> int:
+    """Return the line of the deepest element of `loc` that exists in `data`: its key's line,
+    or with `value` the line its value starts on (a block mapping or list under its key starts
+    on the next line)."""
     line = getattr(data, "line", default)
     node = data
     for part in loc:
@@ -144,5 +146,5 @@ def line_of(data: Any, loc: Sequence[int | str], default: int = 1) -> int:
             line = node.item_lines[part]
             node = node[part]
         else:
-            break
-    return line
+            return line
+    return getattr(node, "line", line) if value else line

@@ -13,7 +13,6 @@ Daylight-saving rules (one post per local date, always):
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import re
 import zoneinfo
@@ -27,7 +26,6 @@ __all__ = [
     "Due",
     "MissedAction",
     "MissedPost",
-    "PostTimeError",
     "due_instant",
     "format_post_time",
     "local_date_for",
@@ -54,45 +52,19 @@ class Due(NamedTuple):
 # --------------------------------------------------------------------------- post time parsing
 
 
-class PostTimeError(ValueError):
-    """A post time the user typed is not a valid ``HH:MM`` time; carries both UI languages."""
-
-    def __init__(self, value: str, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.value = value
-        self.messages: dict[str, str] = {"en": en, "zh": zh}
-
-
 _TIME_RE = re.compile(r"^(\d{1,2})[:：](\d{2})$")
 
 
-def parse_post_time(text: str) -> time:
-    """Parse ``9:00``, ``09:00`` or ``21:30`` into a :class:`datetime.time` (minutes precision).
-
-    Raises :class:`PostTimeError` (a ``ValueError``) with a message fit to show the user.
-    """
-    raw = text.strip()
-    shown = raw if len(raw) <= 20 else raw[:20] + "…"
-    match = _TIME_RE.match(raw)
+def parse_post_time(text: str) -> time | None:
+    """Parse ``9:00``, ``09:00`` or ``21:30`` (a full-width colon too) into a time of day
+    (minutes precision); None when it isn't one. The config and ``/digest set`` both use it and
+    word their own errors."""
+    match = _TIME_RE.match(text.strip())
     if match is None:
-        raise PostTimeError(
-            raw,
-            f"“{shown}” is not a time. Use 24-hour HH:MM, for example 09:00 or 21:30.",
-            f"“{shown}” 不是有效的时间。请使用 24 小时制 HH:MM，例如 09:00 或 21:30。",
-        )
+        return None
     hour, minute = int(match.group(1)), int(match.group(2))
-    if hour > 23:
-        raise PostTimeError(
-            raw,
-            f"“{shown}”: the hour must be between 0 and 23.",
-            f"“{shown}”：小时必须在 0 到 23 之间。",
-        )
-    if minute > 59:
-        raise PostTimeError(
-            raw,
-            f"“{shown}”: the minutes must be between 00 and 59.",
-            f"“{shown}”：分钟必须在 00 到 59 之间。",
-        )
+    if hour > 23 or minute > 59:
+        return None
     return time(hour, minute)
 
 
@@ -120,8 +92,9 @@ def suggest_post_times(query: str, default: time, limit: int = 25) -> list[str]:
         start = next((i for i, v in enumerate(_HALF_HOURS) if v >= first), 0)
         out = [first, *_HALF_HOURS[start:], *_HALF_HOURS[:start]]
     else:
-        with contextlib.suppress(PostTimeError):
-            out.append(format_post_time(parse_post_time(raw)))
+        parsed = parse_post_time(raw)
+        if parsed is not None:
+            out.append(format_post_time(parsed))
         hour, _, minute = raw.partition(":")
         if hour.isdigit() and len(hour) <= 2 and (not minute or minute.isdigit()):
             # "9" → 09:xx first, then 19:xx; "1" → 01:xx, then 10:xx–19:xx; "21:3" → 21:30.

@@ -1,0 +1,135 @@
+"""What `/digest status` and `/digest now` say: settings, next posts, the last post's outcome
+and failure reasons in words (``digest.reasons.<code>`` in the locale files)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.catalog.models import Lang
+from bot.digest.due import format_post_time, next_n_due
+from bot.digest.outcomes import PostOutcome, PostResult
+from bot.i18n import t
+from bot.store import DisableReason, GuildSettings, PostRecord, PostStatus, Reason
+from bot.ui.text import echo
+
+__all__ = [
+    "disabled_text",
+    "message_link",
+    "now_text",
+    "reason_words",
+    "status_text",
+    "timestamp",
+]
+
+
+def message_link(guild_id: int, channel_id: int, message_id: int) -> str:
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+
+
+def timestamp(instant: dt.datetime, style: str = "F") -> str:
+    """A Discord timestamp: every reader sees it in their own time zone and language."""
+    return f"<t:{int(instant.timestamp())}:{style}>"
+
+
+def reason_words(reason: Reason | DisableReason | None, detail: str | None, lang: Lang) -> str:
+    """A post-log or disable reason in words; an unknown one (a pre-0003 row) shows its text."""
+    if reason is None:
+        return t("digest.reasons.unknown", lang, reason="?")
+    if reason is Reason.UNKNOWN:
+        return t("digest.reasons.unknown", lang, reason=echo(detail or "?", 200))
+    return t(f"digest.reasons.{reason.value}", lang)
+
+
+def disabled_text(settings: GuildSettings, lang: Lang) -> str:
+    """The header of a digest that is off, with its reason."""
+    return t(
+        "digest.status.header_off", lang, reason=reason_words(settings.disabled_reason, None, lang)
+    )
+
+
+def status_text(
+    settings: GuildSettings, last: PostRecord | None, now: dt.datetime, lang: Lang
+) -> str:
+    """`/digest status`: on or off (and why), where, when, the next posts and the last one."""
+    lines: list[str] = []
+    if settings.enabled:
+        lines.append(t("digest.status.header_on", lang))
+    else:
+        lines.append(disabled_text(settings, lang))
+        if settings.disabled_reason is not DisableReason.ADMIN:
+            lines.append(t("digest.status.fix_hint", lang))
+    lines.append(t("digest.status.channel", lang, channel=f"<#{settings.channel_id}>"))
+    lines.append(
+        t(
+            "digest.status.time",
+            lang,
+            time=format_post_time(settings.post_time),
+            zone=settings.timezone,
+        )
+    )
+    lines.append(
+        t(
+            "digest.status.language",
+            lang,
+            language=t(f"digest.languages.{settings.language}", lang),
+        )
+    )
+    if settings.enabled:
+        # A date that already has a post-log row (e.g. from `/digest now`) won't post again.
+        upcoming = [
+            due
+            for due in next_n_due(now, settings.post_time, settings.timezone, 4)
+            if last is None or due.local_date > last.local_date
+        ][:3]
+        times = ", ".join(timestamp(due.instant) for due in upcoming)
+        lines.append(t("digest.status.next", lang, times=times))
+    if last is None:
+        lines.append(t("digest.status.last_none", lang))
+    else:
+        lines.append(
+            t(
+                "digest.status.last",
+                lang,
+                date=last.local_date.isoformat(),
+                outcome=_outcome_words(settings.guild_id, last, lang),
+            )
+        )
+    return "\n".join(lines)
+
+
+def _outcome_words(guild_id: int, record: PostRecord, lang: Lang) -> str:
+    if record.status is PostStatus.POSTED and record.message_id and record.channel_id:
+        link = message_link(guild_id, record.channel_id, record.message_id)
+        return t("digest.outcomes.posted", lang, link=link)
+    if record.status is PostStatus.CLAIMED:
+        return t("digest.outcomes.claimed", lang)
+    key = "skipped" if record.status is PostStatus.SKIPPED else "failed"
+    reason = reason_words(record.reason, record.detail, lang)
+    return t(f"digest.outcomes.{key}", lang, reason=reason)
+
+
+def now_text(guild_id: int, result: PostResult, lang: Lang) -> str:
+    """`/digest now`: what the attempt to post today's quote did."""
+    channel = f"<#{result.channel_id}>" if result.channel_id else "?"
+    link = (
+        message_link(guild_id, result.channel_id, result.message_id)
+        if result.channel_id and result.message_id
+        else ""
+    )
+    reason = reason_words(result.reason, result.detail, lang)
+    if result.outcome is PostOutcome.POSTED:
+        return t("digest.now.posted", lang, channel=channel, link=link)
+    if result.outcome is PostOutcome.ALREADY:
+        if result.status is PostStatus.POSTED:
+            return t("digest.now.already", lang, link=link)
+        if result.status is PostStatus.CLAIMED:
+            return t("digest.now.in_progress", lang)
+        if result.status is PostStatus.SKIPPED:
+            return t("digest.now.skipped", lang, reason=reason)
+    if result.outcome is PostOutcome.DISABLED:
+        return t("digest.now.disabled", lang, reason=reason)
+    if result.outcome is PostOutcome.SKIPPED:
+        return t("digest.now.skipped", lang, reason=reason)
+    if result.outcome is PostOutcome.NOT_ENABLED:
+        return t("digest.not_configured", lang)
+    return t("digest.now.failed", lang, reason=reason)
