@@ -21,8 +21,9 @@ which gives exactly one fire per local date. ``tests/digest/test_scheduler.py`` 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -65,6 +66,8 @@ FAN_OUT_BATCH = 100
 #: (16.8 s, docs/performance.md). The poster's throttle sends about 48 per second, so this
 #: keeps about five seconds of sends ready and the store's queue short.
 MAX_IN_FLIGHT = 250
+#: Settings rows :meth:`DigestScheduler.load` places before it yields to the event loop.
+REBUILD_BATCH = 2_000
 
 DigestCallback = Callable[[int], Awaitable[None]]
 #: Guilds that post at the same local time in the same zone share one job.
@@ -270,33 +273,30 @@ class DigestScheduler:
 
     def rebuild(self, settings_list: Iterable[DigestSettings]) -> int:
         """Replace every digest job with one per slot of the enabled settings rows; return how
-        many guilds are scheduled."""
-        for job in self._scheduler.get_jobs():
-            if job.id.startswith(SLOT_PREFIX):
-                job.remove()
-        self._slots.clear()
-        self._slot_of.clear()
-        slots: dict[tuple[time, str], Slot] = {}  # one tuple per slot, however many guilds
-        for settings in settings_list:
-            self._slot_of.pop(settings.recipient_id, None)
-            if settings.enabled:
-                key = (settings.post_time, settings.timezone)
-                slot = slots.get(key)
-                if slot is None:
-                    slot = slots[key] = _slot(settings)
-                self._slot_of[settings.recipient_id] = slot
-        for guild_id, slot in self._slot_of.items():
-            self._slots.setdefault(slot, set()).add(guild_id)
-        # Paused, APScheduler wakes up once at resume() instead of once per job added.
-        pause = self._scheduler.state == STATE_RUNNING
-        if pause:
-            self._scheduler.pause()
-        try:
-            for slot in self._slots:
-                self._add_slot_job(slot)
-        finally:
-            if pause:
-                self._scheduler.resume()
+        many guilds are scheduled. One synchronous pass: :meth:`load` is the same in batches."""
+        with self._rebuilding():
+            self._place_all(settings_list, {})
+        return len(self._slot_of)
+
+    async def load(
+        self, settings_list: Iterable[DigestSettings], *, batch: int = REBUILD_BATCH
+    ) -> int:
+        """:meth:`rebuild`, yielding to the event loop after every ``batch`` settings rows.
+
+        The startup build of 100,000 guilds in one call held the loop for about a second
+        (docs/performance.md, capacity). The scheduler stays paused until the last batch, so
+        no slot fires with only part of its guilds placed.
+        """
+        slots: dict[tuple[time, str], Slot] = {}
+        with self._rebuilding():
+            chunk: list[DigestSettings] = []
+            for settings in settings_list:
+                chunk.append(settings)
+                if len(chunk) >= batch:
+                    self._place_all(chunk, slots)
+                    chunk.clear()
+                    await asyncio.sleep(0)
+            self._place_all(chunk, slots)
         return len(self._slot_of)
 
     def scheduled_guilds(self) -> list[int]:
@@ -319,6 +319,53 @@ class DigestScheduler:
             name=f"digest for {self.label}s at {format_post_time(post_time)} {timezone}",
             replace_existing=True,
         )
+
+    @contextlib.contextmanager
+    def _rebuilding(self) -> Iterator[None]:
+        """Drop every slot job, then (the body places the guilds) resume the scheduler.
+
+        Paused, APScheduler wakes up once at resume() instead of once per job added.
+        """
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith(SLOT_PREFIX):
+                job.remove()
+        self._slots.clear()
+        self._slot_of.clear()
+        pause = self._scheduler.state == STATE_RUNNING
+        if pause:
+            self._scheduler.pause()
+        try:
+            yield
+        finally:
+            if pause:
+                self._scheduler.resume()
+
+    def _place_all(
+        self, settings_list: Iterable[DigestSettings], slots: dict[tuple[time, str], Slot]
+    ) -> None:
+        """Place each guild in its slot (a guild listed twice ends in its last one), adding a
+        slot's job with its first guild; ``slots`` interns one tuple per slot."""
+        for settings in settings_list:
+            guild_id = settings.recipient_id
+            old = self._slot_of.pop(guild_id, None)
+            if old is not None:
+                left = self._slots[old]
+                left.discard(guild_id)
+                if not left:
+                    del self._slots[old]
+                    self._scheduler.remove_job(slot_job_id(*old))
+            if not settings.enabled:
+                continue
+            key = (settings.post_time, settings.timezone)
+            slot = slots.get(key)
+            if slot is None:
+                slot = slots[key] = _slot(settings)
+            members = self._slots.get(slot)
+            if members is None:
+                self._add_slot_job(slot)
+                members = self._slots[slot] = set()
+            members.add(guild_id)
+            self._slot_of[guild_id] = slot
 
     def _resolve(self, job: str) -> str:
         """A guild's job id → its slot's job id (any other id unchanged)."""

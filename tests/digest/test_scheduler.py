@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
@@ -572,3 +573,38 @@ async def test_a_big_minute_keeps_a_bounded_number_of_posts_in_flight(
     recorder.release.set()
     await asyncio.wait_for(sched.shutdown(wait=True), HANG_GUARD)  # waits for every post
     assert sorted(recorder.finished) == list(range(1, count + 1))
+
+
+async def test_load_is_rebuild_in_batches_with_the_scheduler_paused(
+    running: tuple[DigestScheduler, Recorder],
+) -> None:
+    """The startup build yields to the loop between batches; no slot fires half-placed."""
+    sched, _ = running
+    sched.schedule_guild(settings(99, time(7, 0)))  # replaced, as by rebuild
+    rows = [settings(gid, time(9, gid % 3), "UTC") for gid in range(1, 11)]
+    rows += [settings(1, time(21, 30)), settings(11, enabled=False)]
+    states: list[int] = []
+
+    async def watch() -> None:
+        while True:
+            states.append(sched._scheduler.state)
+            await asyncio.sleep(0)
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.sleep(0)
+    count = await sched.load(rows, batch=3)
+    watcher.cancel()
+    assert count == 10
+    assert sched.scheduled_guilds() == list(range(1, 11))
+    assert sched.slot_count() == 4  # 09:00, 09:01, 09:02 UTC and guild 1's 21:30
+    assert next_fires(sched, 1, T0, n=1) == [utc(2026, 1, 1, 13, 30)]  # 21:30 in Shanghai
+    # Four batches: the loop ran in between, and saw the scheduler paused each time.
+    assert states.count(STATE_PAUSED) >= 3
+    assert sched._scheduler.state == STATE_RUNNING
+
+    fresh = DigestScheduler(_noop)
+    fresh.rebuild(rows)
+    assert fresh.scheduled_guilds() == sched.scheduled_guilds()
+    assert {j.id for j in fresh._scheduler.get_jobs()} == {
+        j.id for j in sched._scheduler.get_jobs()
+    }
