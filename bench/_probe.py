@@ -5,7 +5,7 @@
 Runs the real CLI (`bot.cli.main`) unchanged, after wrapping a few of the bot's functions from
 the outside to note when they start and end (wall clock, resident memory):
 
-- ``Store.list_enabled_settings`` and ``DigestScheduler.rebuild``: the digest jobs built at
+- ``Store.list_enabled_settings`` and ``DigestScheduler.load``: the digest jobs built at
   startup (``fetch_*`` / ``rebuild_*`` marks, with the guild and slot counts);
 - ``SummitBot.setup_hook``: starts a 10 ms timer on the bot's own event loop whose lateness is
   the event-loop lag (one ``lag`` line per wake-up);
@@ -70,7 +70,7 @@ def install(probe: Probe) -> None:
     from bot.store import Store
 
     fetch = Store.list_enabled_settings
-    rebuild = DigestScheduler.rebuild
+    load = DigestScheduler.load
     setup_hook = SummitBot.setup_hook
     on_ready = SummitBot.on_ready
 
@@ -81,11 +81,11 @@ def install(probe: Probe) -> None:
         probe.mark("fetch_end", n=len(rows))
         return rows
 
-    @functools.wraps(rebuild)
-    def rebuild_jobs(self: Any, settings_list: Any) -> int:
+    @functools.wraps(load)
+    async def load_jobs(self: Any, settings_list: Any, **kwargs: Any) -> int:
         items = list(settings_list)
         probe.mark("rebuild_start", n=len(items))
-        count = rebuild(self, items)
+        count = await load(self, items, **kwargs)
         slots = self.slot_count() if hasattr(self, "slot_count") else None
         probe.mark("rebuild_end", n=count, slots=slots)
         return count
@@ -103,7 +103,7 @@ def install(probe: Probe) -> None:
         await on_ready(self)
 
     Store.list_enabled_settings = list_enabled_settings  # type: ignore[method-assign]
-    DigestScheduler.rebuild = rebuild_jobs  # type: ignore[method-assign]
+    DigestScheduler.load = load_jobs  # type: ignore[method-assign]
     SummitBot.setup_hook = setup  # type: ignore[method-assign]
     SummitBot.on_ready = ready  # type: ignore[method-assign]
 
