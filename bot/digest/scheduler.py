@@ -66,8 +66,10 @@ FAN_OUT_BATCH = 100
 #: (16.8 s, docs/performance.md). The poster's throttle sends about 48 per second, so this
 #: keeps about five seconds of sends ready and the store's queue short.
 MAX_IN_FLIGHT = 250
-#: Settings rows :meth:`DigestScheduler.load` places before it yields to the event loop.
+#: Settings rows :meth:`DigestScheduler.load` places before it yields to the event loop, and
+#: what adding one slot's job costs in rows (both about 8 ms on the bench machine).
 REBUILD_BATCH = 2_000
+SLOT_JOB_COST = 40
 
 DigestCallback = Callable[[int], Awaitable[None]]
 #: Guilds that post at the same local time in the same zone share one job.
@@ -281,7 +283,8 @@ class DigestScheduler:
     async def load(
         self, settings_list: Iterable[DigestSettings], *, batch: int = REBUILD_BATCH
     ) -> int:
-        """:meth:`rebuild`, yielding to the event loop after every ``batch`` settings rows.
+        """:meth:`rebuild`, yielding to the event loop after about ``batch`` rows' worth of
+        work (a slot's new job costs ``SLOT_JOB_COST`` rows: adding it evaluates its trigger).
 
         The startup build of 100,000 guilds in one call held the loop for about a second
         (docs/performance.md, capacity). The scheduler stays paused until the last batch, so
@@ -289,14 +292,12 @@ class DigestScheduler:
         """
         slots: dict[tuple[time, str], Slot] = {}
         with self._rebuilding():
-            chunk: list[DigestSettings] = []
+            work = 0
             for settings in settings_list:
-                chunk.append(settings)
-                if len(chunk) >= batch:
-                    self._place_all(chunk, slots)
-                    chunk.clear()
+                work += 1 + SLOT_JOB_COST * self._place(settings, slots)
+                if work >= batch:
+                    work = 0
                     await asyncio.sleep(0)
-            self._place_all(chunk, slots)
         return len(self._slot_of)
 
     def scheduled_guilds(self) -> list[int]:
@@ -343,29 +344,35 @@ class DigestScheduler:
     def _place_all(
         self, settings_list: Iterable[DigestSettings], slots: dict[tuple[time, str], Slot]
     ) -> None:
-        """Place each guild in its slot (a guild listed twice ends in its last one), adding a
-        slot's job with its first guild; ``slots`` interns one tuple per slot."""
         for settings in settings_list:
-            guild_id = settings.recipient_id
-            old = self._slot_of.pop(guild_id, None)
-            if old is not None:
-                left = self._slots[old]
-                left.discard(guild_id)
-                if not left:
-                    del self._slots[old]
-                    self._scheduler.remove_job(slot_job_id(*old))
-            if not settings.enabled:
-                continue
-            key = (settings.post_time, settings.timezone)
-            slot = slots.get(key)
-            if slot is None:
-                slot = slots[key] = _slot(settings)
-            members = self._slots.get(slot)
-            if members is None:
-                self._add_slot_job(slot)
-                members = self._slots[slot] = set()
-            members.add(guild_id)
-            self._slot_of[guild_id] = slot
+            self._place(settings, slots)
+
+    def _place(self, settings: DigestSettings, slots: dict[tuple[time, str], Slot]) -> bool:
+        """Place a guild in its slot (a guild placed twice ends in its last one), adding the
+        slot's job with its first guild; ``slots`` interns one tuple per slot. True if a job
+        was added."""
+        guild_id = settings.recipient_id
+        old = self._slot_of.pop(guild_id, None)
+        if old is not None:
+            left = self._slots[old]
+            left.discard(guild_id)
+            if not left:
+                del self._slots[old]
+                self._scheduler.remove_job(slot_job_id(*old))
+        if not settings.enabled:
+            return False
+        key = (settings.post_time, settings.timezone)
+        slot = slots.get(key)
+        if slot is None:
+            slot = slots[key] = _slot(settings)
+        members = self._slots.get(slot)
+        added = members is None
+        if members is None:
+            self._add_slot_job(slot)
+            members = self._slots[slot] = set()
+        members.add(guild_id)
+        self._slot_of[guild_id] = slot
+        return added
 
     def _resolve(self, job: str) -> str:
         """A guild's job id → its slot's job id (any other id unchanged)."""
