@@ -1,7 +1,8 @@
 """Run every benchmark and rewrite the tables in docs/performance.md.
 
-    .venv/bin/python -m bench                    # everything (about 15 minutes on 2 cores)
+    .venv/bin/python -m bench                    # everything (about 45 minutes on 2 cores)
     .venv/bin/python -m bench --only growth --sizes 1000 10000 --no-write   # a quick look
+    .venv/bin/python -m bench --only capacity --guilds 10000   # capacity up to 10,000 guilds
 
 Raw figures go to bench/results.json; the tables in docs/performance.md are rewritten from
 them only when every part ran (or with --write), so the document always shows one run.
@@ -20,7 +21,7 @@ from typing import Any
 from bench import report
 from bench._util import REPO, load_average, machine
 
-PARTS = ("interactions", "growth", "startup", "digest", "reach", "reload", "whosaid")
+PARTS = ("interactions", "growth", "startup", "digest", "reach", "reload", "whosaid", "capacity")
 RESULTS = REPO / "bench" / "results.json"
 WORKDIR = Path("/tmp/summitbot-bench")
 
@@ -32,7 +33,12 @@ def main(argv: list[str] | None = None) -> int:
         "--iterations", type=int, default=1_000, help="interaction round trips per bot and kind"
     )
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 10_000, 100_000])
-    parser.add_argument("--guilds", type=int, default=1_000, help="digest fan-out guilds")
+    parser.add_argument(
+        "--guilds",
+        type=int,
+        default=None,
+        help="digest fan-out guilds (default 1,000); capacity: the largest size (default 100,000)",
+    )
     parser.add_argument(
         "--users", type=int, default=1_000, help="personal digests beside the guilds (reach)"
     )
@@ -88,12 +94,12 @@ def main(argv: list[str] | None = None) -> int:
         from bench import digest
 
         begin("digest")
-        results["digest"] = digest.run(args.guilds)
+        results["digest"] = digest.run(args.guilds or 1_000)
     if "reach" in parts:
         from bench import reach
 
         begin("reach")
-        results["reach"] = reach.run(args.guilds, args.users)
+        results["reach"] = reach.run(args.guilds or 1_000, args.users)
     if "reload" in parts:
         from bench import reload
 
@@ -108,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
 
         begin("whosaid")
         results["whosaid"] = whosaid.run()
+
+    if "capacity" in parts:
+        from bench import capacity
+
+        begin("capacity")
+        results["capacity"] = capacity.run(args.guilds or capacity.SIZES[-1])
     loads["end"] = load_average()[0]
     info["duration_s"] = round(time.perf_counter() - started, 1)
 
@@ -142,6 +154,11 @@ def write_doc(results: dict[str, Any], *, machine: bool = True) -> None:
         blocks["reach"] = report.reach_block(results["reach"])
     if "reload" in results:
         blocks["reload"] = report.reload_block(results["reload"])
+    if "capacity" in results:
+        from bench import capacity_report
+
+        blocks.update(capacity_report.blocks(results["capacity"]))
+        capacity_report.plots(results["capacity"])
     if "whosaid" in results:
         blocks["whosaid"] = report.whosaid_block(results["whosaid"])
     report.write(blocks)

@@ -433,6 +433,10 @@ def goals_block(results: dict[str, Any]) -> str:
                 _met(r["unanswered"] == 0),
             ]
         )
+    if "capacity" in results:
+        from bench.capacity_report import goal_rows  # it imports this module
+
+        rows += goal_rows(results["capacity"])
     return table(["figure", "measured", "goal", ""], rows)
 
 

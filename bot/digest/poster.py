@@ -65,6 +65,7 @@ from bot.store import (
 )
 
 __all__ = [
+    "CATCH_UP_IN_FLIGHT",
     "DEFAULT_CLAIM_LEASE",
     "DEFAULT_RETRY_DELAYS",
     "STALE_CLAIM_AFTER",
@@ -84,6 +85,10 @@ STALE_CLAIM_AFTER = timedelta(minutes=15)
 #: How long a process's lease lasts without renewal: its claims count as abandoned (the
 #: process died) once it runs out. The poster renews it three times per lease.
 DEFAULT_CLAIM_LEASE = timedelta(seconds=60)
+
+#: Startup catch-ups in flight at once (as the scheduler's ``MAX_IN_FLIGHT``: about five
+#: seconds of sends ready, the store's queue short).
+CATCH_UP_IN_FLIGHT = 250
 
 #: How far before a stale claim to look for the message it may have sent.
 _CLAIM_LOOKBACK = timedelta(minutes=1)
@@ -166,14 +171,7 @@ class DigestPoster(Posting):
         the given guilds, the ones this process holds; claims of live processes are left
         alone. Runs while the bot runs, so no restart is needed to settle them."""
         held = {s.recipient_id: s for s in settings_list if s.enabled}
-        now = self.clock()
-        await self.store.prune_instances(now=now)
-        claims = await self.store.abandoned_claims(
-            owner=self.instance_id,
-            now=now,
-            legacy_before=now - self.stale_claim_after,
-            kind=self.kind,
-        )
+        claims = await self.abandoned()
         results: list[PostResult] = []
         for record in claims:
             settings = held.get(record.guild_id)
@@ -192,6 +190,19 @@ class DigestPoster(Posting):
             if result is not None:
                 results.append(result)
         return results
+
+    async def abandoned(self) -> list[PostRecord]:
+        """The claims a sweep would look at (owner dead, or our own), of every recipient of
+        this kind; prunes expired leases first. Usually none: the service reads the settings
+        of the claimed recipients only, instead of every recipient's every sweep."""
+        now = self.clock()
+        await self.store.prune_instances(now=now)
+        return await self.store.abandoned_claims(
+            owner=self.instance_id,
+            now=now,
+            legacy_before=now - self.stale_claim_after,
+            kind=self.kind,
+        )
 
     # --------------------------------------------------------------------- entry points
 
@@ -251,16 +262,29 @@ class DigestPoster(Posting):
                 return await self._skip(settings, due, Reason.MISSED, detail)
         return await self._post(settings, due, retry_failed=False)
 
-    async def catch_up_all(self, settings_list: Iterable[DigestSettings]) -> list[PostResult]:
-        """:meth:`catch_up` for every guild, concurrently (the throttle paces the sends); one
-        guild's error never stops another's."""
+    async def catch_up_all(
+        self, settings_list: Iterable[DigestSettings], *, in_flight: int = CATCH_UP_IN_FLIGHT
+    ) -> list[PostResult]:
+        """:meth:`catch_up` for every guild, at most ``in_flight`` at once (the throttle paces
+        the sends); one guild's error never stops another's. Results in the given order.
+
+        Bounded like the scheduler's fan-out: starting 10,000 catch-ups at once queued the
+        first send behind 10,000 store reads (20 s) and held a coroutine per guild."""
         items = list(settings_list)
-        results = await asyncio.gather(*(self.catch_up(s) for s in items), return_exceptions=True)
+        results: list[PostResult | Exception | None] = [None] * len(items)
+        todo = iter(enumerate(items))
+
+        async def worker() -> None:
+            for index, settings in todo:
+                try:
+                    results[index] = await self.catch_up(settings)
+                except Exception as error:  # logged below with its guild id
+                    results[index] = error
+
+        await asyncio.gather(*(worker() for _ in range(min(in_flight, len(items)))))
         out: list[PostResult] = []
         for settings, result in zip(items, results, strict=True):
-            if isinstance(result, BaseException):
-                if not isinstance(result, Exception):
-                    raise result
+            if isinstance(result, Exception):
                 log.error(
                     "digest catch-up for %s %d failed",
                     self.kind.value,
@@ -268,7 +292,8 @@ class DigestPoster(Posting):
                     exc_info=(type(result), result, result.__traceback__),
                 )
                 continue
-            out.append(result)
+            if result is not None:
+                out.append(result)
         return out
 
     async def next_post(self, guild_id: int) -> tuple[Catalog, Quote] | None:

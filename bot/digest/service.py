@@ -1,8 +1,9 @@
 """The daily digest as one service: scheduler, poster, startup catch-up, the claim keeper and
 the storage retries, started and stopped together by their one owner (the digest cog).
 
-- :meth:`DigestService.start` takes this process's claim lease, builds one job per enabled
-  guild this process holds, starts the scheduler, and starts two tasks: the catch-up (once the
+- :meth:`DigestService.start` takes this process's claim lease, schedules every enabled
+  guild this process holds (one job per (post time, timezone) slot, built in batches), starts
+  the scheduler, and starts two tasks: the catch-up (once the
   gateway is ready: the posts missed while the bot was down) and the keeper (renews the lease
   and sweeps claims dead processes left).
 - A due job calls :meth:`DigestService.post_due`, which hands the guild to the poster; a post
@@ -50,8 +51,10 @@ STORAGE_RETRY_DELAYS = (30.0, 60.0, 120.0, 300.0, 600.0)
 
 #: Digest sends are paced this far under `digest.global_rate_per_second`: at exactly the ceiling,
 #: the 51st request of a second arrives within network jitter of the window's end and is refused
-#: half the time (measured: 16-18 global 429s per 1,000 posts); 4 % leaves ~40 ms of headroom.
-PACING = 0.96
+#: half the time (measured: 16-18 global 429s per 1,000 posts). 4 % still let arrivals bunched
+#: by a busy host fill a window: 10 global 429s in 10,000 posts (docs/performance.md,
+#: capacity); 7 % leaves 3.5 requests of every second's 50 for that jitter.
+PACING = 0.93
 
 
 class DigestHost(Protocol):
@@ -166,11 +169,11 @@ class DigestService:
             log.warning("digest: could not take the claim lease yet", exc_info=True)
         log.info("digest: claim owner %s", self.poster.instance_id)
         self.scheduler.start()
-        count = self.scheduler.rebuild(await self.host.held_settings())
+        count = await self.scheduler.load(await self.host.held_settings())
         log.info("digest: scheduled %d guilds", count)
         if self.personal_scheduler is not None:
             self.personal_scheduler.start()
-            users = self.personal_scheduler.rebuild(await self.host.held_user_settings())
+            users = await self.personal_scheduler.load(await self.host.held_user_settings())
             log.info("digest: scheduled %d personal digests", users)
         self.startup = asyncio.create_task(self._catch_up(), name="digest-catch-up")
         self.keeper = asyncio.create_task(self._keep_claims(), name="digest-claims")
@@ -338,6 +341,17 @@ class DigestService:
                 present.append(settings)
         return present
 
+    async def _claimed_settings(self, guild_ids: set[int]) -> list[GuildSettings]:
+        """The enabled settings of those of ``guild_ids`` this process holds and is in."""
+        held: list[GuildSettings] = []
+        for guild_id in sorted(guild_ids):
+            if not self.host.holds_guild(guild_id):
+                continue  # another process's shard, or a guild the bot left
+            settings = await self.store.get_settings(guild_id)
+            if settings is not None and settings.enabled:
+                held.append(settings)
+        return held
+
     async def _catch_up(self) -> list[PostResult]:
         await self.host.wait_until_ready()
         present = await self._present_settings()
@@ -387,9 +401,14 @@ class DigestService:
                     await sweeping
 
     async def _sweep(self) -> None:
+        # Only recipients with a claim to settle have their settings read: reading every
+        # enabled digest each sweep stalled the loop 2.5 s every 20 s at 100,000 guilds.
         try:
-            results = await self.poster.sweep(await self._present_settings())
-            if self.personal is not None:
+            results: list[PostResult] = []
+            claimed = {record.guild_id for record in await self.poster.abandoned()}
+            if claimed:
+                results += await self.poster.sweep(await self._claimed_settings(claimed))
+            if self.personal is not None and await self.personal.abandoned():
                 results += await self.personal.sweep(await self.host.held_user_settings())
         except Exception:
             log.exception("digest: sweeping abandoned claims failed")

@@ -7,6 +7,7 @@ catch-up (within and beyond grace), crash recovery of a half-done send, and the 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import random
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 
 from bot.catalog import Catalog, load_catalog
-from bot.digest.outcomes import PostOutcome
+from bot.digest.outcomes import PostOutcome, PostResult
 from bot.digest.picker import next_quote
 from bot.digest.poster import DigestPoster
 from bot.digest.sending import (
@@ -965,3 +966,27 @@ async def test_settings_untouched_by_a_disabled_guilds_failure_of_another(
     assert mine is not None
     assert mine.enabled
     assert h.disabled == [(OTHER, DisableReason.CHANNEL_MISSING)]
+
+
+async def test_catch_up_all_keeps_a_bounded_number_in_flight(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like the scheduler's fan-out: 10,000 catch-ups at once queued the first send behind
+    10,000 store reads. Results keep the given order."""
+    h = harness
+    first = await configure(h)
+    in_flight, most = 0, 0
+
+    async def catch_up(settings: GuildSettings) -> PostResult:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0)
+        in_flight -= 1
+        return PostResult(settings.guild_id, PostOutcome.NOTHING_DUE)
+
+    monkeypatch.setattr(h.poster, "catch_up", catch_up)
+    many = [dataclasses.replace(first, guild_id=GUILD + n) for n in range(20)]
+    results = await h.poster.catch_up_all(many, in_flight=3)
+    assert [r.guild_id for r in results] == [s.guild_id for s in many]
+    assert most == 3

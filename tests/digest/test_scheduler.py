@@ -15,11 +15,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.digest.due import next_due
-from bot.digest.scheduler import DailyTrigger, DigestScheduler, job_id
+from bot.digest.scheduler import (
+    MAX_IN_FLIGHT,
+    DailyTrigger,
+    DigestScheduler,
+    job_id,
+    slot_job_id,
+)
 from bot.store import DisableReason, GuildSettings
 
 NY = ZoneInfo("America/New_York")
@@ -320,7 +327,7 @@ async def test_a_run_later_than_grace_is_missed_and_logged(
         _fire_now(sched, 99, late_by=timedelta(hours=2))
         await asyncio.wait_for(seen.wait(), HANG_GUARD)
     assert recorder.calls == []
-    assert events[0].job_id == job_id(99)
+    assert events[0].job_id == sched._scheduler.get_job(job_id(99)).id  # the guild's slot job
     messages = [r.getMessage() for r in caplog.records if r.name == "bot.digest.scheduler"]
     assert len(messages) == 1
     assert messages[0].startswith("digest for guild 99 missed its run")
@@ -354,3 +361,250 @@ async def test_shutdown_without_wait_cancels_a_post_in_flight(
     await asyncio.wait_for(sched.shutdown(wait=False), HANG_GUARD)
     assert recorder.cancelled == [12]
     assert recorder.finished == []
+
+
+# ------------------------------------------------------------------------- slots (fan-out jobs)
+
+
+def test_guilds_sharing_a_time_and_zone_share_one_job() -> None:
+    sched = DigestScheduler(_noop)
+    for gid in range(1, 301):
+        zone = ("Asia/Shanghai", "America/New_York", "UTC")[gid % 3]
+        assert sched.schedule_guild(settings(gid, time(9, 0), zone))
+    assert sched.slot_count() == 3
+    assert len(sched._scheduler.get_jobs()) == 3
+    assert sched.scheduled_guilds() == list(range(1, 301))
+    # A guild's job id names its slot's job.
+    assert sched._scheduler.get_job(job_id(3)) is sched._scheduler.get_job(job_id(6))
+    assert sched._scheduler.get_job(job_id(3)) is not sched._scheduler.get_job(job_id(4))
+    assert sched._scheduler.get_job(job_id(3)).id == slot_job_id(time(9, 0), "Asia/Shanghai")
+    # Moving one guild opens a slot; the last guild leaving a slot closes it.
+    assert sched.schedule_guild(settings(3, time(21, 30), "UTC"))
+    assert sched.slot_count() == 4
+    assert next_fires(sched, 3, T0, n=1) == [utc(2026, 1, 1, 21, 30)]
+    assert sched.unschedule_guild(3)
+    assert sched.slot_count() == 3
+    # Rebuild: one job per distinct slot; a guild listed twice ends in its last slot.
+    count = sched.rebuild(
+        [settings(1), settings(2), settings(1, time(7, 0)), settings(5, enabled=False)]
+    )
+    assert count == 2
+    assert sched.scheduled_guilds() == [1, 2]
+    assert sched.slot_count() == 2
+    assert next_fires(sched, 1, T0, n=1) == [utc(2026, 1, 1, 23, 0)]
+    assert sched.unschedule_guild(1)
+    assert sched.unschedule_guild(2)
+    assert sched._scheduler.get_jobs() == []
+
+
+def test_a_bad_zone_changes_nothing() -> None:
+    sched = DigestScheduler(_noop)
+    sched.schedule_guild(settings(1))
+    with pytest.raises(LookupError):
+        sched.schedule_guild(settings(2, tz="Mars/Olympus"))
+    assert sched.scheduled_guilds() == [1]
+    assert sched.slot_count() == 1
+
+
+@pytest.mark.parametrize(
+    ("post_time", "start", "until"),
+    [
+        (time(1, 30), utc(2026, 10, 29), utc(2026, 11, 5)),  # fall back: 01:30 happens twice
+        (time(2, 30), utc(2026, 3, 5), utc(2026, 3, 12)),  # spring forward: 02:30 never happens
+    ],
+)
+def test_a_slot_fires_once_per_local_date_across_dst(
+    post_time: time, start: datetime, until: datetime
+) -> None:
+    sched = DigestScheduler(_noop)
+    for gid in range(1, 51):
+        sched.schedule_guild(settings(gid, post_time, "America/New_York"))
+    assert sched.slot_count() == 1
+    trigger = sched._scheduler.get_job(job_id(1)).trigger
+    fires = fire_times(trigger, start, until)
+    assert set(per_local_date(fires).values()) == {1}
+    assert fires == fire_times(DailyTrigger(post_time, "America/New_York"), start, until)
+
+
+async def test_a_slot_run_posts_each_of_its_guilds_once(
+    running: tuple[DigestScheduler, Recorder],
+) -> None:
+    sched, recorder = running
+    slot = list(range(1000, 1250))
+    for gid in slot:
+        sched.schedule_guild(settings(gid))
+    sched.schedule_guild(settings(7, time(21, 30)))  # another slot: not due
+    done = asyncio.Event()
+    original = recorder.__call__
+
+    async def call(guild_id: int) -> None:
+        await original(guild_id)
+        if len(recorder.calls) == len(slot):
+            done.set()
+
+    sched._callback = call
+    _fire_now(sched, slot[0])
+    await asyncio.wait_for(done.wait(), HANG_GUARD)
+    await asyncio.sleep(0)
+    assert sorted(recorder.calls) == slot
+    assert Counter(recorder.calls).most_common(1)[0][1] == 1
+    assert sched._scheduler.get_job(job_id(slot[0])).next_run_time > datetime.now(UTC)
+
+
+async def test_a_slot_run_starts_its_posts_in_batches(
+    running: tuple[DigestScheduler, Recorder],
+) -> None:
+    """The run yields to the event loop between batches, so a big minute cannot hold the loop:
+    a ticker advancing once per loop iteration sees the posts start over several iterations."""
+    sched, _ = running
+    ticks = 0
+    seen: list[int] = []
+    all_started = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    async def call(guild_id: int) -> None:
+        seen.append(ticks)
+        if len(seen) == 350:
+            all_started.set()
+
+    sched._callback = call
+    for gid in range(1, 351):
+        sched.schedule_guild(settings(gid))
+    tick = asyncio.create_task(ticker())
+    try:
+        _fire_now(sched, 1)
+        await asyncio.wait_for(all_started.wait(), HANG_GUARD)
+    finally:
+        tick.cancel()
+    batches = Counter(seen)
+    assert len(batches) >= 4  # 350 posts, at most FAN_OUT_BATCH (100) per loop iteration
+    assert max(batches.values()) <= 100
+
+
+async def test_a_guild_unscheduled_during_its_slot_run_is_not_posted(
+    running: tuple[DigestScheduler, Recorder],
+) -> None:
+    sched, recorder = running
+    for gid in range(1, 301):
+        sched.schedule_guild(settings(gid))
+    done = asyncio.Event()
+
+    async def call(guild_id: int) -> None:
+        recorder.calls.append(guild_id)
+        if guild_id == 1:
+            # /digest off for guild 300 while the run is still starting the first batches.
+            assert sched.unschedule_guild(300)
+        if len(recorder.calls) == 299:
+            done.set()
+
+    sched._callback = call
+    _fire_now(sched, 1)
+    await asyncio.wait_for(done.wait(), HANG_GUARD)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert sorted(recorder.calls) == list(range(1, 300))
+
+
+async def test_failed_posts_in_a_slot_are_logged_each_with_its_guild(
+    running: tuple[DigestScheduler, Recorder], caplog: pytest.LogCaptureFixture
+) -> None:
+    sched, recorder = running
+    seen = asyncio.Event()
+    sched._scheduler.add_listener(lambda _e: seen.set(), EVENT_JOB_ERROR)
+
+    async def call(guild_id: int) -> None:
+        recorder.calls.append(guild_id)
+        if guild_id != 21:
+            raise RuntimeError(f"poster exploded for {guild_id}")
+
+    sched._callback = call
+    for gid in (20, 21, 22):
+        sched.schedule_guild(settings(gid))
+    with caplog.at_level(logging.ERROR, logger="bot.digest.scheduler"):
+        _fire_now(sched, 21)
+        await asyncio.wait_for(seen.wait(), HANG_GUARD)
+    assert sorted(recorder.calls) == [20, 21, 22]
+    records = [r for r in caplog.records if r.name == "bot.digest.scheduler"]
+    assert sorted(r.getMessage().split(" failed")[0] for r in records) == [
+        "digest for guild 20",
+        "digest for guild 22",
+    ]
+    assert sched.scheduled_guilds() == [20, 21, 22]
+
+
+async def test_shutdown_waits_for_every_post_of_a_slot_run(
+    running: tuple[DigestScheduler, Recorder],
+) -> None:
+    sched, recorder = running
+    recorder.block = True
+    for gid in range(1, 251):
+        sched.schedule_guild(settings(gid))
+    _fire_now(sched, 1)
+    await asyncio.wait_for(recorder.called.wait(), HANG_GUARD)
+    stopping = asyncio.create_task(sched.shutdown(wait=True))
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert not stopping.done()
+    recorder.release.set()
+    await asyncio.wait_for(stopping, HANG_GUARD)
+    assert sorted(recorder.finished) == list(range(1, 251))
+    assert recorder.cancelled == []
+
+
+async def test_a_big_minute_keeps_a_bounded_number_of_posts_in_flight(
+    running: tuple[DigestScheduler, Recorder],
+) -> None:
+    sched, recorder = running
+    recorder.block = True
+    count = MAX_IN_FLIGHT + 150
+    for gid in range(1, count + 1):
+        sched.schedule_guild(settings(gid, tz=("UTC", "Asia/Shanghai")[gid % 2]))
+    for gid in (1, 2):  # both slots due at once
+        _fire_now(sched, gid)
+    await asyncio.wait_for(recorder.called.wait(), HANG_GUARD)
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert len(recorder.calls) == MAX_IN_FLIGHT  # the rest wait for a post to finish
+    recorder.release.set()
+    await asyncio.wait_for(sched.shutdown(wait=True), HANG_GUARD)  # waits for every post
+    assert sorted(recorder.finished) == list(range(1, count + 1))
+
+
+async def test_load_is_rebuild_in_batches_with_the_scheduler_paused(
+    running: tuple[DigestScheduler, Recorder],
+) -> None:
+    """The startup build yields to the loop between batches; no slot fires half-placed."""
+    sched, _ = running
+    sched.schedule_guild(settings(99, time(7, 0)))  # replaced, as by rebuild
+    rows = [settings(gid, time(9, gid % 3), "UTC") for gid in range(1, 11)]
+    rows += [settings(1, time(21, 30)), settings(11, enabled=False)]
+    states: list[int] = []
+
+    async def watch() -> None:
+        while True:
+            states.append(sched._scheduler.state)
+            await asyncio.sleep(0)
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.sleep(0)
+    count = await sched.load(rows, batch=3)
+    watcher.cancel()
+    assert count == 10
+    assert sched.scheduled_guilds() == list(range(1, 11))
+    assert sched.slot_count() == 4  # 09:00, 09:01, 09:02 UTC and guild 1's 21:30
+    assert next_fires(sched, 1, T0, n=1) == [utc(2026, 1, 1, 13, 30)]  # 21:30 in Shanghai
+    # Four batches: the loop ran in between, and saw the scheduler paused each time.
+    assert states.count(STATE_PAUSED) >= 3
+    assert sched._scheduler.state == STATE_RUNNING
+
+    fresh = DigestScheduler(_noop)
+    fresh.rebuild(rows)
+    assert fresh.scheduled_guilds() == sched.scheduled_guilds()
+    assert {j.id for j in fresh._scheduler.get_jobs()} == {
+        j.id for j in sched._scheduler.get_jobs()
+    }

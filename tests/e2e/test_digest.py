@@ -799,6 +799,35 @@ async def test_a_dead_processes_claim_is_settled_while_the_bot_runs(
         assert message_link_of(summit, row) in status.content
 
 
+async def test_the_sweep_reads_settings_only_of_claimed_guilds(
+    fake_discord: FakeDiscord, tmp_path: Path, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading every enabled digest each sweep stalled the loop 2.5 s every 20 s at 100,000
+    guilds (docs/performance.md, capacity): with no claim to settle, a sweep reads none."""
+    overrides = {"digest": {"claim_lease_seconds": 3}}  # the sweep runs every second
+    async with running_summit(fake_discord, tmp_path, overrides=overrides) as summit:
+        await await_catch_up(summit.bot)
+        await set_digest(summit)
+        store, poster = summit.bot.store, service(summit.bot).poster
+        full_reads, sweeps = 0, 0
+        list_enabled, abandoned = store.list_enabled_settings, poster.abandoned
+
+        async def counting_list(*args: Any, **kwargs: Any) -> Any:
+            nonlocal full_reads
+            full_reads += 1
+            return await list_enabled(*args, **kwargs)
+
+        async def counting_abandoned() -> Any:
+            nonlocal sweeps
+            sweeps += 1
+            return await abandoned()
+
+        monkeypatch.setattr(store, "list_enabled_settings", counting_list)
+        monkeypatch.setattr(poster, "abandoned", counting_abandoned)
+        await eventually(lambda: sweeps >= 2, "two sweeps", limit=10.0)
+        assert full_reads == 0
+
+
 def message_link_of(summit: Summit, row: PostRecord) -> str:
     assert row.channel_id is not None
     assert row.message_id is not None

@@ -9,11 +9,12 @@ See README.md beside this file.
 """
 
 from .clock import FakeClock
-from .interactions import InteractionResult, InteractionTimeout
 from .permissions import Overwrite
 from .ratelimit import BucketRule
+from .records import Injection, RequestRecord, Stats, Violation
+from .results import InteractionResult, InteractionTimeout
 from .runner import run_client
-from .server import FakeDiscord, Injection, RequestRecord, Stats, Violation
+from .server import FakeDiscord
 from .snowflake import shard_for
 from .state import Channel, Command, Guild, Member, Message, Role, User
 

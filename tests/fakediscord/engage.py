@@ -27,7 +27,8 @@ from .limits import FieldError
 from .state import GUILD_ANNOUNCEMENT, GUILD_TEXT, Channel
 
 if TYPE_CHECKING:
-    from .rest import Call, RestApi
+    from .rest import RestApi
+    from .routes import Call
 
 JSON = dict[str, Any]
 

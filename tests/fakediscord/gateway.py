@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from .records import Violation
 from .signal import Signal
 
 if TYPE_CHECKING:
@@ -74,11 +75,14 @@ NOT_AUTHENTICATED = 4003
 AUTHENTICATION_FAILED = 4004
 ALREADY_AUTHENTICATED = 4005
 INVALID_SHARD = 4010
+SHARDING_REQUIRED = 4011
 INVALID_API_VERSION = 4012
 INVALID_INTENTS = 4013
 DISALLOWED_INTENTS = 4014
 
 REPLAY_BUFFER = 5000
+#: Discord closes a connection that would hold more guilds than this (4011).
+MAX_GUILDS_PER_SHARD = 2500
 
 
 class _Encoder:
@@ -176,6 +180,12 @@ class Gateway:
         self.connect_log: dict[int, list[str]] = {}
         self.identifies: list[JSON] = []
         self.presence_updates: list[JSON] = []
+        #: Identify rate bookkeeping: last accepted IDENTIFY per bucket (fake clock), every
+        #: accepted one as (shard id, time), and each refused one as (shard id, seconds since
+        #: the bucket's previous IDENTIFY).
+        self.identified_at: dict[int, float] = {}
+        self.identify_times: list[tuple[int, float]] = []
+        self.identify_refusals: list[tuple[int, float]] = []
         #: Query parameters of every websocket connection (v, encoding, compress).
         self.connection_queries: list[dict[str, str]] = []
         self._signal = Signal()
@@ -323,6 +333,12 @@ class Gateway:
             await conn.close(INVALID_SHARD, "Invalid shard.")
             return
         shard_id, shard_count = shard
+        if not await self._identify_allowed(conn, shard_id):
+            return
+        held = self.fake.guild_count_on_shard(shard_id, shard_count)
+        if held > MAX_GUILDS_PER_SHARD:
+            await conn.close(SHARDING_REQUIRED, "Sharding required.")
+            return
         old = self.shards.get(shard_id)
         if old is not None:
             old.invalidated = True
@@ -364,6 +380,32 @@ class Gateway:
         session.ready = True
         self.connect_log.setdefault(shard_id, []).append("identified")
         self.notify()
+
+    async def _identify_allowed(self, conn: Connection, shard_id: int) -> bool:
+        """Discord's identify rate: one IDENTIFY per ``identify_interval`` per bucket
+        (``shard_id % max_concurrency``). One too early gets op 9 (invalid session, not
+        resumable), as Discord answers it, and is recorded as a violation."""
+        interval = self.fake.identify_interval
+        bucket = shard_id % max(1, self.fake.max_concurrency)
+        now = self.fake.clock.monotonic()
+        last = self.identified_at.get(bucket)
+        if interval > 0 and last is not None and now - last < interval:
+            self.identify_refusals.append((shard_id, now - last))
+            self.fake.record_violation(
+                Violation(
+                    "GATEWAY",
+                    f"IDENTIFY shard {shard_id}",
+                    f"IDENTIFY {now - last:.2f}s after the previous one of bucket {bucket} "
+                    f"(Discord allows one per {interval:g}s per max_concurrency bucket)",
+                    status=0,
+                    code=INVALID_SESSION,
+                )
+            )
+            await conn.send({"op": INVALID_SESSION, "d": False, "s": None, "t": None})
+            return False
+        self.identified_at[bucket] = now
+        self.identify_times.append((shard_id, now))
+        return True
 
     async def _resume(self, conn: Connection, data: JSON) -> None:
         if conn.session is not None:

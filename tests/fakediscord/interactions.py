@@ -1,325 +1,384 @@
-"""Interactions the fake sends, and what the bot answered.
+"""Interactions the fake sends: their payloads, and the helpers tests drive the bot with.
 
-:class:`InteractionResult` is what ``fake.slash()`` / ``click()`` / ``message_command()``
-return: the initial response (type, data, ephemeral, elapsed time), the message it made,
-later edits of that message and followups, each awaitable.
+``fake.slash()`` / ``autocomplete()`` / ``click()`` / ``message_command()`` build the
+``INTERACTION_CREATE`` payload Discord would send (member, permissions, resolved options),
+dispatch it on the guild's shard and return an :class:`~.results.InteractionResult`.
+:class:`InteractionSender` holds them; :class:`~.server.FakeDiscord` inherits it.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from .limits import INTEGER, NUMBER, STRING, SUB_COMMAND, SUB_COMMAND_GROUP
-from .signal import Signal
-from .state import EPHEMERAL, Channel, Command, Guild, Member, Message, Role, User
+from .kinds import (  # noqa: F401 - re-exported for rest.py and tests
+    ALLOWED_CALLBACKS,
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    AUTOCOMPLETE_RESULT,
+    CHANNEL_MESSAGE,
+    DEFERRED_CHANNEL_MESSAGE,
+    DEFERRED_UPDATE_MESSAGE,
+    MESSAGE_COMPONENT,
+    MODAL,
+    MODAL_SUBMIT,
+    PING,
+    PONG,
+    UPDATE_MESSAGE,
+)
+from .limits import CHAT_INPUT, MESSAGE_COMMAND
+from .options import (
+    build_options,
+    resolved_channel,
+    resolved_member,
+    resolved_role,
+    split_command_name,
+)
+from .records import Violation
+from .results import InteractionResult, InteractionTimeout
+from .state import Channel, Command, Guild, Member, Message, Role, User
+
+if TYPE_CHECKING:
+    from .clock import FakeClock
+    from .gateway import Gateway
+    from .snowflake import SnowflakeFactory
 
 JSON = dict[str, Any]
 
-# Interaction types.
-PING = 1
-APPLICATION_COMMAND = 2
-MESSAGE_COMPONENT = 3
-AUTOCOMPLETE = 4
-MODAL_SUBMIT = 5
 
-# Callback types.
-PONG = 1
-CHANNEL_MESSAGE = 4
-DEFERRED_CHANNEL_MESSAGE = 5
-DEFERRED_UPDATE_MESSAGE = 6
-UPDATE_MESSAGE = 7
-AUTOCOMPLETE_RESULT = 8
-MODAL = 9
+class InteractionSender:
+    """The interaction helpers of :class:`~.server.FakeDiscord` (a mixin)."""
 
-#: Callback types each interaction type accepts.
-ALLOWED_CALLBACKS: dict[int, frozenset[int]] = {
-    APPLICATION_COMMAND: frozenset({CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, MODAL}),
-    MESSAGE_COMPONENT: frozenset(
-        {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE, MODAL}
-    ),
-    AUTOCOMPLETE: frozenset({AUTOCOMPLETE_RESULT}),
-    MODAL_SUBMIT: frozenset(
-        {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE}
-    ),
-}
+    ids: SnowflakeFactory
+    clock: FakeClock
+    gateway: Gateway
+    application_id: int
+    interaction_deadline: float
+    channels: dict[int, Channel]
+    guilds: dict[int, Guild]
+    interactions: dict[int, InteractionResult]
+    _by_token: dict[str, InteractionResult]
 
-BOOLEAN = 5
-USER = 6
-CHANNEL = 7
-ROLE = 8
-MENTIONABLE = 9
-ATTACHMENT = 11
+    # Provided by the world (guilds, members, commands) and the server.
+    if TYPE_CHECKING:
 
+        def _user(self, user: User | str) -> User: ...
+        def add_member(
+            self,
+            guild: Guild,
+            user: User | str,
+            permissions: int | None = None,
+            *,
+            dispatch: bool = True,
+        ) -> Member: ...
+        def dm_channel(self, user: User) -> Channel: ...
+        def bot_channel_permissions(self, channel: Channel) -> int: ...
+        def shard_of(self, guild: Guild) -> int: ...
+        def find_command(self, guild: Guild | None, name: str, ctype: int) -> Command: ...
+        def post_user_message(
+            self, channel: Channel, author: User | str, content: str
+        ) -> Message: ...
+        def record_violation(self, violation: Violation) -> None: ...
 
-class InteractionTimeout(TimeoutError):
-    """The bot did not do what a helper waited for in time."""
+    def _member_payload(self, guild: Guild, user: User, channel: Channel) -> JSON:
+        member = guild.members.get(user.id)
+        if member is None:
+            member = self.add_member(guild, user, dispatch=False)
+        data = member.to_json()
+        data["permissions"] = str(guild.channel_permissions(member, channel))
+        return data
 
-
-@dataclass(eq=False)
-class InteractionResult:
-    """One interaction the fake sent and everything the bot did with it."""
-
-    id: int
-    token: str
-    type: int
-    payload: JSON
-    guild: Guild | None
-    channel: Channel
-    user: User
-    created_at: float  # fake clock (deadline and token expiry)
-    command: Command | None = None
-    #: The message a clicked component is on (component interactions).
-    source_message: Message | None = None
-    #: Every message it makes is ephemeral (a server that keeps user-installed apps' answers
-    #: private: reach.py).
-    forced_ephemeral: bool = False
-    sent_perf: float = field(default_factory=time.perf_counter)
-    response_type: int | None = None
-    #: The callback body (``{"type": ..., "data": ...}``) of the accepted initial response.
-    response: JSON | None = None
-    responded_perf: float | None = None
-    #: Discord error codes the bot's calls on this interaction got (10062, 40060, ...).
-    errors: list[int] = field(default_factory=list)
-    #: The message the initial response created (types 4/5), or the one it updated (6/7).
-    message: Message | None = None
-    followups: list[Message] = field(default_factory=list)
-    #: Bodies of PATCHes to the original response, in order.
-    edits: list[JSON] = field(default_factory=list)
-    _signal: Signal = field(default_factory=Signal, repr=False)
-
-    # --- state changes (called by the fake) ---------------------------------------------
-
-    def notify(self) -> None:
-        self._signal.notify()
-
-    async def _wait(
+    def _base_payload(
         self,
-        predicate: Callable[[], bool],
-        timeout: float,  # noqa: ASYNC109 - a plain deadline in seconds
-        what: str,
-    ) -> None:
-        if not await self._signal.wait_until(predicate, timeout):
-            raise InteractionTimeout(f"interaction {self.id}: {what} ({self.describe()})")
-
-    def describe(self) -> str:
-        return (
-            f"response_type={self.response_type}, errors={self.errors}, "
-            f"edits={len(self.edits)}, followups={len(self.followups)}"
-        )
-
-    # --- what tests read ------------------------------------------------------------------
-
-    @property
-    def responded(self) -> bool:
-        """The bot's initial response was accepted."""
-        return self.response_type is not None
-
-    @property
-    def data(self) -> JSON:
-        """``data`` of the initial response (empty for deferrals without data)."""
-        if self.response is None:
-            return {}
-        data = self.response.get("data")
-        return data if isinstance(data, dict) else {}
-
-    @property
-    def deferred(self) -> bool:
-        return self.response_type in (DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE_MESSAGE)
-
-    @property
-    def flags(self) -> int:
-        if self.message is not None and self.response_type in (
-            CHANNEL_MESSAGE,
-            DEFERRED_CHANNEL_MESSAGE,
-        ):
-            return self.message.flags
-        return int(self.data.get("flags") or 0)
-
-    @property
-    def ephemeral(self) -> bool:
-        return bool(self.flags & EPHEMERAL)
-
-    @property
-    def content(self) -> str:
-        """Current content of the response message (after edits), else of the response data."""
-        if self.message is not None:
-            return self.message.content
-        return str(self.data.get("content") or "")
-
-    @property
-    def embeds(self) -> list[JSON]:
-        if self.message is not None:
-            return self.message.embeds
-        return list(self.data.get("embeds") or [])
-
-    @property
-    def components(self) -> list[JSON]:
-        if self.message is not None:
-            return self.message.components
-        return list(self.data.get("components") or [])
-
-    @property
-    def choices(self) -> list[JSON]:
-        """Autocomplete choices (type 8 responses)."""
-        return list(self.data.get("choices") or [])
-
-    @property
-    def elapsed_ms(self) -> float | None:
-        """Real milliseconds from sending INTERACTION_CREATE to the accepted initial response."""
-        if self.responded_perf is None:
-            return None
-        return (self.responded_perf - self.sent_perf) * 1000.0
-
-    def custom_ids(self) -> list[str]:
-        """Every component custom_id on the response message, in order."""
-        out: list[str] = []
-        for row in self.components:
-            for comp in row.get("components") or []:
-                if comp.get("custom_id"):
-                    out.append(str(comp["custom_id"]))
-        return out
-
-    async def wait_response(self, timeout: float = 5.0) -> InteractionResult:  # noqa: ASYNC109
-        await self._wait(
-            lambda: self.responded or bool(self.errors), timeout, "no initial response"
-        )
-        return self
-
-    async def wait_followups(
-        self,
-        n: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
-    ) -> list[Message]:
-        """Wait until the bot has sent ``n`` followup messages; return them all."""
-        await self._wait(lambda: len(self.followups) >= n, timeout, f"fewer than {n} followups")
-        return list(self.followups)
-
-    async def wait_edits(
-        self,
-        n: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
-    ) -> Message:
-        """Wait until the original response was edited ``n`` times; return the message."""
-        await self._wait(
-            lambda: len(self.edits) >= n and self.message is not None,
-            timeout,
-            f"fewer than {n} edits of the original response",
-        )
-        assert self.message is not None
-        return self.message
-
-
-# --- building interaction data --------------------------------------------------------------
-
-
-def split_command_name(name: str) -> list[str]:
-    """``"digest set"`` -> ``["digest", "set"]``."""
-    parts = name.split()
-    if not parts:
-        raise ValueError("empty command name")
-    return parts
-
-
-def build_options(
-    command: Command,
-    path: list[str],
-    values: Mapping[str, object],
-    *,
-    focused: str | None,
-    resolve: Callable[[int, object], tuple[str, JSON]],
-) -> tuple[list[JSON], JSON]:
-    """The ``data.options`` tree (and ``resolved``) for a call of ``command``.
-
-    ``path`` is the command name followed by a subcommand group and/or subcommand. Values
-    are checked the way Discord's client checks them: unknown option names, missing
-    required options, and a value outside an option's fixed choices are test mistakes
-    and raise ``ValueError``.
-    """
-    defs: list[JSON] = command.payload.get("options") or []
-    wrappers: list[JSON] = []
-    for name in path[1:]:
-        opt = next((o for o in defs if o["name"] == name), None)
-        if opt is None or opt.get("type") not in (SUB_COMMAND, SUB_COMMAND_GROUP):
-            raise ValueError(f"/{command.name} has no subcommand {name!r}")
-        wrappers.append({"type": opt["type"], "name": name, "options": []})
-        defs = opt.get("options") or []
-    if any(o.get("type") in (SUB_COMMAND, SUB_COMMAND_GROUP) for o in defs):
-        raise ValueError(f"/{' '.join(path)} needs a subcommand")
-    resolved: JSON = {}
-    leaves: list[JSON] = []
-    for key, raw in values.items():
-        opt = next((o for o in defs if o["name"] == key), None)
-        if opt is None:
-            raise ValueError(f"/{' '.join(path)} has no option {key!r}")
-        otype = int(opt["type"])
-        entry: JSON = {"type": otype, "name": key}
-        if key == focused:
-            entry["value"] = str(raw)
-            entry["focused"] = True
-        elif otype in (USER, CHANNEL, ROLE, MENTIONABLE, ATTACHMENT):
-            kind, obj = resolve(otype, raw)
-            entry["value"] = obj["id"]
-            for bucket, payload in _resolved_entries(kind, obj).items():
-                resolved.setdefault(bucket, {}).update(payload)
+        itype: int,
+        data: JSON,
+        guild: Guild | None,
+        channel: Channel | None,
+        user: User,
+        locale: str,
+    ) -> tuple[JSON, Channel]:
+        iid = self.ids.next()
+        token = "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
+        if guild is not None:
+            if channel is None:
+                channel = guild.text_channels[0]
+            chan = channel
         else:
-            entry["value"] = _coerce(otype, raw, key)
-            choices = opt.get("choices")
-            if choices and entry["value"] not in [c["value"] for c in choices]:
-                raise ValueError(f"{entry['value']!r} is not one of {key!r}'s choices")
-        leaves.append(entry)
-    if focused is not None and focused not in values:
-        raise ValueError(f"focused option {focused!r} has no value")
-    # While autocompleting, the user may not have filled the required options yet.
-    missing = [o["name"] for o in defs if o.get("required") and o["name"] not in values]
-    if missing and focused is None:
-        raise ValueError(f"/{' '.join(path)} is missing required options {missing}")
-    tree = leaves
-    for wrapper in reversed(wrappers):
-        wrapper["options"] = tree
-        tree = [wrapper]
-    return tree, resolved
+            chan = channel if channel is not None else self.dm_channel(user)
+        payload: JSON = {
+            "id": str(iid),
+            "application_id": str(self.application_id),
+            "type": itype,
+            "data": data,
+            "channel_id": str(chan.id),
+            "channel": chan.to_json(),
+            "token": token,
+            "version": 1,
+            "locale": locale,
+            "app_permissions": str(self.bot_channel_permissions(chan)),
+            "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if guild is not None:
+            payload["guild_id"] = str(guild.id)
+            payload["guild"] = {
+                "id": str(guild.id),
+                "locale": guild.preferred_locale,
+                "features": [],
+            }
+            payload["guild_locale"] = guild.preferred_locale
+            payload["member"] = self._member_payload(guild, user, chan)
+            payload["context"] = 0
+            payload["authorizing_integration_owners"] = {"0": str(guild.id)}
+        else:
+            payload["user"] = user.to_json()
+            payload["context"] = 1
+            payload["authorizing_integration_owners"] = {"0": "0"}
+        return payload, chan
+
+    def _resolver(self, guild: Guild | None, channel: Channel | None) -> Any:
+        def resolve(otype: int, raw: object) -> tuple[str, JSON]:
+            if isinstance(raw, Channel):
+                p = self.bot_channel_permissions(raw)
+                return "channels", {"id": str(raw.id), "data": resolved_channel(raw, p)}
+            if isinstance(raw, Role):
+                return "roles", {"id": str(raw.id), "data": resolved_role(raw)}
+            if isinstance(raw, Member):
+                raw = raw.user
+            if isinstance(raw, User):
+                if guild is not None and raw.id in guild.members:
+                    member = guild.members[raw.id]
+                    ch = channel or guild.text_channels[0]
+                    p = guild.channel_permissions(member, ch)
+                    return "member", {
+                        "id": str(raw.id),
+                        "user": raw.to_json(),
+                        "member": resolved_member(member, p),
+                    }
+                return "users", {"id": str(raw.id), "data": raw.to_json()}
+            raise ValueError(f"option type {otype} needs a Channel, Role, Member or User")
+
+        return resolve
+
+    async def _send_interaction(
+        self,
+        itype: int,
+        data: JSON,
+        guild: Guild | None,
+        channel: Channel | None,
+        user: User | str,
+        locale: str,
+        *,
+        command: Command | None = None,
+        source_message: Message | None = None,
+        extra: JSON | None = None,
+    ) -> InteractionResult:
+        u = self._user(user)
+        payload, chan = self._base_payload(itype, data, guild, channel, u, locale)
+        if extra:
+            payload.update(extra)
+        result = InteractionResult(
+            id=int(payload["id"]),
+            token=payload["token"],
+            type=itype,
+            payload=payload,
+            guild=guild,
+            channel=chan,
+            user=u,
+            created_at=self.clock.monotonic(),
+            command=command,
+            source_message=source_message,
+        )
+        shard_id = self.shard_of(guild) if guild is not None else 0
+        if not self.gateway.shard_ready(shard_id):
+            raise RuntimeError(f"the bot is not connected on shard {shard_id}")
+        self.interactions[result.id] = result
+        self._by_token[result.token] = result
+        result.sent_perf = time.perf_counter()
+        await self.gateway.dispatch(shard_id, "INTERACTION_CREATE", payload)
+        return result
+
+    async def _await_initial(self, result: InteractionResult) -> InteractionResult:
+        """Wait for the initial response, or record a violation when the deadline passes."""
+        try:
+            await result.wait_response(timeout=self.interaction_deadline + 0.5)
+        except InteractionTimeout:
+            self.record_violation(
+                Violation(
+                    "POST",
+                    f"/interactions/{result.id}/.../callback",
+                    f"no initial response within {self.interaction_deadline}s "
+                    "(Discord shows 'The application did not respond')",
+                    status=0,
+                    code=10062,
+                )
+            )
+        return result
+
+    def _chat_input_data(
+        self,
+        guild: Guild | None,
+        channel: Channel | None,
+        name: str,
+        options: Mapping[str, object],
+        *,
+        focused: str | None,
+    ) -> tuple[Command, JSON]:
+        """The registered command and the interaction ``data`` invoking it with ``options``."""
+        path = split_command_name(name)
+        cmd = self.find_command(guild, path[0], CHAT_INPUT)
+        opts, resolved = build_options(
+            cmd, path, options, focused=focused, resolve=self._resolver(guild, channel)
+        )
+        data: JSON = {"id": str(cmd.id), "name": cmd.name, "type": CHAT_INPUT}
+        if opts or focused is not None:
+            data["options"] = opts
+        if resolved and focused is None:
+            data["resolved"] = resolved
+        if cmd.guild_id is not None:
+            data["guild_id"] = str(cmd.guild_id)
+        return cmd, data
+
+    async def slash(
+        self,
+        guild: Guild | None,
+        channel: Channel | None,
+        user: User | str,
+        name: str,
+        options: Mapping[str, object] | None = None,
+        *,
+        locale: str = "en-US",
+        wait: bool = True,
+    ) -> InteractionResult:
+        """Invoke ``/name`` (``"digest set"`` for subcommands) as ``user``; wait for the
+        initial response unless ``wait=False``. ``guild=None`` is a DM."""
+        cmd, data = self._chat_input_data(guild, channel, name, options or {}, focused=None)
+        result = await self._send_interaction(
+            APPLICATION_COMMAND, data, guild, channel, user, locale, command=cmd
+        )
+        return await self._await_initial(result) if wait else result
+
+    async def send_autocomplete(
+        self,
+        guild: Guild | None,
+        channel: Channel | None,
+        user: User | str,
+        name: str,
+        options: Mapping[str, object],
+        focused: str,
+        *,
+        locale: str = "en-US",
+        wait: bool = True,
+    ) -> InteractionResult:
+        """An autocomplete interaction with ``focused`` as the option being typed."""
+        cmd, data = self._chat_input_data(guild, channel, name, options, focused=focused)
+        result = await self._send_interaction(
+            AUTOCOMPLETE, data, guild, channel, user, locale, command=cmd
+        )
+        return await self._await_initial(result) if wait else result
+
+    async def autocomplete(
+        self,
+        guild: Guild | None,
+        channel: Channel | None,
+        user: User | str,
+        name: str,
+        options: Mapping[str, object],
+        focused: str,
+        *,
+        locale: str = "en-US",
+    ) -> list[JSON]:
+        """The choices the bot offers while ``focused`` is typed (raises if it never answers)."""
+        result = await self.send_autocomplete(
+            guild, channel, user, name, options, focused, locale=locale
+        )
+        if not result.responded:
+            raise InteractionTimeout(f"no autocomplete answer for /{name} ({result.describe()})")
+        return result.choices
+
+    async def click(
+        self,
+        message: Message,
+        custom_id: str,
+        user: User | str,
+        *,
+        locale: str = "en-US",
+        wait: bool = True,
+    ) -> InteractionResult:
+        """Click the button ``custom_id`` on ``message`` (it must have that button)."""
+        component = find_component(message.components, custom_id)
+        if component is None:
+            raise LookupError(f"message {message.id} has no component {custom_id!r}")
+        if component.get("disabled"):
+            raise ValueError(f"component {custom_id!r} is disabled")
+        channel = self.channels.get(message.channel_id)
+        guild = self.guilds.get(message.guild_id or 0)
+        data = {"custom_id": custom_id, "component_type": component.get("type", 2)}
+        result = await self._send_interaction(
+            MESSAGE_COMPONENT,
+            data,
+            guild,
+            channel,
+            user,
+            locale,
+            source_message=message,
+            extra={"message": message.to_json()},
+        )
+        return await self._await_initial(result) if wait else result
+
+    async def message_command(
+        self,
+        guild: Guild | None,
+        channel: Channel | None,
+        user: User | str,
+        name: str,
+        target: Message | str,
+        *,
+        author: User | str | None = None,
+        locale: str = "en-US",
+        wait: bool = True,
+    ) -> InteractionResult:
+        """Run the message context menu ``name`` on ``target`` (a Message, or content that
+        ``author`` — default ``user`` — posts in ``channel`` first)."""
+        cmd = self.find_command(guild, name, MESSAGE_COMMAND)
+        if guild is not None and channel is None:
+            channel = guild.text_channels[0]
+        if isinstance(target, str):
+            if channel is None:
+                raise ValueError("a message command in DMs needs a channel or a Message target")
+            target = self.post_user_message(channel, author or user, target)
+        data: JSON = {
+            "id": str(cmd.id),
+            "name": cmd.name,
+            "type": MESSAGE_COMMAND,
+            "target_id": str(target.id),
+            "resolved": {"messages": {str(target.id): target.to_json()}},
+        }
+        if cmd.guild_id is not None:
+            data["guild_id"] = str(cmd.guild_id)
+        result = await self._send_interaction(
+            APPLICATION_COMMAND, data, guild, channel, user, locale, command=cmd
+        )
+        return await self._await_initial(result) if wait else result
+
+    def interaction_by_token(self, token: str) -> InteractionResult | None:
+        return self._by_token.get(token)
 
 
-def _resolved_entries(kind: str, obj: JSON) -> dict[str, JSON]:
-    oid = obj["id"]
-    if kind == "member":
-        member = dict(obj["member"])
-        return {"users": {oid: obj["user"]}, "members": {oid: member}}
-    return {kind: {oid: obj["data"]}}
+def find_component(rows: list[JSON], custom_id: str) -> JSON | None:
+    """The component with ``custom_id`` in action rows (or nested sections/containers)."""
+    for node in rows:
+        if node.get("custom_id") == custom_id:
+            return node
+        found = find_component(list(node.get("components") or []), custom_id)
+        if found is not None:
+            return found
+        accessory = node.get("accessory")
+        if isinstance(accessory, dict) and accessory.get("custom_id") == custom_id:
+            return accessory
+    return None
 
 
-def _coerce(otype: int, raw: object, key: str) -> object:
-    if otype == STRING:
-        return str(raw)
-    if otype == INTEGER:
-        if isinstance(raw, bool) or not isinstance(raw, int | str):
-            raise ValueError(f"option {key!r} needs an integer")
-        return int(raw)
-    if otype == NUMBER:
-        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-            raise ValueError(f"option {key!r} needs a number")
-        return float(raw)
-    if otype == BOOLEAN:
-        if not isinstance(raw, bool):
-            raise ValueError(f"option {key!r} needs a bool")
-        return raw
-    raise ValueError(f"option {key!r} has unsupported type {otype}")
-
-
-def resolved_channel(channel: Channel, permissions: int) -> JSON:
-    data = channel.to_json()
-    data["permissions"] = str(permissions)
-    return data
-
-
-def resolved_member(member: Member, permissions: int) -> JSON:
-    data = member.to_json(with_user=False)
-    data["permissions"] = str(permissions)
-    return data
-
-
-def resolved_role(role: Role) -> JSON:
-    return role.to_json()
+__all__ = ["InteractionResult", "InteractionSender", "InteractionTimeout", "find_component"]

@@ -44,6 +44,11 @@ CHAT_INPUT_COMMANDS_MAX = 100
 MENU_COMMANDS_MAX = 5
 CUSTOM_ID_MAX = 100
 
+# Component types and the button styles with no custom_id.
+BUTTON = 2
+LINK_STYLE = 5
+PREMIUM_STYLE = 6
+
 SUB_COMMAND = 1
 SUB_COMMAND_GROUP = 2
 STRING = 3
@@ -521,46 +526,68 @@ def embeds_errors(path: Path, embeds: list[Any]) -> list[FieldError]:
 
 
 def components_errors(path: Path, rows: list[Any]) -> list[FieldError]:
-    """Buttons: a custom_id xor a url (link style 5), custom_ids unique in the message."""
+    """Components of one message (or modal): every ``custom_id`` at most 100 characters and
+    unique within the message, at any depth (action rows, sections and their accessory,
+    containers); a button has a custom_id xor a url (link style 5)."""
     errors: list[FieldError] = []
     seen: set[str] = set()
-    for i, row in enumerate(rows):
-        if not isinstance(row, dict) or row.get("type") != 1:
-            continue
-        for j, comp in enumerate(row.get("components") or []):
-            if not isinstance(comp, dict):
-                continue
-            p = (*path, i, "components", j)
-            custom_id = comp.get("custom_id")
-            if comp.get("type") == 2:
-                style = comp.get("style")
-                if style == 5:
-                    if not comp.get("url") or custom_id is not None:
-                        errors.append(
-                            FieldError(
-                                p,
-                                "BUTTON_COMPONENT_URL_REQUIRED",
-                                "A link button needs a url and no custom_id",
-                            )
-                        )
-                    continue
-                if style != 6 and not custom_id:
-                    errors.append(
-                        FieldError(
-                            (*p, "custom_id"),
-                            "BUTTON_COMPONENT_CUSTOM_ID_REQUIRED",
-                            "A non-link button must have a custom_id",
-                        )
+    for i, node in enumerate(rows):
+        errors += _component_errors((*path, i), node, seen)
+    return errors
+
+
+def _component_errors(path: Path, comp: object, seen: set[str]) -> list[FieldError]:
+    if not isinstance(comp, dict):
+        return []
+    errors: list[FieldError] = []
+    custom_id = comp.get("custom_id")
+    if comp.get("type") == BUTTON:
+        style = comp.get("style")
+        if style == LINK_STYLE:
+            if not comp.get("url") or custom_id is not None:
+                errors.append(
+                    FieldError(
+                        path,
+                        "BUTTON_COMPONENT_URL_REQUIRED",
+                        "A link button needs a url and no custom_id",
                     )
-            if isinstance(custom_id, str):
-                errors += _max_len((*p, "custom_id"), custom_id, CUSTOM_ID_MAX)
-                if custom_id in seen:
-                    errors.append(
-                        FieldError(
-                            (*p, "custom_id"),
-                            "COMPONENT_CUSTOM_ID_DUPLICATED",
-                            f"Component custom id {custom_id!r} is duplicated",
-                        )
-                    )
-                seen.add(custom_id)
+                )
+            return errors
+        if style != PREMIUM_STYLE and not custom_id:
+            errors.append(
+                FieldError(
+                    (*path, "custom_id"),
+                    "BUTTON_COMPONENT_CUSTOM_ID_REQUIRED",
+                    "A non-link button must have a custom_id",
+                )
+            )
+    if isinstance(custom_id, str):
+        errors += _max_len((*path, "custom_id"), custom_id, CUSTOM_ID_MAX)
+        if custom_id in seen:
+            errors.append(
+                FieldError(
+                    (*path, "custom_id"),
+                    "COMPONENT_CUSTOM_ID_DUPLICATED",
+                    "Component custom id cannot be duplicated",
+                )
+            )
+        seen.add(custom_id)
+    children = comp.get("components")
+    if isinstance(children, list):
+        for j, child in enumerate(children):
+            errors += _component_errors((*path, "components", j), child, seen)
+    accessory = comp.get("accessory")
+    if isinstance(accessory, dict):
+        errors += _component_errors((*path, "accessory"), accessory, seen)
+    return errors
+
+
+def modal_errors(path: Path, data: object) -> list[FieldError]:
+    """A modal callback: its own ``custom_id`` and its components' (same rules)."""
+    if not isinstance(data, dict):
+        return []
+    errors = _max_len((*path, "custom_id"), data.get("custom_id"), CUSTOM_ID_MAX)
+    components = data.get("components")
+    if isinstance(components, list):
+        errors += components_errors((*path, "components"), components)
     return errors

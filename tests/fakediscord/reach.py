@@ -34,14 +34,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import permissions as perms
-from .interactions import (
-    APPLICATION_COMMAND,
-    AUTOCOMPLETE,
-    MESSAGE_COMPONENT,
-    InteractionResult,
-    InteractionTimeout,
-)
+from .interactions import find_component
+from .kinds import APPLICATION_COMMAND, AUTOCOMPLETE, MESSAGE_COMPONENT
 from .limits import MESSAGE_COMMAND
+from .results import InteractionResult, InteractionTimeout
 from .state import Channel, Command, Guild, Member, Message, Role, User
 
 if TYPE_CHECKING:
@@ -351,9 +347,7 @@ class Reach:
         install: int = USER_INSTALL,
     ) -> InteractionResult:
         """Press the button ``custom_id`` on ``message`` (a message of this place)."""
-        from .server import _find_component
-
-        component = _find_component(message.components, custom_id)
+        component = find_component(message.components, custom_id)
         if component is None:
             raise LookupError(f"message {message.id} has no component {custom_id!r}")
         data = {"custom_id": custom_id, "component_type": component.get("type", 2)}

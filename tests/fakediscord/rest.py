@@ -10,130 +10,49 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from . import limits
-from . import permissions as perms
 from .engage import EngageRoutes, allowed_mentions_errors, audit_reason
-from .interactions import (
-    ALLOWED_CALLBACKS,
-    APPLICATION_COMMAND,
+from .kinds import (
     AUTOCOMPLETE_RESULT,
     CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
-    DEFERRED_UPDATE_MESSAGE,
     MODAL,
     UPDATE_MESSAGE,
-    InteractionResult,
 )
 from .limits import FieldError
-from .state import DM, EPHEMERAL, LOADING, Channel, Guild, Message
+from .rest_interactions import InteractionRoutes
+from .rest_resources import ResourceRoutes
+from .routes import (
+    CALLBACK,
+    CHANNEL_MESSAGE_ONE,
+    CHANNEL_MESSAGES,
+    GLOBAL_COMMAND,
+    GLOBAL_COMMANDS,
+    GUILD_COMMAND,
+    GUILD_COMMANDS,
+    MESSAGE_BODIES,
+    TOKEN_ROUTES,
+    WEBHOOK,
+    WEBHOOK_MESSAGE,
+    WEBHOOK_ORIGINAL,
+    Call,
+    Handler,
+    HttpError,
+    json_response,
+)
+from .state import Message
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
 JSON = dict[str, Any]
 
-CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"
-WEBHOOK = "/webhooks/{webhook_id}/{webhook_token}"
-WEBHOOK_ORIGINAL = "/webhooks/{webhook_id}/{webhook_token}/messages/@original"
-WEBHOOK_MESSAGE = "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}"
-CHANNEL_MESSAGES = "/channels/{channel_id}/messages"
-CHANNEL_MESSAGE_ONE = "/channels/{channel_id}/messages/{message_id}"
-GLOBAL_COMMANDS = "/applications/{application_id}/commands"
-GUILD_COMMANDS = "/applications/{application_id}/guilds/{guild_id}/commands"
-GLOBAL_COMMAND = "/applications/{application_id}/commands/{command_id}"
-GUILD_COMMAND = "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}"
 
-#: Routes authenticated by the interaction token in the path, not by the bot token.
-TOKEN_ROUTES = frozenset({CALLBACK, WEBHOOK, WEBHOOK_ORIGINAL, WEBHOOK_MESSAGE})
-
-#: Bodies that are messages (content + embeds + components), and whether they create one.
-MESSAGE_BODIES: dict[tuple[str, str], bool] = {
-    ("POST", CHANNEL_MESSAGES): True,
-    ("PATCH", CHANNEL_MESSAGE_ONE): False,
-    ("POST", WEBHOOK): True,
-    ("PATCH", WEBHOOK_ORIGINAL): False,
-    ("PATCH", WEBHOOK_MESSAGE): False,
-}
-
-
-class HttpError(Exception):
-    """A Discord error answer: ``{"message": ..., "code": ...}`` with an HTTP status."""
-
-    def __init__(
-        self,
-        status: int,
-        code: int,
-        message: str,
-        *,
-        violation: bool = False,
-        detail: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.violation = violation
-        #: Why, for the violation record (not sent: Discord's bodies carry no such field).
-        self.detail = detail
-
-    def body(self) -> JSON:
-        return {"message": self.message, "code": self.code}
-
-
-def unknown_channel() -> HttpError:
-    return HttpError(404, 10003, "Unknown Channel")
-
-
-def unknown_message() -> HttpError:
-    return HttpError(404, 10008, "Unknown Message")
-
-
-def unknown_interaction() -> HttpError:
-    return HttpError(404, 10062, "Unknown interaction", violation=True)
-
-
-def json_response(
-    data: object, status: int = 200, headers: dict[str, str] | None = None
-) -> web.Response:
-    # Exactly "application/json": discord.py only decodes JSON when the header is that string.
-    h = {"Content-Type": "application/json"}
-    h.update(headers or {})
-    return web.Response(body=json.dumps(data).encode(), status=status, headers=h)
-
-
-@dataclass
-class Call:
-    """One parsed request as handlers see it."""
-
-    method: str
-    path: str
-    template: str
-    params: dict[str, str]
-    query: dict[str, str]
-    body: Any = None
-    files: list[JSON] = field(default_factory=list)
-    #: perf_counter when the request reached the fake (before validation).
-    arrived: float = field(default_factory=time.perf_counter)
-    #: The X-Audit-Log-Reason header, decoded (``engage.py``).
-    reason: str | None = None
-
-    def int_param(self, name: str) -> int:
-        try:
-            return int(self.params[name])
-        except ValueError:
-            raise HttpError(400, 50035, f"Value {self.params[name]!r} is not snowflake.") from None
-
-
-Handler = Callable[[Call], Awaitable[web.StreamResponse]]
-
-
-class RestApi:
+class RestApi(ResourceRoutes, InteractionRoutes):
     def __init__(self, fake: FakeDiscord) -> None:
         self.fake = fake
         self.routes: dict[tuple[str, str], Handler] = {
@@ -183,7 +102,7 @@ class RestApi:
     # --- the pipeline ----------------------------------------------------------------------
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        from .server import RequestRecord, Violation
+        from .records import RequestRecord, Violation
 
         fake = self.fake
         arrived = time.perf_counter()
@@ -371,6 +290,8 @@ class RestApi:
                 errors += limits.message_errors(data, path=("data",), creating=False)
             elif cb == AUTOCOMPLETE_RESULT:
                 errors += limits.autocomplete_errors(data)
+            elif cb == MODAL:
+                errors += limits.modal_errors(("data",), data)
         elif key in (("PUT", GLOBAL_COMMANDS), ("PUT", GUILD_COMMANDS)):
             errors += limits.command_list_errors(body)
         elif key in (("POST", GLOBAL_COMMANDS), ("POST", GUILD_COMMANDS)) and isinstance(
@@ -409,464 +330,6 @@ class RestApi:
                     }
                 )
         return {**body, "attachments": out}
-
-    # --- identity and gateway ----------------------------------------------------------------
-
-    async def get_me(self, call: Call) -> web.StreamResponse:
-        data = self.fake.bot_user.to_json()
-        data.update(verified=True, mfa_enabled=False, locale="en-US", email=None, premium_type=0)
-        return json_response(data)
-
-    async def get_user(self, call: Call) -> web.StreamResponse:
-        user = self.fake.users.get(call.int_param("user_id"))
-        if user is None:
-            raise HttpError(404, 10013, "Unknown User")
-        return json_response(user.to_json())
-
-    async def create_dm(self, call: Call) -> web.StreamResponse:
-        body = call.body if isinstance(call.body, dict) else {}
-        user = self.fake.users.get(int(body.get("recipient_id") or 0))
-        if user is None:
-            raise HttpError(400, 50033, "Invalid Recipient(s)")
-        return json_response(self.fake.dm_channel(user).to_json())
-
-    async def get_application(self, call: Call) -> web.StreamResponse:
-        fake = self.fake
-        return json_response(
-            {
-                "id": str(fake.application_id),
-                "name": fake.bot_user.username,
-                "icon": None,
-                "description": "",
-                "summary": "",
-                "type": None,
-                "bot": fake.bot_user.to_json(),
-                "bot_public": True,
-                "bot_require_code_grant": False,
-                "verify_key": "0" * 64,
-                "owner": fake.owner.to_json(),
-                "team": None,
-                "flags": 0,
-                "rpc_origins": [],
-                "redirect_uris": [],
-                "interactions_endpoint_url": None,
-                "role_connections_verification_url": None,
-                "tags": [],
-                "install_params": {"scopes": ["bot", "applications.commands"], "permissions": "0"},
-                "integration_types_config": {"0": {}},
-                "approximate_guild_count": len(fake.guilds),
-            }
-        )
-
-    async def get_gateway(self, call: Call) -> web.StreamResponse:
-        return json_response({"url": self.fake.gateway_url.rstrip("/")})
-
-    async def get_gateway_bot(self, call: Call) -> web.StreamResponse:
-        used = len(self.fake.gateway.identifies)
-        return json_response(
-            {
-                "url": self.fake.gateway_url.rstrip("/"),
-                "shards": self.fake.recommended_shards,
-                "session_start_limit": {
-                    "total": 1000,
-                    "remaining": max(0, 1000 - used),
-                    "reset_after": 86_400_000,
-                    "max_concurrency": 1,
-                },
-            }
-        )
-
-    # --- application commands -----------------------------------------------------------------
-
-    def _command_scope(self, call: Call) -> int | None:
-        if call.int_param("application_id") != self.fake.application_id:
-            raise HttpError(403, 50001, "Missing Access")
-        if "guild_id" not in call.params:
-            return None
-        gid = call.int_param("guild_id")
-        if gid not in self.fake.guilds:
-            raise HttpError(403, 50001, "Missing Access")
-        return gid
-
-    async def list_commands(self, call: Call) -> web.StreamResponse:
-        scope = self._command_scope(call)
-        return json_response([c.to_json() for c in self.fake.commands.get(scope, [])])
-
-    async def overwrite_commands(self, call: Call) -> web.StreamResponse:
-        scope = self._command_scope(call)
-        stored = self.fake.overwrite_commands(scope, list(call.body or []))
-        return json_response([c.to_json() for c in stored])
-
-    async def upsert_command(self, call: Call) -> web.StreamResponse:
-        scope = self._command_scope(call)
-        body = call.body if isinstance(call.body, dict) else {}
-        current = [c.payload for c in self.fake.commands.get(scope, [])]
-        ctype = int(body.get("type") or 1)
-        replaced = [
-            p for p in current if (int(p.get("type") or 1), p["name"]) != (ctype, body["name"])
-        ]
-        created = len(replaced) == len(current)
-        stored = self.fake.overwrite_commands(scope, [*replaced, body])
-        cmd = next(c for c in stored if c.name == body["name"] and c.type == ctype)
-        return json_response(cmd.to_json(), 201 if created else 200)
-
-    def _find_command(self, call: Call) -> tuple[int | None, int]:
-        scope = self._command_scope(call)
-        cid = call.int_param("command_id")
-        for i, cmd in enumerate(self.fake.commands.get(scope, [])):
-            if cmd.id == cid:
-                return scope, i
-        raise HttpError(404, 10063, "Unknown application command")
-
-    async def get_command(self, call: Call) -> web.StreamResponse:
-        scope, i = self._find_command(call)
-        return json_response(self.fake.commands[scope][i].to_json())
-
-    async def edit_command(self, call: Call) -> web.StreamResponse:
-        scope, i = self._find_command(call)
-        payloads = [c.payload for c in self.fake.commands[scope]]
-        payloads[i] = {**payloads[i], **(call.body or {})}
-        errors = limits.command_errors((), payloads[i])
-        if errors:
-            raise HttpError(400, 50035, "; ".join(map(str, errors)), violation=True)
-        stored = self.fake.overwrite_commands(scope, payloads)
-        return json_response(stored[i].to_json())
-
-    async def delete_command(self, call: Call) -> web.StreamResponse:
-        scope, i = self._find_command(call)
-        del self.fake.commands[scope][i]
-        return web.Response(status=204)
-
-    # --- interactions ----------------------------------------------------------------------
-
-    async def interaction_callback(self, call: Call) -> web.StreamResponse:
-        fake = self.fake
-        result = fake.interactions.get(call.int_param("interaction_id"))
-        if result is None or result.token != call.params["interaction_token"]:
-            raise unknown_interaction()
-        if result.responded:
-            raise HttpError(
-                400, 40060, "Interaction has already been acknowledged.", violation=True
-            )
-        late = fake.clock.monotonic() - result.created_at
-        if late > fake.interaction_deadline:
-            raise HttpError(
-                404,
-                10062,
-                "Unknown interaction",
-                violation=True,
-                detail=f"initial response after {late:.2f}s "
-                f"(deadline {fake.interaction_deadline}s)",
-            )
-        body: JSON = call.body if isinstance(call.body, dict) else {}
-        cb = body.get("type")
-        if cb not in ALLOWED_CALLBACKS.get(result.type, frozenset()):
-            raise HttpError(
-                400,
-                50035,
-                f"Interaction callback type {cb} is not valid for interaction type {result.type}",
-                violation=True,
-            )
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
-        assert isinstance(data, dict)
-        resource: JSON | None = None
-        if cb == CHANNEL_MESSAGE:
-            data = self._with_attachments(call, data, None)
-            msg = self._interaction_message(result, data, int(data.get("flags") or 0) & EPHEMERAL)
-            result.message = msg
-            resource = {"type": cb, "message": msg.to_json()}
-        elif cb == DEFERRED_CHANNEL_MESSAGE:
-            flags = (int(data.get("flags") or 0) & EPHEMERAL) | LOADING
-            msg = self._interaction_message(result, {}, flags)
-            result.message = msg
-            resource = {"type": cb, "message": msg.to_json()}
-        elif cb == DEFERRED_UPDATE_MESSAGE:
-            result.message = result.source_message
-        elif cb == UPDATE_MESSAGE:
-            source = result.source_message
-            if source is None:
-                raise HttpError(400, 50035, "UPDATE_MESSAGE needs a message", violation=True)
-            source.apply_edit(self._with_attachments(call, data, source), at=fake.clock.now())
-            result.message = source
-            resource = {"type": cb, "message": source.to_json()}
-        elif cb == MODAL:
-            pass
-        result.response_type = int(cb)
-        result.response = body
-        result.responded_perf = call.arrived
-        result.notify()
-        if call.query.get("with_response", "").lower() not in ("1", "true"):
-            return web.Response(status=204)
-        interaction: JSON = {
-            "id": str(result.id),
-            "type": result.type,
-            "response_message_loading": cb == DEFERRED_CHANNEL_MESSAGE,
-            "response_message_ephemeral": bool(
-                result.message is not None
-                and cb in (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE)
-                and result.message.ephemeral
-            ),
-            "channel_id": str(result.channel.id),
-        }
-        if result.guild is not None:
-            interaction["guild_id"] = str(result.guild.id)
-        if result.message is not None and cb in (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE):
-            interaction["response_message_id"] = str(result.message.id)
-        out: JSON = {"interaction": interaction}
-        if resource is not None:
-            out["resource"] = resource
-        return json_response(out)
-
-    def _interaction_message(self, result: InteractionResult, data: JSON, flags: int) -> Message:
-        if result.forced_ephemeral:
-            flags |= EPHEMERAL
-        if result.type == APPLICATION_COMMAND:
-            cmd_type = result.command.type if result.command else 1
-            mtype = 20 if cmd_type == 1 else 23
-        else:
-            mtype = 19
-        return self.fake.create_message(
-            result.channel,
-            self.fake.bot_user,
-            data,
-            type=mtype,
-            flags=flags,
-            webhook_id=self.fake.application_id,
-            interaction=result,
-        )
-
-    def _webhook_interaction(self, call: Call) -> InteractionResult:
-        fake = self.fake
-        if call.int_param("webhook_id") != fake.application_id:
-            raise HttpError(404, 10015, "Unknown Webhook", violation=True)
-        result = fake.interaction_by_token(call.params["webhook_token"])
-        if result is None:
-            raise HttpError(401, 50027, "Invalid Webhook Token", violation=True)
-        age = fake.clock.monotonic() - result.created_at
-        from .server import TOKEN_LIFETIME
-
-        if age > TOKEN_LIFETIME:
-            raise HttpError(
-                401, 50027, f"Invalid Webhook Token (expired after {age:.0f}s)", violation=True
-            )
-        if not result.responded:
-            raise HttpError(
-                404, 10015, "Unknown Webhook (interaction not acknowledged yet)", violation=True
-            )
-        return result
-
-    def _webhook_message(self, call: Call, result: InteractionResult) -> Message:
-        if call.template == WEBHOOK_ORIGINAL:
-            if result.message is None or result.message.deleted:
-                raise unknown_message()
-            return result.message
-        mid = call.int_param("message_id")
-        for msg in [result.message, *result.followups]:
-            if msg is not None and msg.id == mid and not msg.deleted:
-                return msg
-        raise unknown_message()
-
-    async def followup(self, call: Call) -> web.StreamResponse:
-        result = self._webhook_interaction(call)
-        body: JSON = call.body if isinstance(call.body, dict) else {}
-        original = result.message
-        if (
-            original is not None
-            and original.flags & LOADING
-            and result.response_type == DEFERRED_CHANNEL_MESSAGE
-        ):
-            # After a deferral, the first followup fills in the "thinking" message.
-            original.apply_edit(
-                self._with_attachments(call, body, original), at=self.fake.clock.now()
-            )
-            msg = original
-        else:
-            msg = self.fake.create_message(
-                result.channel,
-                self.fake.bot_user,
-                self._with_attachments(call, body, None),
-                type=0,
-                flags=EPHEMERAL
-                if result.forced_ephemeral
-                else int(body.get("flags") or 0) & EPHEMERAL,
-                webhook_id=self.fake.application_id,
-                interaction=result,
-            )
-        result.followups.append(msg)
-        result.notify()
-        if call.query.get("wait", "").lower() in ("1", "true"):
-            return json_response(msg.to_json())
-        return web.Response(status=204)
-
-    async def webhook_get_message(self, call: Call) -> web.StreamResponse:
-        result = self._webhook_interaction(call)
-        return json_response(self._webhook_message(call, result).to_json())
-
-    async def webhook_edit_message(self, call: Call) -> web.StreamResponse:
-        result = self._webhook_interaction(call)
-        msg = self._webhook_message(call, result)
-        body: JSON = call.body if isinstance(call.body, dict) else {}
-        msg.apply_edit(self._with_attachments(call, body, msg), at=self.fake.clock.now())
-        if msg is result.message:
-            result.edits.append(body)
-        result.notify()
-        return json_response(msg.to_json())
-
-    async def webhook_delete_message(self, call: Call) -> web.StreamResponse:
-        result = self._webhook_interaction(call)
-        msg = self._webhook_message(call, result)
-        msg.deleted = True
-        result.notify()
-        return web.Response(status=204)
-
-    # --- channels and messages ---------------------------------------------------------------
-
-    def _channel(self, call: Call) -> Channel:
-        channel = self.fake.channels.get(call.int_param("channel_id"))
-        if channel is None:
-            raise unknown_channel()
-        return channel
-
-    def _require(self, channel: Channel, needed: int) -> None:
-        if channel.type == DM:
-            return
-        if channel.guild_id is None or channel.guild_id not in self.fake.guilds:
-            # A group DM, or a guild the bot is not in (user installs): only the interaction
-            # reaches there; a channel request is the bot assuming what it cannot see.
-            raise HttpError(
-                403, 50001, "Missing Access", violation=True, detail="the bot is not here"
-            )
-        have = self.fake.bot_channel_permissions(channel)
-        if not have & perms.VIEW_CHANNEL:
-            raise HttpError(403, 50001, "Missing Access")
-        if have & needed != needed:
-            raise HttpError(403, 50013, "Missing Permissions")
-
-    async def get_channel(self, call: Call) -> web.StreamResponse:
-        channel = self._channel(call)
-        self._require(channel, perms.VIEW_CHANNEL)
-        return json_response(channel.to_json())
-
-    async def list_messages(self, call: Call) -> web.StreamResponse:
-        channel = self._channel(call)
-        self._require(channel, perms.VIEW_CHANNEL)
-        if channel.type != DM and not (
-            self.fake.bot_channel_permissions(channel) & perms.READ_MESSAGE_HISTORY
-        ):
-            # Discord: "If the current user is missing the READ_MESSAGE_HISTORY permission in
-            # the channel, then no messages will be returned" -- a 200, not a 403.
-            return json_response([])
-        msgs = list(reversed(self.fake.channel_messages(channel)))
-        before = call.query.get("before")
-        after = call.query.get("after")
-        if before:
-            msgs = [m for m in msgs if m.id < int(before)]
-        if after:
-            msgs = [m for m in msgs if m.id > int(after)]
-        limit = max(1, min(100, int(call.query.get("limit", "50"))))
-        return json_response([m.to_json() for m in msgs[:limit]])
-
-    async def create_message(self, call: Call) -> web.StreamResponse:
-        channel = self._channel(call)
-        body: JSON = call.body if isinstance(call.body, dict) else {}
-        needed = perms.VIEW_CHANNEL | perms.SEND_MESSAGES
-        if body.get("embeds"):
-            needed |= perms.EMBED_LINKS
-        if call.files:
-            needed |= perms.ATTACH_FILES
-        self._require(channel, needed)
-        recipient = channel.recipient if channel.type == DM else None
-        if recipient is not None and recipient.id in self.fake.closed_dms:
-            raise HttpError(403, 50007, "Cannot send messages to this user")
-        flags = int(body.get("flags") or 0)
-        if flags & EPHEMERAL:
-            raise HttpError(
-                400, 50035, "Ephemeral flag is only valid on interaction responses", violation=True
-            )
-        ref = body.get("message_reference")
-        msg = self.fake.create_message(
-            channel,
-            self.fake.bot_user,
-            self._with_attachments(call, body, None),
-            type=19 if ref else 0,
-            flags=flags,
-        )
-        return json_response(msg.to_json())
-
-    def _message(self, call: Call, channel: Channel) -> Message:
-        msg = self.fake.messages.get(call.int_param("message_id"))
-        if msg is None or msg.deleted or msg.channel_id != channel.id or msg.ephemeral:
-            raise unknown_message()
-        return msg
-
-    async def get_message(self, call: Call) -> web.StreamResponse:
-        channel = self._channel(call)
-        self._require(channel, perms.VIEW_CHANNEL | perms.READ_MESSAGE_HISTORY)
-        return json_response(self._message(call, channel).to_json())
-
-    async def edit_message(self, call: Call) -> web.StreamResponse:
-        channel = self._channel(call)
-        self._require(channel, perms.VIEW_CHANNEL)
-        msg = self._message(call, channel)
-        if msg.author.id != self.fake.bot_user.id:
-            raise HttpError(403, 50005, "Cannot edit a message authored by another user")
-        body: JSON = call.body if isinstance(call.body, dict) else {}
-        if body.get("embeds") and not msg.webhook_id:
-            self._require(channel, perms.VIEW_CHANNEL | perms.EMBED_LINKS)
-        msg.apply_edit(self._with_attachments(call, body, msg), at=self.fake.clock.now())
-        return json_response(msg.to_json())
-
-    async def delete_message(self, call: Call) -> web.StreamResponse:
-        channel = self._channel(call)
-        self._require(channel, perms.VIEW_CHANNEL)
-        msg = self._message(call, channel)
-        if msg.author.id != self.fake.bot_user.id:
-            self._require(channel, perms.VIEW_CHANNEL | perms.MANAGE_MESSAGES)
-        msg.deleted = True
-        return web.Response(status=204)
-
-    async def typing(self, call: Call) -> web.StreamResponse:
-        channel = self._channel(call)
-        self._require(channel, perms.VIEW_CHANNEL | perms.SEND_MESSAGES)
-        return web.Response(status=204)
-
-    # --- guilds ------------------------------------------------------------------------------
-
-    def _guild(self, call: Call) -> Guild:
-        guild = self.fake.guilds.get(call.int_param("guild_id"))
-        if guild is None:
-            raise HttpError(404, 10004, "Unknown Guild")
-        return guild
-
-    async def get_guild(self, call: Call) -> web.StreamResponse:
-        guild = self._guild(call)
-        data = guild.to_rest_json()
-        if call.query.get("with_counts", "").lower() in ("1", "true"):
-            data["approximate_member_count"] = len(guild.members)
-            data["approximate_presence_count"] = 0
-        return json_response(data)
-
-    async def get_guild_channels(self, call: Call) -> web.StreamResponse:
-        guild = self._guild(call)
-        return json_response([c.to_json() for c in guild.channels.values()])
-
-    async def get_guild_roles(self, call: Call) -> web.StreamResponse:
-        guild = self._guild(call)
-        return json_response([r.to_json() for r in guild.roles.values()])
-
-    async def list_members(self, call: Call) -> web.StreamResponse:
-        guild = self._guild(call)
-        limit = max(1, min(1000, int(call.query.get("limit", "1"))))
-        members = sorted(guild.members.values(), key=lambda m: m.id)
-        after = int(call.query.get("after", "0"))
-        return json_response([m.to_json() for m in members if m.id > after][:limit])
-
-    async def get_member(self, call: Call) -> web.StreamResponse:
-        guild = self._guild(call)
-        member = guild.members.get(call.int_param("user_id"))
-        if member is None:
-            raise HttpError(404, 10007, "Unknown Member")
-        return json_response(member.to_json())
 
 
 def _loads(text: str) -> Any:

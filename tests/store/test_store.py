@@ -647,3 +647,21 @@ def test_every_disable_reason_is_a_post_log_reason() -> None:
     """A failure that disables the digest records the DisableReason's code in the post log."""
     for reason in DisableReason:
         assert Reason.disabled(reason).value == reason.value
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 4])
+async def test_list_enabled_settings_reads_in_pages(store: Store, page_size: int) -> None:
+    """Pages of any size give the whole list in guild order, with or without shards."""
+    guilds = [(shard << 22) | n for shard in range(6) for n in (1, 2)]
+    for guild in guilds:
+        await configure(store, guild)
+    await store.disable_settings(guilds[3], DisableReason.ADMIN)
+    whole = await store.list_enabled_settings()
+    assert len(whole) == len(guilds) - 1
+    assert await store.list_enabled_settings(page_size=page_size) == whole
+    sharded = await store.list_enabled_settings(shard_count=3, shard_ids=[1, 2])
+    paged = await store.list_enabled_settings(shard_count=3, shard_ids=[1, 2], page_size=page_size)
+    assert paged == sharded
+    assert [s.guild_id for s in paged] == [s.guild_id for s in whole if (s.guild_id >> 22) % 3]
+    with pytest.raises(ValueError, match="page_size"):
+        await store.list_enabled_settings(page_size=0)
