@@ -10,9 +10,20 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from bot.catalog._keys import KeyTable
 from bot.catalog._names import NameEntry, NameIndex
 from bot.catalog._normalize import fold
+from bot.catalog._qualified import KeyedTable, qualify_pack, shared_ids
 from bot.catalog._quotes import QuoteTextIndex
 from bot.catalog._scan import TermScanner
-from bot.catalog.models import Event, Pack, Quote, Section, Speaker, Term, Topic
+from bot.catalog.models import (
+    KEY_SEPARATOR,
+    Event,
+    Pack,
+    Quote,
+    Section,
+    Speaker,
+    Term,
+    Topic,
+    bare_id,
+)
 
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
@@ -72,17 +83,24 @@ def _by_id(items: Iterable[_T]) -> Mapping[str, _T]:
     return MappingProxyType(table)
 
 
-#: The public id tables, read-only views (`MappingProxyType`) of dicts.
-_READ_ONLY_TABLES = ("speakers", "quotes", "terms", "topics")
+#: The public id tables that are read-only views (`MappingProxyType`) of dicts.
+_READ_ONLY_TABLES = ("speakers",)
 
 
 class Catalog:
-    """All packs, indexed once at construction. Lookups never touch the disk."""
+    """All packs, indexed once at construction. Lookups never touch the disk.
+
+    Quote, term and topic ids are unique per pack: in the catalog an entry's `id` is its key,
+    `pack/id` when another pack has the same id (see `bot.catalog._qualified`), and lookups
+    accept every form; speakers are people of the shared registry, keyed by their id.
+    """
 
     def __init__(self, packs: Sequence[Pack]) -> None:
-        self.packs: tuple[Pack, ...] = tuple(packs)
+        shared = shared_ids(packs)
+        self.packs: tuple[Pack, ...] = tuple(qualify_pack(pack, shared) for pack in packs)
         if len({pack.id for pack in self.packs}) != len(self.packs):
             raise ValueError("two packs share an id")
+        self._packs_by_id = {pack.id: pack for pack in self.packs}
         # One person may speak at several summits (the shared registry): `speakers` holds each
         # person once, as the newest summit presents them; `appearances` every summit's view.
         self.newest_first: tuple[Pack, ...] = tuple(
@@ -96,9 +114,17 @@ class Catalog:
         self.speakers: Mapping[str, Speaker] = _by_id(
             found[0][1] for found in self._appearances.values()
         )
-        self.quotes: Mapping[str, Quote] = _by_id(q for p in self.packs for q in p.quotes)
-        self.terms: Mapping[str, Term] = _by_id(t for p in self.packs for t in p.terms)
-        self.topics: Mapping[str, Topic] = _by_id(t for p in self.packs for t in p.topics)
+        oldest_first = [pack.id for pack in reversed(self.newest_first)]
+        self.quotes: KeyedTable[Quote] = KeyedTable(
+            ((p.id, q) for p in self.packs for q in p.quotes), oldest_first
+        )
+        # Terms and topics newest summit first: a name two summits share finds the newest's.
+        self.terms: KeyedTable[Term] = KeyedTable(
+            ((p.id, t) for p in self.newest_first for t in p.terms), oldest_first
+        )
+        self.topics: KeyedTable[Topic] = KeyedTable(
+            ((p.id, t) for p in self.newest_first for t in p.topics), oldest_first
+        )
         self._speaker_list = tuple(self.speakers.values())
         self._quote_list = tuple(self.quotes.values())
         self._term_list = tuple(self.terms.values())
@@ -121,7 +147,6 @@ class Catalog:
                 self._sections[(pack.id, section.id)] = section
         for sid, found in self._appearances.items():
             self._pack_of[("speaker", sid)] = found[0][0]  # the newest summit they spoke at
-        self._packs_by_id = {pack.id: pack for pack in self.packs}
         self._pack_keys: KeyTable | None = None
         self._quote_positions_by_pack: dict[str, list[int]] = {}
 
@@ -141,21 +166,27 @@ class Catalog:
         }
         self._quote_positions_by_topic = by_topic
 
+        # Terms and topics are indexed by their bare id: `rlvr` names every pack's RLVR (the
+        # newest summit's first), a qualified key one pack's (`find_term`).
         self._names: dict[Kind, NameIndex] = {
             "speaker": NameIndex(
                 [NameEntry(s.id, s.name.zh, s.name.en, s.aliases) for s in self._speaker_list]
             ),
             "term": NameIndex(
-                [NameEntry(t.id, t.term.zh, t.term.en, t.aliases) for t in self._term_list]
+                [NameEntry(bare_id(t.id), t.term.zh, t.term.en, t.aliases) for t in self._term_list]
             ),
             "topic": NameIndex(
-                [NameEntry(t.id, t.name.zh, t.name.en, ()) for t in self._topic_list]
+                [NameEntry(bare_id(t.id), t.name.zh, t.name.en, ()) for t in self._topic_list]
             ),
         }
         self._labels: dict[Kind, list[str]] = {
             "speaker": [_pair(s.name.zh, s.name.en) for s in self._speaker_list],
-            "term": [_pair(t.term.en, t.term.zh) for t in self._term_list],
-            "topic": [_pair(t.name.zh, t.name.en) for t in self._topic_list],
+            "term": self._summit_labels(
+                self._term_list, [(t.term.en, t.term.zh) for t in self._term_list]
+            ),
+            "topic": self._summit_labels(
+                self._topic_list, [(t.name.zh, t.name.en) for t in self._topic_list]
+            ),
         }
         self._quote_text = QuoteTextIndex(
             [(q.text.zh, q.text.en, q.context.zh, q.context.en) for q in self._quote_list]
@@ -165,6 +196,23 @@ class Catalog:
         self._quote_choices: dict[tuple[int, bool], Suggestion] = {}
         # Short keys back to ids (`by_key`), per kind, made on first use: only clicks need them.
         self._keys: dict[Kind, KeyTable] = {}
+
+    def _summit_labels(
+        self, items: Sequence[Term | Topic], names: list[tuple[str, str]]
+    ) -> list[str]:
+        """Autocomplete labels; one whose name another summit's entry shares names its summit."""
+        counts: dict[tuple[str, str], int] = {}
+        for first, second in names:
+            name_key = (fold(first), fold(second))
+            counts[name_key] = counts.get(name_key, 0) + 1
+        labels: list[str] = []
+        for item, (first, second) in zip(items, names, strict=True):
+            if counts[(fold(first), fold(second))] > 1:
+                event = self.pack_of(item).event.name
+                labels.append(truncate(f"{first}{_SEPARATOR}{event.en}"))
+            else:
+                labels.append(_pair(first, second))
+        return labels
 
     # -- pickling (a reload builds the catalog in another process) -------------------------
 
@@ -302,7 +350,11 @@ class Catalog:
         None when no id (or more than one) has it."""
         table = self._keys.get(kind)
         if table is None:
-            table = self._keys[kind] = KeyTable(self._table(kind))
+            ids = self._table(kind)
+            # A button sent when an entry's key had another form (bare before another pack
+            # shared its id) carries that form's short key: it resolves as the form does.
+            aliases = ids.aliases() if isinstance(ids, KeyedTable) else {}
+            table = self._keys[kind] = KeyTable(ids, aliases)
         item_id = table.resolve(key)
         return None if item_id is None else self._table(kind).get(item_id)
 
@@ -320,15 +372,43 @@ class Catalog:
         return None if index is None else self._speaker_list[index]
 
     def find_term(self, query: str) -> Term | None:
+        """A term by qualified key, or by id or name (the newest summit's when several are)."""
+        if KEY_SEPARATOR in query:
+            keyed = self.terms.get(query.strip().casefold())
+            if keyed is not None:
+                return keyed
         index = self._names["term"].find(query)
         return None if index is None else self._term_list[index]
 
+    def terms_named(self, query: str) -> list[Term]:
+        """Every summit's term a query names exactly, newest summit first ([] when none does):
+        two summits may each define RLVR in their own words."""
+        found = self.find_term(query)
+        if found is None or (KEY_SEPARATOR in query and query.strip().casefold() in self.terms):
+            return [] if found is None else [found]
+        same = [self._term_list[i] for i in self._names["term"].exact_all(query)]
+        return same if found in same else [found, *same]
+
     def find_topic(self, query: str) -> Topic | None:
+        """A topic by qualified key, or by id or name (the newest summit's when several are)."""
+        if KEY_SEPARATOR in query:
+            keyed = self.topics.get(query.strip().casefold())
+            if keyed is not None:
+                return keyed
         index = self._names["topic"].find(query)
         return None if index is None else self._topic_list[index]
 
+    def topics_named(self, query: str) -> list[Topic]:
+        """Every summit's topic a query names: a qualified key one, an id or name all of the
+        summits' topics with that id or name (each pack may have its `agents`)."""
+        found = self.find_topic(query)
+        if found is None or (KEY_SEPARATOR in query and query.strip().casefold() in self.topics):
+            return [] if found is None else [found]
+        same = [self._topic_list[i] for i in self._names["topic"].exact_all(query)]
+        return same if found in same else [found, *same]
+
     def find_quote(self, query: str) -> Quote | None:
-        """A quote by id (case and surrounding spaces ignored)."""
+        """A quote by key or id (case and surrounding spaces ignored)."""
         query = query.strip()
         return self.quotes.get(query) or self.quotes.get(query.casefold())
 
@@ -463,10 +543,16 @@ class Catalog:
                 return []
             pool = self._quote_positions_by_speaker.get(found_speaker.id, [])
         if topic is not None:
-            found_topic = self.find_topic(topic)
-            if found_topic is None:
+            found_topics = self.topics_named(topic)
+            if not found_topics:
                 return []
-            in_topic = self._quote_positions_by_topic.get(found_topic.id, [])
+            in_topic = sorted(
+                {
+                    p
+                    for found in found_topics
+                    for p in self._quote_positions_by_topic.get(found.id, [])
+                }
+            )
             if pool is None:
                 pool = in_topic
             else:
