@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from bot.catalog._keys import KeyTable
+from bot.catalog._keys import KeyTable, short_key
 from bot.catalog._names import NameEntry, NameIndex
 from bot.catalog._normalize import fold
 from bot.catalog._qualified import KeyedTable, qualify_pack, shared_ids
@@ -406,6 +406,38 @@ class Catalog:
             return [] if found is None else [found]
         same = [self._topic_list[i] for i in self._names["topic"].exact_all(query)]
         return same if found in same else [found, *same]
+
+    def topic_filter(self, query: str) -> Topic | None:
+        """The topic a quote filter means: a key or `pack/id` names one summit's; an id or
+        name that several summits' topics share names them all — returned as the newest's
+        topic with the bare id as its `id`, which `search_quotes` and `topic_keys` read as
+        every summit's topic with that id."""
+        found = self.find_topic(query)
+        if found is None or (KEY_SEPARATOR in query and query.strip().casefold() in self.topics):
+            return found
+        if len(self.topics_named(query)) > 1:
+            return found.model_copy(update={"id": bare_id(found.id)})
+        return found
+
+    def topic_keys(self, topic_id: str) -> frozenset[str]:
+        """The keys of the topics a filter's topic id means (see `topic_filter`)."""
+        if topic_id in self.topics and self.topics[topic_id].id == topic_id:
+            return frozenset((topic_id,))
+        if KEY_SEPARATOR in topic_id:
+            found = self.topics.get(topic_id)
+            return frozenset(() if found is None else (found.id,))
+        return frozenset(t.id for t in self.topics_named(topic_id))
+
+    def topic_filter_by_key(self, key: str) -> str | None:
+        """The topic id of a filter a button carries as `short_key`, or None: a shared bare
+        id's key stays that bare id (every summit's topic, as `topic_filter` made it)."""
+        found = self.by_key("topic", key)
+        if found is None:
+            return None
+        bare = bare_id(found.id)
+        if found.id != bare and short_key(bare) == key:
+            return bare
+        return found.id
 
     def find_quote(self, query: str) -> Quote | None:
         """A quote by key or id (case and surrounding spaces ignored)."""
