@@ -12,7 +12,7 @@ from bot.catalog._names import NameEntry, NameIndex
 from bot.catalog._normalize import fold
 from bot.catalog._qualified import KeyedTable, qualify_pack, shared_ids
 from bot.catalog._quotes import QuoteTextIndex
-from bot.catalog._scan import TermScanner
+from bot.catalog._scan import TermScanner, scan_fold
 from bot.catalog.models import (
     KEY_SEPARATOR,
     Event,
@@ -192,6 +192,13 @@ class Catalog:
             [(q.text.zh, q.text.en, q.context.zh, q.context.en) for q in self._quote_list]
         )
         self._scanner = TermScanner([(t.term.zh, t.term.en, *t.aliases) for t in self._term_list])
+        # A surface two summits' terms share is one match (the newest summit's term, as the
+        # scanner keeps the first); `scan_terms(prefer=)` swaps in a given summit's own term.
+        self._term_by_surface: dict[tuple[str, str], int] = {}
+        for position, term in enumerate(self._term_list):
+            pack_id = self.pack_of(term).id
+            for form in (term.term.zh, term.term.en, *term.aliases):
+                self._term_by_surface.setdefault((scan_fold(form), pack_id), position)
         # Autocomplete labels of quotes, made on first use: (position, in English) → choice.
         self._quote_choices: dict[tuple[int, bool], Suggestion] = {}
         # Short keys back to ids (`by_key`), per kind, made on first use: only clicks need them.
@@ -329,13 +336,14 @@ class Catalog:
         return any(
             match.term.id == term.id
             for text in (quote.text.zh, quote.text.en)
-            for match in self.scan_terms(text)
+            for match in self.scan_terms(text, prefer=self.pack_of(term).id)
         )
 
     def related_term(self, quote: Quote) -> Term | None:
         """A glossary term to show beside a quote: the first one it mentions, else one of its
         pack's terms sharing a topic with it, else None."""
-        for match in self.scan_terms(f"{quote.text.zh}\n{quote.text.en}"):
+        text = f"{quote.text.zh}\n{quote.text.en}"
+        for match in self.scan_terms(text, prefer=self.pack_of(quote).id):
             return match.term
         topics = set(quote.topics)
         for term in self.pack_of(quote).terms:
@@ -388,6 +396,22 @@ class Catalog:
             return [] if found is None else [found]
         same = [self._term_list[i] for i in self._names["term"].exact_all(query)]
         return same if found in same else [found, *same]
+
+    def terms_elsewhere(self, term: Term) -> list[Term]:
+        """Other summits' terms with the same id or name as `term`, newest summit first
+        (what `/glossary` lists below the one it shows)."""
+        index = self._names["term"]
+        positions = {
+            position
+            for name in (bare_id(term.id), term.term.zh, term.term.en)
+            for position in index.exact_all(name)
+        }
+        own = self.pack_of(term).id
+        return [
+            self._term_list[p]
+            for p in sorted(positions)
+            if self.pack_of(self._term_list[p]).id != own
+        ]
 
     def find_topic(self, query: str) -> Topic | None:
         """A topic by qualified key, or by id or name (the newest summit's when several are)."""
@@ -605,12 +629,22 @@ class Catalog:
         positions = self._quote_text.search(query or "", pool)
         return [self._quote_list[position] for position in positions]
 
-    def scan_terms(self, text: str) -> list[TermMatch]:
-        """Glossary terms in `text`: leftmost-longest, Latin on word boundaries, each once."""
-        return [
-            TermMatch(self._term_list[index], start, end, text[start:end])
-            for index, start, end in self._scanner.scan(text)
-        ]
+    def scan_terms(self, text: str, prefer: str | None = None) -> list[TermMatch]:
+        """Glossary terms in `text`: leftmost-longest, Latin on word boundaries, each once.
+
+        A surface several summits define is one match: the term of summit `prefer` when it
+        defines the surface, else the newest summit's."""
+        matches: list[TermMatch] = []
+        seen: set[str] = set()
+        for index, start, end in self._scanner.scan(text):
+            term = self._term_list[index]
+            if prefer is not None and self.pack_of(term).id != prefer:
+                own = self._term_by_surface.get((scan_fold(text[start:end]), prefer))
+                term = term if own is None else self._term_list[own]
+            if term.id not in seen:
+                seen.add(term.id)
+                matches.append(TermMatch(term, start, end, text[start:end]))
+        return matches
 
 
 def _kind_of(item: Item) -> Kind:
