@@ -208,13 +208,13 @@ class Catalog:
         self, items: Sequence[Term | Topic], names: list[tuple[str, str]]
     ) -> list[str]:
         """Autocomplete labels; one whose name another summit's entry shares names its summit."""
-        counts: dict[tuple[str, str], int] = {}
-        for first, second in names:
-            name_key = (fold(first), fold(second))
-            counts[name_key] = counts.get(name_key, 0) + 1
+        counts: dict[str, int] = {}
+        for item, (first, second) in zip(items, names, strict=True):
+            for name_key in {bare_id(item.id), fold(first), fold(second)}:
+                counts[name_key] = counts.get(name_key, 0) + 1
         labels: list[str] = []
         for item, (first, second) in zip(items, names, strict=True):
-            if counts[(fold(first), fold(second))] > 1:
+            if any(counts[k] > 1 for k in {bare_id(item.id), fold(first), fold(second)}):
                 event = self.pack_of(item).event.name
                 labels.append(truncate(f"{first}{_SEPARATOR}{event.en}"))
             else:
