@@ -199,7 +199,7 @@ def test_glossary_candidates_another_pack_defines_pass_check_drafts(
     capsys.readouterr()
     glossary = (content / PACK_ID / "glossary.yaml").read_text(encoding="utf-8")
     assert "id: rlvr" in glossary  # a candidate AGI-Next defines too
-    code, out, err = run(capsys, "check", "--drafts", "--content", str(content))
+    code, _, err = run(capsys, "check", "--drafts", "--content", str(content))
     assert (code, err) == (0, "")
     catalog = load_catalog(content, drafts=True)
     assert {catalog.pack_of(t).id for t in catalog.terms_named("rlvr")} == {
