@@ -191,7 +191,11 @@ class Topic(_Model):
 
 
 class Pack(_Model):
-    """One summit's content: the folder `content/<id>/`."""
+    """One summit's content: the folder `content/<id>/`.
+
+    Quote, term and topic ids are unique within the pack. In a `Catalog` its quotes, terms and
+    topics carry their catalog key as `id` (`pack/id` when another pack shares the id) and
+    their references in the same form (`bot.catalog._qualified`)."""
 
     id: Slug
     event: Event
