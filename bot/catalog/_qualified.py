@@ -48,7 +48,11 @@ def key_for(pack_id: str, item_id: str, shared: frozenset[str]) -> str:
 
 
 def qualify_pack(pack: Pack, shared: Mapping[str, frozenset[str]]) -> Pack:
-    """`pack` with its quotes, terms and topics keyed as the module doc says, references too."""
+    """`pack` with its quotes, terms and topics keyed as the module doc says, references too.
+
+    `pack` is as loaded (references as written); a pack taken from a catalog keeps its own
+    keys, but a reference it has to another pack's unshared entry (now bare) no longer says
+    which pack — harmless where only quote texts are read (`content verify --pack`)."""
 
     def own(kind: str, item_id: str) -> str:
         return key_for(pack.id, bare_id(item_id), shared[kind])
