@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING
 from bot.catalog._errors import ContentIssue
 from bot.catalog._messages import did_you_mean, format_path
 from bot.catalog._normalize import key
-from bot.catalog.models import LANGS, Person, Quote, SpeakerEntry, Term, Text, Topic
+from bot.catalog.models import (
+    KEY_SEPARATOR as REF_SEPARATOR,
+)
+from bot.catalog.models import (
+    LANGS,
+    Person,
+    Quote,
+    SpeakerEntry,
+    Term,
+    Text,
+    Topic,
+)
 from bot.yamllines import line_of
 
 if TYPE_CHECKING:
@@ -71,28 +82,70 @@ def check_people(people: LoadedPack) -> list[ContentIssue]:
 
 
 def check_catalog(packs: list[LoadedPack], people: LoadedPack) -> list[ContentIssue]:
-    """Checks across packs and the registry: quote, term and topic ids unique across packs,
-    speakers resolved through the registry, no surface form naming two terms."""
+    """Checks across packs and the registry: references to another pack's entries (`pack/id`),
+    speakers resolved through the registry, no surface form naming two terms of one pack.
+
+    Quote, term and topic ids are unique per pack: two packs may each define `rlvr`."""
     issues: list[ContentIssue] = []
-    for kind in ("quote", "term", "topic"):
-        first: dict[str, tuple[str, Item]] = {}
-        for pack in packs:
-            for item in _first_of_each_id(pack.items.get(kind, [])):
-                assert item.id is not None
-                seen = first.get(item.id)
-                if seen is None:
-                    first[item.id] = (pack.id, item)
-                elif seen[0] != pack.id:
-                    where = f"{seen[1].file}:{seen[1].line('id')}"
+    issues.extend(_cross_pack_references(packs))
+    issues.extend(_speaker_registry_checks(packs, people))
+    for pack in packs:
+        issues.extend(_surface_conflicts(pack.items.get("term", [])))
+    return issues
+
+
+def _cross_pack_references(packs: list[LoadedPack]) -> list[ContentIssue]:
+    """Every `pack/id` reference names a pack and an entry of the right kind in it."""
+    by_id = {pack.id: pack for pack in packs}
+    pack_ids = _Ids(by_id)
+    ids: dict[tuple[str, str], _Ids | None] = {}
+
+    def defined(pack: LoadedPack, kind: str) -> _Ids | None:
+        if (pack.id, kind) not in ids:
+            ids[(pack.id, kind)] = (
+                None
+                if kind in pack.unreadable
+                else _Ids(item.id for item in pack.items.get(kind, []) if item.id)
+            )
+        return ids[(pack.id, kind)]
+
+    issues: list[ContentIssue] = []
+    for pack in packs:
+        references: list[tuple[Item, str, str, tuple[str, ...]]] = []
+        for item in pack.items.get("quote", []):
+            if isinstance(item.model, Quote):
+                references.append((item, "topics", "topic", item.model.topics))
+        for item in pack.items.get("term", []):
+            if isinstance(item.model, Term):
+                references.append((item, "related", "term", item.model.related))
+                references.append((item, "topics", "topic", item.model.topics))
+        for item, field, kind, values in references:
+            for position, value in enumerate(values):
+                other_id, _, entry_id = value.rpartition(REF_SEPARATOR)
+                if not other_id:
+                    continue  # within the pack: `check_pack`
+                other = by_id.get(other_id)
+                line = item.line(field, position)
+                if other is None:
                     issues.append(
                         ContentIssue(
                             item.file,
-                            item.line("id"),
-                            f"{item.subject} is also defined in pack '{seen[0]}' ({where})",
+                            line,
+                            f"{item.subject}: {field} '{value}' names pack '{other_id}', which "
+                            f"does not exist{did_you_mean(other_id, pack_ids)}",
                         )
                     )
-    issues.extend(_speaker_registry_checks(packs, people))
-    issues.extend(_surface_conflicts(item for pack in packs for item in pack.items.get("term", [])))
+                    continue
+                in_other = defined(other, kind)
+                if in_other is not None and entry_id not in in_other:
+                    issues.append(
+                        ContentIssue(
+                            item.file,
+                            line,
+                            f"{item.subject}: {field} '{value}': pack '{other_id}' has no {kind} "
+                            f"'{entry_id}'{did_you_mean(entry_id, in_other)}",
+                        )
+                    )
     return issues
 
 
@@ -265,8 +318,8 @@ def _reference(
     value: str,
     defined: list[str] | None,
 ) -> list[ContentIssue]:
-    if defined is None or value in defined:
-        return []
+    if defined is None or value in defined or REF_SEPARATOR in value:
+        return []  # `other-pack/id`: checked with every pack (`check_catalog`)
     hint = did_you_mean(value, defined)
     return [
         ContentIssue(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 #: Characters of a key.
 KEY_LENGTH = 8
@@ -30,11 +30,14 @@ def short_key(item_id: str) -> str:
 class KeyTable:
     """Keys back to ids for one kind of item; a key two ids share resolves to None."""
 
-    def __init__(self, ids: Iterable[str]) -> None:
+    def __init__(self, ids: Iterable[str], aliases: Mapping[str, str] | None = None) -> None:
+        """`aliases`: other ids (an old bare id) standing for an id; a key of an id wins."""
         table: dict[str, str | None] = {}
         for item_id in ids:
             key = short_key(item_id)
             table[key] = None if key in table else item_id
+        for alias, item_id in (aliases or {}).items():
+            table.setdefault(short_key(alias), item_id)
         self._ids = table
 
     def resolve(self, key: str) -> str | None:

@@ -117,6 +117,10 @@ class NameIndex:
         found = self._exact.get(key(query))
         return None if found is None else found[1]
 
+    def exact_all(self, query: str) -> list[int]:
+        """Every entry a query names exactly by id, name or alias, in natural order."""
+        return sorted(self._exact_names.get(key(query), ()))
+
     def suggest(self, query: str, limit: int) -> list[int]:
         """Entries for autocomplete, one per entry, best tier first.
 

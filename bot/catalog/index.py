@@ -7,12 +7,23 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from bot.catalog._keys import KeyTable
+from bot.catalog._keys import KeyTable, short_key
 from bot.catalog._names import NameEntry, NameIndex
 from bot.catalog._normalize import fold
+from bot.catalog._qualified import KeyedTable, qualify_pack, shared_ids
 from bot.catalog._quotes import QuoteTextIndex
-from bot.catalog._scan import TermScanner
-from bot.catalog.models import Event, Pack, Quote, Section, Speaker, Term, Topic
+from bot.catalog._scan import TermScanner, scan_fold
+from bot.catalog.models import (
+    KEY_SEPARATOR,
+    Event,
+    Pack,
+    Quote,
+    Section,
+    Speaker,
+    Term,
+    Topic,
+    bare_id,
+)
 
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
@@ -72,17 +83,24 @@ def _by_id(items: Iterable[_T]) -> Mapping[str, _T]:
     return MappingProxyType(table)
 
 
-#: The public id tables, read-only views (`MappingProxyType`) of dicts.
-_READ_ONLY_TABLES = ("speakers", "quotes", "terms", "topics")
+#: The public id tables that are read-only views (`MappingProxyType`) of dicts.
+_READ_ONLY_TABLES = ("speakers",)
 
 
 class Catalog:
-    """All packs, indexed once at construction. Lookups never touch the disk."""
+    """All packs, indexed once at construction. Lookups never touch the disk.
+
+    Quote, term and topic ids are unique per pack: in the catalog an entry's `id` is its key,
+    `pack/id` when another pack has the same id (see `bot.catalog._qualified`), and lookups
+    accept every form; speakers are people of the shared registry, keyed by their id.
+    """
 
     def __init__(self, packs: Sequence[Pack]) -> None:
-        self.packs: tuple[Pack, ...] = tuple(packs)
+        shared = shared_ids(packs)
+        self.packs: tuple[Pack, ...] = tuple(qualify_pack(pack, shared) for pack in packs)
         if len({pack.id for pack in self.packs}) != len(self.packs):
             raise ValueError("two packs share an id")
+        self._packs_by_id = {pack.id: pack for pack in self.packs}
         # One person may speak at several summits (the shared registry): `speakers` holds each
         # person once, as the newest summit presents them; `appearances` every summit's view.
         self.newest_first: tuple[Pack, ...] = tuple(
@@ -96,9 +114,17 @@ class Catalog:
         self.speakers: Mapping[str, Speaker] = _by_id(
             found[0][1] for found in self._appearances.values()
         )
-        self.quotes: Mapping[str, Quote] = _by_id(q for p in self.packs for q in p.quotes)
-        self.terms: Mapping[str, Term] = _by_id(t for p in self.packs for t in p.terms)
-        self.topics: Mapping[str, Topic] = _by_id(t for p in self.packs for t in p.topics)
+        oldest_first = [pack.id for pack in reversed(self.newest_first)]
+        self.quotes: KeyedTable[Quote] = KeyedTable(
+            ((p.id, q) for p in self.packs for q in p.quotes), oldest_first
+        )
+        # Terms and topics newest summit first: a name two summits share finds the newest's.
+        self.terms: KeyedTable[Term] = KeyedTable(
+            ((p.id, t) for p in self.newest_first for t in p.terms), oldest_first
+        )
+        self.topics: KeyedTable[Topic] = KeyedTable(
+            ((p.id, t) for p in self.newest_first for t in p.topics), oldest_first
+        )
         self._speaker_list = tuple(self.speakers.values())
         self._quote_list = tuple(self.quotes.values())
         self._term_list = tuple(self.terms.values())
@@ -121,7 +147,6 @@ class Catalog:
                 self._sections[(pack.id, section.id)] = section
         for sid, found in self._appearances.items():
             self._pack_of[("speaker", sid)] = found[0][0]  # the newest summit they spoke at
-        self._packs_by_id = {pack.id: pack for pack in self.packs}
         self._pack_keys: KeyTable | None = None
         self._quote_positions_by_pack: dict[str, list[int]] = {}
 
@@ -141,30 +166,60 @@ class Catalog:
         }
         self._quote_positions_by_topic = by_topic
 
+        # Terms and topics are indexed by their bare id: `rlvr` names every pack's RLVR (the
+        # newest summit's first), a qualified key one pack's (`find_term`).
         self._names: dict[Kind, NameIndex] = {
             "speaker": NameIndex(
                 [NameEntry(s.id, s.name.zh, s.name.en, s.aliases) for s in self._speaker_list]
             ),
             "term": NameIndex(
-                [NameEntry(t.id, t.term.zh, t.term.en, t.aliases) for t in self._term_list]
+                [NameEntry(bare_id(t.id), t.term.zh, t.term.en, t.aliases) for t in self._term_list]
             ),
             "topic": NameIndex(
-                [NameEntry(t.id, t.name.zh, t.name.en, ()) for t in self._topic_list]
+                [NameEntry(bare_id(t.id), t.name.zh, t.name.en, ()) for t in self._topic_list]
             ),
         }
         self._labels: dict[Kind, list[str]] = {
             "speaker": [_pair(s.name.zh, s.name.en) for s in self._speaker_list],
-            "term": [_pair(t.term.en, t.term.zh) for t in self._term_list],
-            "topic": [_pair(t.name.zh, t.name.en) for t in self._topic_list],
+            "term": self._summit_labels(
+                self._term_list, [(t.term.en, t.term.zh) for t in self._term_list]
+            ),
+            "topic": self._summit_labels(
+                self._topic_list, [(t.name.zh, t.name.en) for t in self._topic_list]
+            ),
         }
         self._quote_text = QuoteTextIndex(
             [(q.text.zh, q.text.en, q.context.zh, q.context.en) for q in self._quote_list]
         )
         self._scanner = TermScanner([(t.term.zh, t.term.en, *t.aliases) for t in self._term_list])
+        # A surface two summits' terms share is one match (the newest summit's term, as the
+        # scanner keeps the first); `scan_terms(prefer=)` swaps in a given summit's own term.
+        self._term_by_surface: dict[tuple[str, str], int] = {}
+        for position, term in enumerate(self._term_list):
+            pack_id = self.pack_of(term).id
+            for form in (term.term.zh, term.term.en, *term.aliases):
+                self._term_by_surface.setdefault((scan_fold(form), pack_id), position)
         # Autocomplete labels of quotes, made on first use: (position, in English) → choice.
         self._quote_choices: dict[tuple[int, bool], Suggestion] = {}
         # Short keys back to ids (`by_key`), per kind, made on first use: only clicks need them.
         self._keys: dict[Kind, KeyTable] = {}
+
+    def _summit_labels(
+        self, items: Sequence[Term | Topic], names: list[tuple[str, str]]
+    ) -> list[str]:
+        """Autocomplete labels; one whose name another summit's entry shares names its summit."""
+        counts: dict[str, int] = {}
+        for item, (first, second) in zip(items, names, strict=True):
+            for name_key in {bare_id(item.id), fold(first), fold(second)}:
+                counts[name_key] = counts.get(name_key, 0) + 1
+        labels: list[str] = []
+        for item, (first, second) in zip(items, names, strict=True):
+            if any(counts[k] > 1 for k in {bare_id(item.id), fold(first), fold(second)}):
+                event = self.pack_of(item).event.name
+                labels.append(truncate(f"{first}{_SEPARATOR}{event.en}"))
+            else:
+                labels.append(_pair(first, second))
+        return labels
 
     # -- pickling (a reload builds the catalog in another process) -------------------------
 
@@ -281,13 +336,14 @@ class Catalog:
         return any(
             match.term.id == term.id
             for text in (quote.text.zh, quote.text.en)
-            for match in self.scan_terms(text)
+            for match in self.scan_terms(text, prefer=self.pack_of(term).id)
         )
 
     def related_term(self, quote: Quote) -> Term | None:
         """A glossary term to show beside a quote: the first one it mentions, else one of its
         pack's terms sharing a topic with it, else None."""
-        for match in self.scan_terms(f"{quote.text.zh}\n{quote.text.en}"):
+        text = f"{quote.text.zh}\n{quote.text.en}"
+        for match in self.scan_terms(text, prefer=self.pack_of(quote).id):
             return match.term
         topics = set(quote.topics)
         for term in self.pack_of(quote).terms:
@@ -302,7 +358,11 @@ class Catalog:
         None when no id (or more than one) has it."""
         table = self._keys.get(kind)
         if table is None:
-            table = self._keys[kind] = KeyTable(self._table(kind))
+            ids = self._table(kind)
+            # A button sent when an entry's key had another form (bare before another pack
+            # shared its id) carries that form's short key: it resolves as the form does.
+            aliases = ids.aliases() if isinstance(ids, KeyedTable) else {}
+            table = self._keys[kind] = KeyTable(ids, aliases)
         item_id = table.resolve(key)
         return None if item_id is None else self._table(kind).get(item_id)
 
@@ -320,15 +380,91 @@ class Catalog:
         return None if index is None else self._speaker_list[index]
 
     def find_term(self, query: str) -> Term | None:
+        """A term by qualified key, or by id or name (the newest summit's when several are)."""
+        if KEY_SEPARATOR in query:
+            keyed = self.terms.get(query.strip().casefold())
+            if keyed is not None:
+                return keyed
         index = self._names["term"].find(query)
         return None if index is None else self._term_list[index]
 
+    def terms_named(self, query: str) -> list[Term]:
+        """Every summit's term a query names exactly, newest summit first ([] when none does):
+        two summits may each define RLVR in their own words."""
+        found = self.find_term(query)
+        if found is None or (KEY_SEPARATOR in query and query.strip().casefold() in self.terms):
+            return [] if found is None else [found]
+        same = [self._term_list[i] for i in self._names["term"].exact_all(query)]
+        return same if found in same else [found, *same]
+
+    def terms_elsewhere(self, term: Term) -> list[Term]:
+        """Other summits' terms with the same id or name as `term`, newest summit first
+        (what `/glossary` lists below the one it shows)."""
+        index = self._names["term"]
+        positions = {
+            position
+            for name in (bare_id(term.id), term.term.zh, term.term.en)
+            for position in index.exact_all(name)
+        }
+        own = self.pack_of(term).id
+        return [
+            self._term_list[p]
+            for p in sorted(positions)
+            if self.pack_of(self._term_list[p]).id != own
+        ]
+
     def find_topic(self, query: str) -> Topic | None:
+        """A topic by qualified key, or by id or name (the newest summit's when several are)."""
+        if KEY_SEPARATOR in query:
+            keyed = self.topics.get(query.strip().casefold())
+            if keyed is not None:
+                return keyed
         index = self._names["topic"].find(query)
         return None if index is None else self._topic_list[index]
 
+    def topics_named(self, query: str) -> list[Topic]:
+        """Every summit's topic a query names: a qualified key one, an id or name all of the
+        summits' topics with that id or name (each pack may have its `agents`)."""
+        found = self.find_topic(query)
+        if found is None or (KEY_SEPARATOR in query and query.strip().casefold() in self.topics):
+            return [] if found is None else [found]
+        same = [self._topic_list[i] for i in self._names["topic"].exact_all(query)]
+        return same if found in same else [found, *same]
+
+    def topic_filter(self, query: str) -> Topic | None:
+        """The topic a quote filter means: a key or `pack/id` names one summit's; an id or
+        name that several summits' topics share names them all — returned as the newest's
+        topic with the bare id as its `id`, which `search_quotes` and `topic_keys` read as
+        every summit's topic with that id."""
+        found = self.find_topic(query)
+        if found is None or (KEY_SEPARATOR in query and query.strip().casefold() in self.topics):
+            return found
+        if len(self.topics_named(query)) > 1:
+            return found.model_copy(update={"id": bare_id(found.id)})
+        return found
+
+    def topic_keys(self, topic_id: str) -> frozenset[str]:
+        """The keys of the topics a filter's topic id means (see `topic_filter`)."""
+        if topic_id in self.topics and self.topics[topic_id].id == topic_id:
+            return frozenset((topic_id,))
+        if KEY_SEPARATOR in topic_id:
+            found = self.topics.get(topic_id)
+            return frozenset(() if found is None else (found.id,))
+        return frozenset(t.id for t in self.topics_named(topic_id))
+
+    def topic_filter_by_key(self, key: str) -> str | None:
+        """The topic id of a filter a button carries as `short_key`, or None: a shared bare
+        id's key stays that bare id (every summit's topic, as `topic_filter` made it)."""
+        found = self.by_key("topic", key)
+        if found is None:
+            return None
+        bare = bare_id(found.id)
+        if found.id != bare and short_key(bare) == key:
+            return bare
+        return found.id
+
     def find_quote(self, query: str) -> Quote | None:
-        """A quote by id (case and surrounding spaces ignored)."""
+        """A quote by key or id (case and surrounding spaces ignored)."""
         query = query.strip()
         return self.quotes.get(query) or self.quotes.get(query.casefold())
 
@@ -463,10 +599,16 @@ class Catalog:
                 return []
             pool = self._quote_positions_by_speaker.get(found_speaker.id, [])
         if topic is not None:
-            found_topic = self.find_topic(topic)
-            if found_topic is None:
+            found_topics = self.topics_named(topic)
+            if not found_topics:
                 return []
-            in_topic = self._quote_positions_by_topic.get(found_topic.id, [])
+            in_topic = sorted(
+                {
+                    p
+                    for found in found_topics
+                    for p in self._quote_positions_by_topic.get(found.id, [])
+                }
+            )
             if pool is None:
                 pool = in_topic
             else:
@@ -487,12 +629,22 @@ class Catalog:
         positions = self._quote_text.search(query or "", pool)
         return [self._quote_list[position] for position in positions]
 
-    def scan_terms(self, text: str) -> list[TermMatch]:
-        """Glossary terms in `text`: leftmost-longest, Latin on word boundaries, each once."""
-        return [
-            TermMatch(self._term_list[index], start, end, text[start:end])
-            for index, start, end in self._scanner.scan(text)
-        ]
+    def scan_terms(self, text: str, prefer: str | None = None) -> list[TermMatch]:
+        """Glossary terms in `text`: leftmost-longest, Latin on word boundaries, each once.
+
+        A surface several summits define is one match: the term of summit `prefer` when it
+        defines the surface, else the newest summit's."""
+        matches: list[TermMatch] = []
+        seen: set[str] = set()
+        for index, start, end in self._scanner.scan(text):
+            term = self._term_list[index]
+            if prefer is not None and self.pack_of(term).id != prefer:
+                own = self._term_by_surface.get((scan_fold(text[start:end]), prefer))
+                term = term if own is None else self._term_list[own]
+            if term.id not in seen:
+                seen.add(term.id)
+                matches.append(TermMatch(term, start, end, text[start:end]))
+        return matches
 
 
 def _kind_of(item: Item) -> Kind:

@@ -20,6 +20,22 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+#: A reference to an entry: its id within the same pack, or `other-pack/id` for another pack's.
+REF_PATTERN = r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[a-z0-9]+(?:-[a-z0-9]+)*$"
+Ref = Annotated[str, StringConstraints(pattern=REF_PATTERN, max_length=129)]
+#: What separates the pack from the id in a qualified key (`agi-next-2026/rlvr`).
+KEY_SEPARATOR = "/"
+
+
+def qualify(pack_id: str, ref: str) -> str:
+    """The catalog key of `ref` as written in pack `pack_id` (explicit `pack/id` kept)."""
+    return ref if KEY_SEPARATOR in ref else f"{pack_id}{KEY_SEPARATOR}{ref}"
+
+
+def bare_id(key: str) -> str:
+    """The id part of a key: `rlvr` for `agi-next-2026/rlvr` (a bare id is returned as is)."""
+    return key.rpartition(KEY_SEPARATOR)[2]
+
 
 URL_LIMIT = 500
 # Characters that end or open Markdown links (`)[Verify](https://evil…`), wrap autolinks or
@@ -154,7 +170,7 @@ class Quote(_Model):
     id: Slug
     speaker: Slug
     section: Slug
-    topics: tuple[Slug, ...] = ()
+    topics: tuple[Ref, ...] = ()
     text: Text
     context: Text
 
@@ -165,8 +181,8 @@ class Term(_Model):
     aliases: tuple[NonEmpty, ...] = ()
     definition: Text
     mentioned_by: tuple[Slug, ...] = ()
-    related: tuple[Slug, ...] = ()
-    topics: tuple[Slug, ...] = ()
+    related: tuple[Ref, ...] = ()
+    topics: tuple[Ref, ...] = ()
 
 
 class Topic(_Model):
@@ -175,7 +191,11 @@ class Topic(_Model):
 
 
 class Pack(_Model):
-    """One summit's content: the folder `content/<id>/`."""
+    """One summit's content: the folder `content/<id>/`.
+
+    Quote, term and topic ids are unique within the pack. In a `Catalog` its quotes, terms and
+    topics carry their catalog key as `id` (`pack/id` when another pack shares the id) and
+    their references in the same form (`bot.catalog._qualified`)."""
 
     id: Slug
     event: Event

@@ -14,7 +14,7 @@ Quotes removed from the pack are ignored; new quotes join the current cycle.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.store import RecipientKind
@@ -116,20 +116,32 @@ async def next_quote(
     *,
     conn: StoreConnection | None = None,
     kind: RecipientKind = RecipientKind.GUILD,
+    canonical: Callable[[str], str | None] | None = None,
 ) -> Pick | None:
     """The quote the guild's (or, with ``kind``, the user's) next digest will post; read-only,
-    so preview == next post."""
+    so preview == next post.
+
+    ``canonical`` maps a stored quote id to its current key (the catalog's
+    ``quotes.canonical``): ids stored under another form — bare, before another summit shared
+    the id — still count as posted, so a cycle never repeats a quote across that change."""
+
+    def current(quote_id: str | None) -> str | None:
+        if quote_id is None or canonical is None:
+            return quote_id
+        return canonical(quote_id) or quote_id
+
     state = await store.cycle_state(guild_id, conn=conn, kind=kind)
     if state is None:
         return pick_next(guild_id, FIRST_CYCLE, quote_ids, ())
+    posted = [current(quote_id) or quote_id for quote_id in state.posted]
     return pick_next_in(
         guild_id,
         state.cycle,
         state.seed,
         quote_ids,
-        state.posted,
-        avoid_first=state.avoid_first,
-        last_posted=state.last_quote_id,
+        posted,
+        avoid_first=current(state.avoid_first),
+        last_posted=current(state.last_quote_id),
     )
 
 

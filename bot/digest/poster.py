@@ -301,7 +301,13 @@ class DigestPoster(Posting):
         catalog = self._catalog()
         # The recipient's own settings (a user's never pick from the whosaid pool).
         settings = await self.recipients.settings(guild_id)
-        pick = await next_quote(self.store, guild_id, post_pool(catalog, settings), kind=self.kind)
+        pick = await next_quote(
+            self.store,
+            guild_id,
+            post_pool(catalog, settings),
+            kind=self.kind,
+            canonical=catalog.quotes.canonical,
+        )
         if pick is None:
             return None
         return catalog, catalog.quotes[pick.quote_id]
@@ -390,7 +396,13 @@ class DigestPoster(Posting):
             return await self._skip(settings, due, Reason.INTERRUPTED, detail, settle_claim=True)
         # Verifiably not sent: send it now, under the claim this process holds.
         catalog = self._catalog()
-        fresh = await next_quote(self.store, guild_id, post_pool(catalog, settings), kind=kind)
+        fresh = await next_quote(
+            self.store,
+            guild_id,
+            post_pool(catalog, settings),
+            kind=kind,
+            canonical=catalog.quotes.canonical,
+        )
         if fresh is None:
             return await self._skip(settings, due, Reason.NO_QUOTES, settle_claim=True)
         # Both in one transaction: a kill between them would leave a `failed` row that

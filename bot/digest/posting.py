@@ -99,7 +99,13 @@ class Posting:
             # Wait for the turn unclaimed: a crash while queued leaves nothing to settle.
             await self.throttle.wait_turn()
             catalog = self._catalog()
-            pick = await next_quote(self.store, guild_id, post_pool(catalog, settings), kind=kind)
+            pick = await next_quote(
+                self.store,
+                guild_id,
+                post_pool(catalog, settings),
+                kind=kind,
+                canonical=catalog.quotes.canonical,
+            )
             if pick is None:
                 return await self._skip(settings, due, Reason.NO_QUOTES)
             claimed = await self.store.claim_post(
@@ -220,7 +226,7 @@ class Posting:
                 quote_id=quote.id,
                 local_date=day,
             )
-            if round_.quote_id != quote.id:
+            if catalog.quotes.canonical(round_.quote_id) != quote.id:
                 # The date is sent afresh (after a failure, or a crash before the message went
                 # out) with a new pick: the unposted round asks about the quote now sent.
                 round_ = await self.store.repick_round(round_.id, quote.id) or round_

@@ -90,12 +90,13 @@ class SpeakerTransformer(_Lookup[Speaker]):
 
 
 class TopicTransformer(_Lookup[Topic]):
-    """A topic by name (either language) or id."""
+    """A topic by name (either language), id or `pack/id`; an id several summits share means
+    all of them (`Catalog.topic_filter`)."""
 
     kind = "topic"
 
     def find(self, catalog: Catalog, value: str) -> Topic | None:
-        return catalog.find_topic(value)
+        return catalog.topic_filter(value)
 
 
 class TermTransformer(_Lookup[Term]):

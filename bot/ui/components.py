@@ -166,7 +166,10 @@ class AnotherQuote(_Answer, discord.ui.DynamicItem[Button], template=r"sb:qa:(?P
             return
         lang = lang_of(interaction)
         quotes = filters.quotes(catalog)
-        others = [q for q in quotes if short_key(q.id) != args["quote"]]
+        # The shown quote, by whatever form of its key the button was made with (a bare id
+        # before another summit shared it): never picked again.
+        shown = catalog.by_key("quote", args["quote"]) if args["quote"] else None
+        others = [q for q in quotes if q is not shown and short_key(q.id) != args["quote"]]
         pick = random.choice(others) if others else (quotes[0] if quotes else None)
         if pick is None:
             await reply_private(interaction, t("quotes.none_left", lang))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.catalog import Catalog, short_key
-from bot.catalog.models import Lang, Quote, Speaker, Topic
+from bot.catalog.models import Lang, Quote, Speaker
 from bot.ui.limits import measure
 
 __all__ = [
@@ -115,10 +115,9 @@ def decode_filters(catalog: Catalog, match: re.Match[str]) -> QuoteFilters | Non
             return None
         speaker = found.id
     if match["topic"]:
-        found_topic = catalog.by_key("topic", match["topic"])
-        if not isinstance(found_topic, Topic):
+        topic = catalog.topic_filter_by_key(match["topic"])
+        if topic is None:
             return None
-        topic = found_topic.id
     event = None
     if match["event"]:
         pack = catalog.pack_by_key(match["event"])

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import discord
 
 from bot.catalog import Catalog, TermMatch
-from bot.catalog.models import Lang, Quote, Term
+from bot.catalog.models import Lang, Quote, Term, bare_id
 from bot.i18n import t
 from bot.ui._embeds import SHORT_DEFINITION, Colours, finish, memo_embed, renders
 from bot.ui.limits import FIELD_VALUE, fit_embed, measure, truncate
@@ -64,6 +64,19 @@ def _term_embed(catalog: Catalog, term: Term, lang: Lang) -> discord.Embed:
         topics = [catalog.topics[p].name.get(lang) for p in term.topics if p in catalog.topics]
         if topics:
             embed.add_field(name=t("labels.topics", lang), value=_md(" · ".join(topics)))
+    elsewhere = catalog.terms_elsewhere(term)
+    if elsewhere:
+        # Ids are per summit: another summit may define the term in its own words.
+        lines = [
+            f"{_md(term_title(other, lang))} — {_md(catalog.event_for(other).name.get(lang))} "
+            f"(`{catalog.pack_of(other).id}/{bare_id(other.id)}`)"
+            for other in elsewhere
+        ]
+        embed.add_field(
+            name=t("labels.elsewhere", lang),
+            value=truncate("\n".join(lines), FIELD_VALUE),
+            inline=False,
+        )
     embed.set_footer(text=t("term.footer", lang, event=event.name.get(lang), id=term.id))
     return finish(catalog, embed, [event], lang)
 

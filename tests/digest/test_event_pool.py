@@ -185,3 +185,52 @@ async def test_a_personal_event_setting_is_stored(tmp_path: Path) -> None:
         assert again.event_id is None
     finally:
         await store.close()
+
+
+async def test_a_cycle_stored_with_bare_ids_repeats_nothing_once_ids_are_shared(
+    tmp_path: Path, agi_only: Catalog
+) -> None:
+    """A database written by the AGI-Next-only bot holds bare quote ids. A second summit then
+    reuses two of those ids (ids are per pack): the stored ids resolve at read, as AGI-Next's,
+    and the cycle over the union posts every quote once."""
+    from bot.digest.picker import next_quote, record_posted
+
+    store = await Store.open(tmp_path / "db.sqlite")
+    await store.migrate()
+    try:
+        pool = post_pool(agi_only, None)
+        posted: list[str] = []
+        for _ in range(5):
+            pick = await next_quote(store, GUILD, pool, canonical=agi_only.quotes.canonical)
+            assert pick is not None
+            await record_posted(store, GUILD, pick)
+            posted.append(pick.quote_id)
+        assert all("/" not in quote_id for quote_id in posted)  # bare, as stored before
+        unposted = next(q for q in pool if q not in posted)
+        content = two_summits(tmp_path / "content")
+        quotes = content / XINGHE_ID / "quotes.yaml"
+        text = quotes.read_text(encoding="utf-8")
+        text = text.replace("id: xinghe-tangjie-go-deep", f"id: {posted[0]}")
+        text = text.replace("id: xinghe-chensiqi-rerun-evals", f"id: {unposted}")
+        quotes.write_text(text, encoding="utf-8")
+        shared = load_catalog(content)
+        assert shared.quotes[posted[0]].id == f"{AGI_NEXT_ID}/{posted[0]}"
+        union = post_pool(shared, None)
+        assert len(union) == len(pool) + 8
+        cycle: list[str] = []
+        for _ in range(len(union) - len(posted)):
+            pick = await next_quote(store, GUILD, union, canonical=shared.quotes.canonical)
+            assert pick is not None
+            assert pick.cycle == 1
+            await record_posted(store, GUILD, pick)
+            cycle.append(pick.quote_id)
+        # Every quote of the union once: the five posted under bare ids are not repeated.
+        resolved = {shared.quotes.canonical(quote_id) for quote_id in posted}
+        assert len(cycle) == len(set(cycle))
+        assert resolved.isdisjoint(cycle)
+        assert resolved | set(cycle) == set(union)
+        after = await next_quote(store, GUILD, union, canonical=shared.quotes.canonical)
+        assert after is not None
+        assert after.cycle == 2
+    finally:
+        await store.close()

@@ -186,3 +186,23 @@ def test_content_new_needs_a_link(tmp_path: Path, capsys: pytest.CaptureFixture[
     (quote,) = catalog.quotes.values()
     assert catalog.speakers[quote.speaker].name.zh == "张伟"
     assert catalog.packs[0].event.source.url == "https://example.org/a"
+
+
+def test_glossary_candidates_another_pack_defines_pass_check_drafts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ids and surfaces are per pack: a draft beside AGI-Next may keep its own RLVR."""
+    from tests.summits import copy_content
+
+    content = copy_content(tmp_path / "content")
+    assert main(["content", "new", str(ARTICLE), "--id", PACK_ID, "--out", str(content)]) == 0
+    capsys.readouterr()
+    glossary = (content / PACK_ID / "glossary.yaml").read_text(encoding="utf-8")
+    assert "id: rlvr" in glossary  # a candidate AGI-Next defines too
+    code, _, err = run(capsys, "check", "--drafts", "--content", str(content))
+    assert (code, err) == (0, "")
+    catalog = load_catalog(content, drafts=True)
+    assert {catalog.pack_of(t).id for t in catalog.terms_named("rlvr")} == {
+        PACK_ID,
+        "agi-next-2026",
+    }

@@ -346,3 +346,114 @@ async def test_speakers_are_grouped_by_summit_newest_first(summits: Summit) -> N
     assert text.index(XINGHE_EN) < text.index(AGI_NEXT_EN)
     assert text.count("Tang Jie") == 2  # once under each summit, with the role there
     assert "8 speakers" in result.embeds[0]["footer"]["text"]  # people, counted once
+
+
+# --- ids per pack: a term, a topic and quote ids two summits share -----------------------------
+
+
+async def test_glossary_of_a_term_both_summits_define(summits: Summit) -> None:
+    result = await summits.slash("glossary", {"term": "RLVR"}, locale="en-US")
+    (embed,) = result.embeds
+    # The newest summit's entry, in its own words, with the other summit's listed.
+    assert embed["footer"]["text"] == f"{XINGHE_EN} · term {XINGHE_ID}/rlvr"
+    assert "passes its tests" in embed["description"]
+    elsewhere = next(f for f in embed["fields"] if f["name"] == "Also defined by other summits")
+    assert AGI_NEXT_EN in elsewhere["value"]
+    assert f"`{AGI_NEXT_ID}/rlvr`" in elsewhere["value"]
+    # An explicit reference to AGI-Next's entry: a related term of Xinghe's RLVR.
+    related = next(f for f in embed["fields"] if f["name"] == "Related terms")
+    assert "Reward function" in related["value"]
+    assert "Long-horizon task" in related["value"]
+    # The other summit's entry, by its qualified key.
+    agi = await summits.slash("glossary", {"term": f"{AGI_NEXT_ID}/rlvr"}, locale="en-US")
+    assert agi.embeds[0]["footer"]["text"] == f"{AGI_NEXT_EN} · term {AGI_NEXT_ID}/rlvr"
+    assert XINGHE_EN in embed_text(agi.embeds[0])  # listed as the other
+    # Autocomplete: both, each naming its summit.
+    choices = await summits.autocomplete("glossary", {"term": "rlvr"}, "term", locale="en-US")
+    assert [c["value"] for c in choices[:2]] == [f"{XINGHE_ID}/rlvr", f"{AGI_NEXT_ID}/rlvr"]
+    assert choices[0]["name"] == f"RLVR · {XINGHE_EN}"
+    assert choices[1]["name"] == f"RLVR · {AGI_NEXT_EN}"
+    picked = await summits.slash("glossary", {"term": choices[1]["value"]}, locale="en-US")
+    assert picked.embeds[0]["footer"]["text"].endswith(f"{AGI_NEXT_ID}/rlvr")
+
+
+async def test_explain_terms_gives_a_shared_term_once(summits: Summit) -> None:
+    message = "RLVR, i.e. 可验证奖励强化学习 with verifiable rewards, and Muon."
+    result = await summits.fake.message_command(
+        summits.guild, summits.channel, summits.member, "Explain terms", message, locale="en-US"
+    )
+    text = embed_text(result.embeds[0])
+    assert text.count("RLVR") == 1
+    assert "Muon" in text
+
+
+async def test_quote_topic_of_a_shared_topic_id(summits: Summit) -> None:
+    bot = summits.bot
+    catalog = bot.catalog
+    both = {catalog.pack_of(q).id for q in catalog.search_quotes(topic="agents")}
+    assert both == {XINGHE_ID, AGI_NEXT_ID}
+    listed = await summits.slash("quotes", {"topic": "agents"}, locale="en-US")
+    count = len(catalog.search_quotes(topic="agents"))
+    assert f"{count} quotes" in listed.embeds[0]["footer"]["text"]
+    # With a summit: that summit's `agents` quotes.
+    for event in (XINGHE_ID, AGI_NEXT_ID):
+        for _ in range(3):
+            result = await summits.slash(
+                "quote", {"topic": "agents", "event": event}, locale="en-US"
+            )
+            assert event_of(bot, result.embeds[0]) == event
+    only = await summits.slash("quotes", {"topic": f"{XINGHE_ID}/agents"}, locale="en-US")
+    assert "1 quotes" in only.embeds[0]["footer"]["text"] or "1 quote" in embed_text(only.embeds[0])
+    # The topic autocomplete names each summit's.
+    choices = await summits.autocomplete("quote", {"topic": "agents"}, "topic", locale="en-US")
+    names = [c["name"] for c in choices[:2]]
+    assert any(XINGHE_EN in name for name in names)
+    assert any(AGI_NEXT_EN in name for name in names)
+    # An explicit reference across packs: a Xinghe quote tagged with AGI-Next's topic.
+    innovation = await summits.slash(
+        "quotes", {"topic": "innovation", "event": XINGHE_ID}, locale="en-US"
+    )
+    assert innovation.embeds[0]["footer"]["text"].endswith(" · 1 quotes")
+
+
+async def test_a_digest_cycle_stored_with_bare_ids_runs_over_both_summits_without_repeats(
+    one_summit: Summit, clock: VirtualClock
+) -> None:
+    """The AGI-Next-only bot stores bare quote ids; then a summit that reuses two of them is
+    added: the cycle over the union posts every quote once."""
+    summit = one_summit
+    bot = summit.bot
+    await set_digest(summit, language="en")
+    posted: list[str] = []
+
+    async def post_days(days: int) -> None:
+        for _ in range(days):
+            clock.now = next_due_after(clock.now + timedelta(minutes=1))
+            await fire(summit)
+            row = await posted_row(bot, summit.guild.id, _local_day(clock))
+            assert row.quote_id is not None
+            posted.append(row.quote_id)
+
+    await post_days(3)
+    assert all("/" not in q for q in posted)
+    unposted = next(q for q in bot.catalog.quotes if q not in posted)
+    add_xinghe(summit.extra["content"])
+    quotes = summit.extra["content"] / XINGHE_ID / "quotes.yaml"
+    text = quotes.read_text(encoding="utf-8")
+    text = text.replace("id: xinghe-tangjie-go-deep", f"id: {posted[0]}")
+    text = text.replace("id: xinghe-chensiqi-rerun-evals", f"id: {unposted}")
+    quotes.write_text(text, encoding="utf-8")
+    result = await bot.reload_content()
+    assert result.ok, result
+    catalog = bot.catalog
+    assert len(catalog.quotes) == 53
+    assert catalog.quotes[posted[0]].id == f"{AGI_NEXT_ID}/{posted[0]}"
+
+    await post_days(53 - 3)
+    resolved = [catalog.quotes.canonical(q) for q in posted]
+    assert None not in resolved
+    assert len(set(resolved)) == 53, "every quote of both summits once, none repeated"
+    assert set(resolved) == set(catalog.quotes)
+    state = await bot.store.cycle_state(summit.guild.id)
+    assert state is not None
+    assert state.cycle == 1

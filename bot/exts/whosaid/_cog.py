@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.catalog import Catalog
 from bot.catalog.models import Lang, Quote, Topic
 from bot.exts._shared import NO_MENTIONS, lang_of, refuse, reply_private
 from bot.exts.options import EventOption, TopicOption
@@ -80,7 +81,7 @@ class WhoSaid(commands.Cog, name="WhoSaid"):
         lang = lang_of(interaction)
         catalog = self.bot.catalog
         quotes = catalog.quotes.values() if event is None else catalog.quotes_of_event(event.id)
-        pool = round_pool(catalog, _on_topic(quotes, topic))
+        pool = round_pool(catalog, _on_topic(catalog, quotes, topic))
         if not pool:
             await refuse(interaction, t("whosaid.no_quotes", lang))
             return
@@ -194,8 +195,11 @@ class WhoSaid(commands.Cog, name="WhoSaid"):
         return edit
 
 
-def _on_topic(quotes: Iterable[Quote], topic: Topic | None) -> list[Quote]:
-    return [q for q in quotes if topic is None or topic.id in q.topics]
+def _on_topic(catalog: Catalog, quotes: Iterable[Quote], topic: Topic | None) -> list[Quote]:
+    if topic is None:
+        return list(quotes)
+    keys = catalog.topic_keys(topic.id)  # every summit's, for an id they share
+    return [q for q in quotes if keys.intersection(q.topics)]
 
 
 def _yours(score: Score, lang: Lang) -> str:
