@@ -93,8 +93,9 @@ def renders(catalog: Catalog) -> RenderCache:
 def memo_embed(
     catalog: Catalog, key: Hashable, build: Callable[[], discord.Embed]
 ) -> discord.Embed:
-    """A memoised embed; every caller gets its own copy to change freely."""
-    return renders(catalog).get(key, build).copy()
+    """A memoised embed, shared by every caller: send it as it is, and `copy()` it first to
+    change anything (a copy costs as much as the rest of a `/quote`)."""
+    return renders(catalog).get(key, build)
 
 
 # --- fields ---------------------------------------------------------------------------------

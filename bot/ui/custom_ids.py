@@ -81,6 +81,8 @@ class QuoteFilters:
     def kept(self) -> QuoteFilters:
         """These filters as a button keeps them: the search cut to `SEARCH_KEPT` (less the
         summit's key when there is one, so every custom_id stays within 100 characters)."""
+        if self.search is None:
+            return self
         return replace(self, search=_kept_search(self.search, self.event is not None))
 
 
