@@ -27,7 +27,7 @@ from bot.exts.mydigest._text import now_text, status_text
 from bot.exts.options import EventOption
 from bot.i18n import t
 from bot.ops.health import digest_service
-from bot.store import DisableReason, RecipientKind
+from bot.store import DisableReason, RecipientKind, UserSettings
 from bot.ui.digest import event_line
 
 if TYPE_CHECKING:
@@ -55,6 +55,15 @@ class MyDigest(commands.Cog, name="MyDigest"):
         if service is None or service.personal is None:
             raise RuntimeError("the digest service (with personal digests) is not running")
         return service
+
+    async def _settings_or_reply(
+        self, interaction: discord.Interaction[SummitBot], lang: Lang
+    ) -> UserSettings | None:
+        """The user's settings; None, having said they have none, when they have none."""
+        settings = await self.bot.store.get_user_settings(interaction.user.id)
+        if settings is None:
+            await reply_private(interaction, t("mydigest.not_configured", lang))
+        return settings
 
     @mydigest.command(name="set", description="Get a quote by DM every day at your local time")
     @app_commands.describe(
@@ -121,9 +130,8 @@ class MyDigest(commands.Cog, name="MyDigest"):
     async def mydigest_off(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         user_id = interaction.user.id
-        settings = await self.bot.store.get_user_settings(user_id)
+        settings = await self._settings_or_reply(interaction, lang)
         if settings is None:
-            await reply_private(interaction, t("mydigest.not_configured", lang))
             return
         if not settings.enabled and settings.disabled_reason is DisableReason.USER:
             await reply_private(interaction, t("mydigest.off_already", lang))
@@ -139,9 +147,8 @@ class MyDigest(commands.Cog, name="MyDigest"):
     async def mydigest_status(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         user_id = interaction.user.id
-        settings = await self.bot.store.get_user_settings(user_id)
+        settings = await self._settings_or_reply(interaction, lang)
         if settings is None:
-            await reply_private(interaction, t("mydigest.not_configured", lang))
             return
         last = await self.bot.store.last_post(user_id, kind=_USER)
         now = self._service().clock()
@@ -155,9 +162,8 @@ class MyDigest(commands.Cog, name="MyDigest"):
     async def mydigest_now(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         user_id = interaction.user.id
-        settings = await self.bot.store.get_user_settings(user_id)
+        settings = await self._settings_or_reply(interaction, lang)
         if settings is None:
-            await reply_private(interaction, t("mydigest.not_configured", lang))
             return
         service = self._service()
         if not settings.enabled:
