@@ -29,7 +29,12 @@ from bot.exts.digest._engage import (
     set_extras,
 )
 from bot.exts.digest._text import disabled_text, now_text, status_text, timestamp
-from bot.exts.digest.options import PostTimeOption, TimezoneOption
+from bot.exts.digest.options import (
+    PostTimeOption,
+    TimezoneOption,
+    chosen_lang,
+    language_choices,
+)
 from bot.exts.options import EventOption
 from bot.exts.reach import server_only
 from bot.i18n import lang_for_locale, t
@@ -91,14 +96,7 @@ class DigestCommands(commands.Cog):
         event="Quotes from this summit only (default: every summit)",
     )
     @app_commands.choices(
-        language=[
-            app_commands.Choice(
-                name=locale_str("Chinese", key="commands.digest.set.choices.zh"), value="zh"
-            ),
-            app_commands.Choice(
-                name=locale_str("English", key="commands.digest.set.choices.en"), value="en"
-            ),
-        ],
+        language=language_choices("digest.set"),
         mode=[
             app_commands.Choice(
                 name=locale_str("Quote", key="commands.digest.set.choices.quote"), value="quote"
@@ -136,9 +134,7 @@ class DigestCommands(commands.Cog):
                 text += "\n" + t("digest.errors.history_why", lang)
             await refuse(interaction, text)
             return
-        post_lang: Lang = _guild_lang(interaction)
-        if language is not None:
-            post_lang = "zh" if language.value == "zh" else "en"
+        post_lang = chosen_lang(language, _guild_lang(interaction))
         settings = await self.bot.store.upsert_settings(
             guild.id,
             channel_id=channel.id,

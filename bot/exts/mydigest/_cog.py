@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.catalog.models import Lang
@@ -22,7 +21,12 @@ from bot.digest.due import format_post_time, next_due
 from bot.digest.service import DigestService
 from bot.exts._shared import lang_of, reply_private
 from bot.exts.digest._text import timestamp
-from bot.exts.digest.options import PostTimeOption, TimezoneOption
+from bot.exts.digest.options import (
+    PostTimeOption,
+    TimezoneOption,
+    chosen_lang,
+    language_choices,
+)
 from bot.exts.mydigest._text import now_text, status_text
 from bot.exts.options import EventOption
 from bot.i18n import t
@@ -72,16 +76,7 @@ class MyDigest(commands.Cog, name="MyDigest"):
         language="Language of the quote (default: your Discord language)",
         event="Quotes from this summit only (default: every summit)",
     )
-    @app_commands.choices(
-        language=[
-            app_commands.Choice(
-                name=locale_str("Chinese", key="commands.mydigest.set.choices.zh"), value="zh"
-            ),
-            app_commands.Choice(
-                name=locale_str("English", key="commands.mydigest.set.choices.en"), value="en"
-            ),
-        ]
-    )
+    @app_commands.choices(language=language_choices("mydigest.set"))
     async def mydigest_set(
         self,
         interaction: discord.Interaction[SummitBot],
@@ -91,9 +86,7 @@ class MyDigest(commands.Cog, name="MyDigest"):
         event: EventOption | None = None,
     ) -> None:
         lang = lang_of(interaction)
-        post_lang: Lang = lang
-        if language is not None:
-            post_lang = "zh" if language.value == "zh" else "en"
+        post_lang = chosen_lang(language, lang)
         user_id = interaction.user.id
         settings = await self.bot.store.upsert_user_settings(
             user_id,
