@@ -38,7 +38,7 @@ from bot.exts.digest.options import (
 from bot.exts.options import EventOption
 from bot.exts.reach import server_only
 from bot.i18n import lang_for_locale, t
-from bot.store import DisableReason
+from bot.store import DisableReason, GuildSettings
 from bot.ui.digest import event_line
 
 if TYPE_CHECKING:
@@ -83,6 +83,16 @@ class DigestCommands(commands.Cog):
         if self._service is None:
             raise RuntimeError("the digest service exists in runtime mode only (not for sync)")
         return self._service
+
+    async def _settings_or_reply(
+        self, interaction: discord.Interaction[SummitBot], lang: Lang
+    ) -> GuildSettings | None:
+        """The guild's settings; None, having said it has none, when it has none."""
+        assert interaction.guild_id is not None  # guild_only
+        settings = await self.bot.store.get_settings(interaction.guild_id)
+        if settings is None:
+            await reply_private(interaction, t("digest.not_configured", lang))
+        return settings
 
     @digest.command(name="set", description="Post a quote every day in a channel at a local time")
     @app_commands.describe(
@@ -188,9 +198,8 @@ class DigestCommands(commands.Cog):
     async def digest_off(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         assert interaction.guild_id is not None
-        settings = await self.bot.store.get_settings(interaction.guild_id)
+        settings = await self._settings_or_reply(interaction, lang)
         if settings is None:
-            await reply_private(interaction, t("digest.not_configured", lang))
             return
         if not settings.enabled:
             await reply_private(interaction, t("digest.off_already", lang))
@@ -207,9 +216,8 @@ class DigestCommands(commands.Cog):
     async def digest_status(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         assert interaction.guild_id is not None
-        settings = await self.bot.store.get_settings(interaction.guild_id)
+        settings = await self._settings_or_reply(interaction, lang)
         if settings is None:
-            await reply_private(interaction, t("digest.not_configured", lang))
             return
         last = await self.bot.store.last_post(interaction.guild_id)
         lines = [
@@ -247,9 +255,8 @@ class DigestCommands(commands.Cog):
         lang = lang_of(interaction)
         guild_id = interaction.guild_id
         assert guild_id is not None
-        settings = await self.bot.store.get_settings(guild_id)
+        settings = await self._settings_or_reply(interaction, lang)
         if settings is None:
-            await reply_private(interaction, t("digest.not_configured", lang))
             return
         if not settings.enabled:
             text = disabled_text(settings, lang)
