@@ -19,7 +19,14 @@ from bot.ui.components import daily_post_view
 from bot.ui.digest import digest_embed
 from bot.whosaid import round_marker
 
-__all__ = ["TRANSIENT", "DiscordSender", "digest_message", "render_digest", "send_error"]
+__all__ = [
+    "TRANSIENT",
+    "DiscordSender",
+    "digest_message",
+    "find_own_post",
+    "render_digest",
+    "send_error",
+]
 
 #: Errors that mean Discord never answered (connection trouble or a timeout).
 TRANSIENT = (aiohttp.ClientError, OSError, TimeoutError)
@@ -32,6 +39,27 @@ def send_error(exc: Exception) -> SendError:
     if isinstance(exc, discord.RateLimited):
         return SendError(429, 0, f"rate limited for {exc.retry_after:.1f} s")
     return SendError(0, 0, f"no answer from Discord: {exc!r}")
+
+
+async def find_own_post(
+    channel: discord.PartialMessageable,
+    me: discord.abc.Snowflake,
+    *,
+    since: datetime,
+    markers: tuple[str, ...],
+) -> int | None:
+    """The id of the bot's message since ``since`` whose embed footer ends with one of
+    ``markers`` (of the channel's latest 100), if any."""
+    try:
+        async for message in channel.history(limit=100, after=since, oldest_first=True):
+            if message.author.id != me.id:
+                continue
+            for embed in message.embeds:
+                if (embed.footer.text or "").endswith(markers):
+                    return message.id
+    except (discord.HTTPException, *TRANSIENT) as exc:
+        raise send_error(exc) from exc
+    return None
 
 
 def render_digest(catalog: Catalog, quote: Quote, lang: Lang) -> discord.Embed:
@@ -87,16 +115,7 @@ class DiscordSender:
         # A quote's footer ends with its id; a round's with an opaque mark (the id names the
         # speaker).
         markers = (f" {quote_id}", f" {round_marker(quote_id)}")
-        try:
-            async for message in channel.history(limit=100, after=since, oldest_first=True):
-                if message.author.id != me.id:
-                    continue
-                for embed in message.embeds:
-                    if (embed.footer.text or "").endswith(markers):
-                        return message.id
-        except (discord.HTTPException, *TRANSIENT) as exc:
-            raise send_error(exc) from exc
-        return None
+        return await find_own_post(channel, me, since=since, markers=markers)
 
     def _require_history(self, guild_id: int, channel_id: int) -> None:
         """Raise :class:`HistoryUnreadable` unless the bot may read the channel's history,

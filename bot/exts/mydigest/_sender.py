@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 from bot.digest.sending import DigestPost, SendError
-from bot.exts.digest._sender import TRANSIENT, render_digest, send_error
+from bot.exts.digest._sender import TRANSIENT, find_own_post, render_digest, send_error
 from bot.exts.mydigest._components import personal_view
 
 __all__ = ["DiscordDmSender", "personal_message"]
@@ -58,16 +58,6 @@ class DiscordDmSender:
         me = self.client.user
         if me is None:
             raise SendError(0, 0, "not logged in")
-        marker = f" {quote_id}"
-        try:
-            async for message in self._channel(channel_id).history(
-                limit=100, after=since, oldest_first=True
-            ):
-                if message.author.id != me.id:
-                    continue
-                for embed in message.embeds:
-                    if (embed.footer.text or "").endswith(marker):
-                        return message.id
-        except (discord.HTTPException, *TRANSIENT) as exc:
-            raise send_error(exc) from exc
-        return None
+        return await find_own_post(
+            self._channel(channel_id), me, since=since, markers=(f" {quote_id}",)
+        )
