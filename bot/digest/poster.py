@@ -49,8 +49,8 @@ from bot.catalog import Catalog
 from bot.catalog.models import Quote
 from bot.digest.due import Due, MissedAction, due_instant, local_date_for, missed_post, previous_due
 from bot.digest.outcomes import PostOutcome, PostResult, already, late_detail
-from bot.digest.picker import Pick, next_quote, record_posted
-from bot.digest.posting import Clock, Posting, post_pool
+from bot.digest.picker import Pick, record_posted
+from bot.digest.posting import Clock, Posting
 from bot.digest.recipients import DigestSettings, GuildRecipients, Recipients
 from bot.digest.sending import HistoryUnreadable, Sender, SendError
 from bot.digest.throttle import Throttle
@@ -301,13 +301,7 @@ class DigestPoster(Posting):
         catalog = self._catalog()
         # The recipient's own settings (a user's never pick from the whosaid pool).
         settings = await self.recipients.settings(guild_id)
-        pick = await next_quote(
-            self.store,
-            guild_id,
-            post_pool(catalog, settings),
-            kind=self.kind,
-            canonical=catalog.quotes.canonical,
-        )
+        pick = await self._next_pick(catalog, guild_id, settings)
         if pick is None:
             return None
         return catalog, catalog.quotes[pick.quote_id]
@@ -396,13 +390,7 @@ class DigestPoster(Posting):
             return await self._skip(settings, due, Reason.INTERRUPTED, detail, settle_claim=True)
         # Verifiably not sent: send it now, under the claim this process holds.
         catalog = self._catalog()
-        fresh = await next_quote(
-            self.store,
-            guild_id,
-            post_pool(catalog, settings),
-            kind=kind,
-            canonical=catalog.quotes.canonical,
-        )
+        fresh = await self._next_pick(catalog, guild_id, settings)
         if fresh is None:
             return await self._skip(settings, due, Reason.NO_QUOTES, settle_claim=True)
         # Both in one transaction: a kill between them would leave a `failed` row that

@@ -90,6 +90,18 @@ class Posting:
             lock = self._locks[guild_id] = asyncio.Lock()
         return lock
 
+    async def _next_pick(
+        self, catalog: Catalog, guild_id: int, settings: DigestSettings | None
+    ) -> Pick | None:
+        """The recipient's next quote in its cycle over the settings' pool of ``catalog``."""
+        return await next_quote(
+            self.store,
+            guild_id,
+            post_pool(catalog, settings),
+            kind=self.kind,
+            canonical=catalog.quotes.canonical,
+        )
+
     async def _post(self, settings: DigestSettings, due: Due, *, retry_failed: bool) -> PostResult:
         guild_id, day, kind = settings.recipient_id, due.local_date, self.kind
         async with self._lock(guild_id):
@@ -99,13 +111,7 @@ class Posting:
             # Wait for the turn unclaimed: a crash while queued leaves nothing to settle.
             await self.throttle.wait_turn()
             catalog = self._catalog()
-            pick = await next_quote(
-                self.store,
-                guild_id,
-                post_pool(catalog, settings),
-                kind=kind,
-                canonical=catalog.quotes.canonical,
-            )
+            pick = await self._next_pick(catalog, guild_id, settings)
             if pick is None:
                 return await self._skip(settings, due, Reason.NO_QUOTES)
             claimed = await self.store.claim_post(

@@ -45,27 +45,47 @@ def _hhmm(value: time | str) -> str:
     return value.strftime("%H:%M")
 
 
-def _settings(row: sqlite3.Row) -> GuildSettings:
+def _checked_schedule(post_time: time | str, timezone: str, language: str) -> str:
+    """Validate a digest's time, timezone and language (guild or personal); the time as HH:MM."""
+    hhmm = _hhmm(post_time)
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone {timezone!r}") from exc
+    if language not in LANGS:
+        raise ValueError(f"unknown language {language!r}")
+    return hhmm
+
+
+def _schedule_fields(row: sqlite3.Row, owner: str) -> dict[str, Any]:
+    """The columns guild and personal digest settings share, parsed; ``owner`` names the
+    row's guild or user in the error for an unknown language."""
     reason = row["disabled_reason"]
     language = row["language"]
     if language not in LANGS:
-        raise StoreError(f"guild {row['guild_id']} has an unknown digest language {language!r}")
+        raise StoreError(f"{owner} has an unknown digest language {language!r}")
+    return {
+        "channel_id": row["channel_id"],
+        "post_time": time.fromisoformat(row["post_time"]),
+        "timezone": row["timezone"],
+        "language": cast("Lang", language),
+        "enabled": bool(row["enabled"]),
+        "disabled_reason": DisableReason(reason) if reason is not None else None,
+        "disabled_at": parse_ts(row["disabled_at"]) if row["disabled_at"] else None,
+        "created_at": parse_ts(row["created_at"]),
+        "updated_at": parse_ts(row["updated_at"]),
+        "event_id": row["event_id"],
+    }
+
+
+def _settings(row: sqlite3.Row) -> GuildSettings:
     return GuildSettings(
         guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        post_time=time.fromisoformat(row["post_time"]),
-        timezone=row["timezone"],
-        language=cast("Lang", language),
-        enabled=bool(row["enabled"]),
-        disabled_reason=DisableReason(reason) if reason is not None else None,
-        disabled_at=parse_ts(row["disabled_at"]) if row["disabled_at"] else None,
-        created_at=parse_ts(row["created_at"]),
-        updated_at=parse_ts(row["updated_at"]),
+        **_schedule_fields(row, f"guild {row['guild_id']}"),
         thread=bool(row["thread"]),
         role_id=row["role_id"],
         mode=DigestMode(row["mode"]),
         thread_problem=ThreadProblem(row["thread_problem"]) if row["thread_problem"] else None,
-        event_id=row["event_id"],
     )
 
 
@@ -98,13 +118,7 @@ class SettingsQueries(StoreBase):
     ) -> GuildSettings:
         """Create or replace a guild's digest settings; saving them (re-)enables the digest
         (and forgets the latest thread problem: the admin may have fixed it)."""
-        hhmm = _hhmm(post_time)
-        try:
-            zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {timezone!r}") from exc
-        if language not in LANGS:
-            raise ValueError(f"unknown language {language!r}")
+        hhmm = _checked_schedule(post_time, timezone, language)
         mode = DigestMode(mode)
         now = iso(self._clock())
         async with self._use(conn, write=True) as c:

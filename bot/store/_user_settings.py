@@ -4,14 +4,11 @@ daily quote is sent, and their DM channel once it was opened."""
 from __future__ import annotations
 
 import sqlite3
-import zoneinfo
 from datetime import time
-from typing import cast
 
-from bot.store._base import StoreBase, StoreConnection, iso, parse_ts
-from bot.store._errors import StoreError
-from bot.store._models import LANGS, DisableReason, Lang, UserSettings
-from bot.store._settings import _hhmm
+from bot.store._base import StoreBase, StoreConnection, iso
+from bot.store._models import DisableReason, Lang, UserSettings
+from bot.store._settings import _checked_schedule, _schedule_fields
 
 __all__ = ["UserSettingsQueries"]
 
@@ -22,23 +19,7 @@ _COLUMNS = (
 
 
 def _user_settings(row: sqlite3.Row) -> UserSettings:
-    reason = row["disabled_reason"]
-    language = row["language"]
-    if language not in LANGS:
-        raise StoreError(f"user {row['user_id']} has an unknown digest language {language!r}")
-    return UserSettings(
-        user_id=row["user_id"],
-        channel_id=row["channel_id"],
-        post_time=time.fromisoformat(row["post_time"]),
-        timezone=row["timezone"],
-        language=cast("Lang", language),
-        enabled=bool(row["enabled"]),
-        disabled_reason=DisableReason(reason) if reason is not None else None,
-        disabled_at=parse_ts(row["disabled_at"]) if row["disabled_at"] else None,
-        created_at=parse_ts(row["created_at"]),
-        updated_at=parse_ts(row["updated_at"]),
-        event_id=row["event_id"],
-    )
+    return UserSettings(user_id=row["user_id"], **_schedule_fields(row, f"user {row['user_id']}"))
 
 
 class UserSettingsQueries(StoreBase):
@@ -64,13 +45,7 @@ class UserSettingsQueries(StoreBase):
         conn: StoreConnection | None = None,
     ) -> UserSettings:
         """Create or replace a user's digest; saving (re-)enables it and keeps the DM channel."""
-        hhmm = _hhmm(post_time)
-        try:
-            zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {timezone!r}") from exc
-        if language not in LANGS:
-            raise ValueError(f"unknown language {language!r}")
+        hhmm = _checked_schedule(post_time, timezone, language)
         now = iso(self._clock())
         async with self._use(conn, write=True) as c:
             await c._execute(

@@ -8,7 +8,9 @@ answers' key, so a second press (or two presses racing) never counts twice.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from bot.store._base import StoreBase, StoreConnection, iso, parse_ts
 from bot.store._models import AnswerOutcome, Round, Score
@@ -32,6 +34,12 @@ def _round(row: sqlite3.Row) -> Round:
         local_date=date.fromisoformat(row["local_date"]) if row["local_date"] else None,
         created_at=parse_ts(row["created_at"]),
     )
+
+
+async def _round_where(c: StoreConnection, where: str, params: Sequence[Any]) -> Round | None:
+    """The round the SQL ``where`` clause finds, if any."""
+    row = await c._fetchone(f"SELECT {_ROUND_COLUMNS} FROM whosaid_rounds WHERE {where}", params)
+    return _round(row) if row is not None else None
 
 
 def _score(row: sqlite3.Row) -> Score:
@@ -63,13 +71,9 @@ class WhoSaidQueries(StoreBase):
         day = local_date.isoformat() if local_date is not None else None
         async with self._use(conn, write=True) as c:
             if day is not None:
-                row = await c._fetchone(
-                    f"SELECT {_ROUND_COLUMNS} FROM whosaid_rounds "
-                    "WHERE guild_id = ? AND local_date = ?",
-                    (scope, day),
-                )
-                if row is not None:
-                    return _round(row)
+                existing = await _round_where(c, "guild_id = ? AND local_date = ?", (scope, day))
+                if existing is not None:
+                    return existing
             row = await c._fetchone(
                 "INSERT INTO whosaid_rounds (guild_id, channel_id, quote_id, local_date, "
                 f"created_at) VALUES (?, ?, ?, ?, ?) RETURNING {_ROUND_COLUMNS}",
@@ -82,10 +86,7 @@ class WhoSaidQueries(StoreBase):
         self, round_id: int, *, conn: StoreConnection | None = None
     ) -> Round | None:
         async with self._use(conn, write=False) as c:
-            row = await c._fetchone(
-                f"SELECT {_ROUND_COLUMNS} FROM whosaid_rounds WHERE id = ?", (round_id,)
-            )
-        return _round(row) if row is not None else None
+            return await _round_where(c, "id = ?", (round_id,))
 
     async def set_round_message(
         self,
@@ -113,35 +114,28 @@ class WhoSaidQueries(StoreBase):
                 "UPDATE whosaid_rounds SET quote_id = ? WHERE id = ? AND message_id IS NULL",
                 (quote_id, round_id),
             )
-            row = await c._fetchone(
-                f"SELECT {_ROUND_COLUMNS} FROM whosaid_rounds WHERE id = ?", (round_id,)
-            )
-        return _round(row) if row is not None else None
+            return await _round_where(c, "id = ?", (round_id,))
 
     async def daily_round(
         self, guild_id: int, day: date, *, conn: StoreConnection | None = None
     ) -> Round | None:
         """The guild's daily round of ``day``, if that date's post was (to be) a round."""
         async with self._use(conn, write=False) as c:
-            row = await c._fetchone(
-                f"SELECT {_ROUND_COLUMNS} FROM whosaid_rounds "
-                "WHERE guild_id = ? AND local_date = ?",
-                (guild_id, day.isoformat()),
+            return await _round_where(
+                c, "guild_id = ? AND local_date = ?", (guild_id, day.isoformat())
             )
-        return _round(row) if row is not None else None
 
     async def daily_round_before(
         self, guild_id: int, day: date, *, conn: StoreConnection | None = None
     ) -> Round | None:
         """The guild's latest daily round of a date before ``day`` that was posted."""
         async with self._use(conn, write=False) as c:
-            row = await c._fetchone(
-                f"SELECT {_ROUND_COLUMNS} FROM whosaid_rounds "
-                "WHERE guild_id = ? AND local_date < ? AND message_id IS NOT NULL "
+            return await _round_where(
+                c,
+                "guild_id = ? AND local_date < ? AND message_id IS NOT NULL "
                 "ORDER BY local_date DESC LIMIT 1",
                 (guild_id, day.isoformat()),
             )
-        return _round(row) if row is not None else None
 
     async def record_answer(
         self,

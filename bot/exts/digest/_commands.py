@@ -29,11 +29,16 @@ from bot.exts.digest._engage import (
     set_extras,
 )
 from bot.exts.digest._text import disabled_text, now_text, status_text, timestamp
-from bot.exts.digest.options import PostTimeOption, TimezoneOption
+from bot.exts.digest.options import (
+    PostTimeOption,
+    TimezoneOption,
+    chosen_lang,
+    language_choices,
+)
 from bot.exts.options import EventOption
 from bot.exts.reach import server_only
 from bot.i18n import lang_for_locale, t
-from bot.store import DisableReason
+from bot.store import DisableReason, GuildSettings
 from bot.ui.digest import event_line
 
 if TYPE_CHECKING:
@@ -79,6 +84,16 @@ class DigestCommands(commands.Cog):
             raise RuntimeError("the digest service exists in runtime mode only (not for sync)")
         return self._service
 
+    async def _settings_or_reply(
+        self, interaction: discord.Interaction[SummitBot], lang: Lang
+    ) -> GuildSettings | None:
+        """The guild's settings; None, having said it has none, when it has none."""
+        assert interaction.guild_id is not None  # guild_only
+        settings = await self.bot.store.get_settings(interaction.guild_id)
+        if settings is None:
+            await reply_private(interaction, t("digest.not_configured", lang))
+        return settings
+
     @digest.command(name="set", description="Post a quote every day in a channel at a local time")
     @app_commands.describe(
         channel="The channel for the daily quote",
@@ -91,14 +106,7 @@ class DigestCommands(commands.Cog):
         event="Quotes from this summit only (default: every summit)",
     )
     @app_commands.choices(
-        language=[
-            app_commands.Choice(
-                name=locale_str("Chinese", key="commands.digest.set.choices.zh"), value="zh"
-            ),
-            app_commands.Choice(
-                name=locale_str("English", key="commands.digest.set.choices.en"), value="en"
-            ),
-        ],
+        language=language_choices("digest.set"),
         mode=[
             app_commands.Choice(
                 name=locale_str("Quote", key="commands.digest.set.choices.quote"), value="quote"
@@ -136,9 +144,7 @@ class DigestCommands(commands.Cog):
                 text += "\n" + t("digest.errors.history_why", lang)
             await refuse(interaction, text)
             return
-        post_lang: Lang = _guild_lang(interaction)
-        if language is not None:
-            post_lang = "zh" if language.value == "zh" else "en"
+        post_lang = chosen_lang(language, _guild_lang(interaction))
         settings = await self.bot.store.upsert_settings(
             guild.id,
             channel_id=channel.id,
@@ -192,9 +198,8 @@ class DigestCommands(commands.Cog):
     async def digest_off(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         assert interaction.guild_id is not None
-        settings = await self.bot.store.get_settings(interaction.guild_id)
+        settings = await self._settings_or_reply(interaction, lang)
         if settings is None:
-            await reply_private(interaction, t("digest.not_configured", lang))
             return
         if not settings.enabled:
             await reply_private(interaction, t("digest.off_already", lang))
@@ -211,9 +216,8 @@ class DigestCommands(commands.Cog):
     async def digest_status(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         assert interaction.guild_id is not None
-        settings = await self.bot.store.get_settings(interaction.guild_id)
+        settings = await self._settings_or_reply(interaction, lang)
         if settings is None:
-            await reply_private(interaction, t("digest.not_configured", lang))
             return
         last = await self.bot.store.last_post(interaction.guild_id)
         lines = [
@@ -251,9 +255,8 @@ class DigestCommands(commands.Cog):
         lang = lang_of(interaction)
         guild_id = interaction.guild_id
         assert guild_id is not None
-        settings = await self.bot.store.get_settings(guild_id)
+        settings = await self._settings_or_reply(interaction, lang)
         if settings is None:
-            await reply_private(interaction, t("digest.not_configured", lang))
             return
         if not settings.enabled:
             text = disabled_text(settings, lang)

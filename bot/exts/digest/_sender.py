@@ -19,10 +19,47 @@ from bot.ui.components import daily_post_view
 from bot.ui.digest import digest_embed
 from bot.whosaid import round_marker
 
-__all__ = ["DiscordSender", "digest_message", "render_digest"]
+__all__ = [
+    "TRANSIENT",
+    "DiscordSender",
+    "digest_message",
+    "find_own_post",
+    "render_digest",
+    "send_error",
+]
 
 #: Errors that mean Discord never answered (connection trouble or a timeout).
-_TRANSIENT = (aiohttp.ClientError, OSError, TimeoutError)
+TRANSIENT = (aiohttp.ClientError, OSError, TimeoutError)
+
+
+def send_error(exc: Exception) -> SendError:
+    """A failed Discord call (an HTTP error, a rate limit or no answer) as a :class:`SendError`."""
+    if isinstance(exc, discord.HTTPException):
+        return SendError(exc.status, exc.code, exc.text or str(exc))
+    if isinstance(exc, discord.RateLimited):
+        return SendError(429, 0, f"rate limited for {exc.retry_after:.1f} s")
+    return SendError(0, 0, f"no answer from Discord: {exc!r}")
+
+
+async def find_own_post(
+    channel: discord.PartialMessageable,
+    me: discord.abc.Snowflake,
+    *,
+    since: datetime,
+    markers: tuple[str, ...],
+) -> int | None:
+    """The id of the bot's message since ``since`` whose embed footer ends with one of
+    ``markers`` (of the channel's latest 100), if any."""
+    try:
+        async for message in channel.history(limit=100, after=since, oldest_first=True):
+            if message.author.id != me.id:
+                continue
+            for embed in message.embeds:
+                if (embed.footer.text or "").endswith(markers):
+                    return message.id
+    except (discord.HTTPException, *TRANSIENT) as exc:
+        raise send_error(exc) from exc
+    return None
 
 
 def render_digest(catalog: Catalog, quote: Quote, lang: Lang) -> discord.Embed:
@@ -61,12 +98,8 @@ class DiscordSender:
         channel = self.client.get_partial_messageable(channel_id, guild_id=guild_id)
         try:
             message = await channel.send(nonce=nonce, **digest_message(post))
-        except discord.HTTPException as exc:
-            raise SendError(exc.status, exc.code, exc.text or str(exc)) from exc
-        except discord.RateLimited as exc:
-            raise SendError(429, 0, f"rate limited for {exc.retry_after:.1f} s") from exc
-        except _TRANSIENT as exc:
-            raise SendError(0, 0, f"no answer from Discord: {exc!r}") from exc
+        except (discord.HTTPException, discord.RateLimited, *TRANSIENT) as exc:
+            raise send_error(exc) from exc
         if self.after_post is not None:
             await self.after_post(guild_id, channel_id, message.id, post)
         return message.id
@@ -82,18 +115,7 @@ class DiscordSender:
         # A quote's footer ends with its id; a round's with an opaque mark (the id names the
         # speaker).
         markers = (f" {quote_id}", f" {round_marker(quote_id)}")
-        try:
-            async for message in channel.history(limit=100, after=since, oldest_first=True):
-                if message.author.id != me.id:
-                    continue
-                for embed in message.embeds:
-                    if (embed.footer.text or "").endswith(markers):
-                        return message.id
-        except discord.HTTPException as exc:
-            raise SendError(exc.status, exc.code, exc.text or str(exc)) from exc
-        except _TRANSIENT as exc:
-            raise SendError(0, 0, f"no answer from Discord: {exc!r}") from exc
-        return None
+        return await find_own_post(channel, me, since=since, markers=markers)
 
     def _require_history(self, guild_id: int, channel_id: int) -> None:
         """Raise :class:`HistoryUnreadable` unless the bot may read the channel's history,

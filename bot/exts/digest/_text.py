@@ -4,19 +4,29 @@ and failure reasons in words (``digest.reasons.<code>`` in the locale files)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from bot.catalog.models import Lang
 from bot.digest.due import format_post_time, next_n_due
 from bot.digest.outcomes import PostOutcome, PostResult
 from bot.i18n import t
-from bot.store import DisableReason, GuildSettings, PostRecord, PostStatus, Reason
+from bot.store import (
+    DisableReason,
+    GuildSettings,
+    PostRecord,
+    PostStatus,
+    Reason,
+    UserSettings,
+)
 from bot.ui.text import echo
 
 __all__ = [
     "disabled_text",
     "message_link",
     "now_text",
+    "outcome_words",
     "reason_words",
+    "schedule_lines",
     "status_text",
     "timestamp",
 ]
@@ -59,21 +69,46 @@ def status_text(
         if settings.disabled_reason is not DisableReason.ADMIN:
             lines.append(t("digest.status.fix_hint", lang))
     lines.append(t("digest.status.channel", lang, channel=f"<#{settings.channel_id}>"))
-    lines.append(
+    guild_id = settings.guild_id
+
+    def outcome(record: PostRecord) -> str:
+        return outcome_words(
+            record,
+            lang,
+            link=lambda channel_id, message_id: message_link(guild_id, channel_id, message_id),
+            posted="digest.outcomes.posted",
+            claimed="digest.outcomes.claimed",
+        )
+
+    lines += schedule_lines(settings, last, now, lang, prefix="digest", outcome=outcome)
+    return "\n".join(lines)
+
+
+def schedule_lines(
+    settings: GuildSettings | UserSettings,
+    last: PostRecord | None,
+    now: dt.datetime,
+    lang: Lang,
+    *,
+    prefix: str,
+    outcome: Callable[[PostRecord], str],
+) -> list[str]:
+    """A guild or personal digest's status from its time on: when, in which language, the
+    next three dates (when on) and the last one's ``outcome``; ``prefix`` picks the locale
+    keys (``digest`` or ``mydigest``)."""
+    lines = [
         t(
             "digest.status.time",
             lang,
             time=format_post_time(settings.post_time),
             zone=settings.timezone,
-        )
-    )
-    lines.append(
+        ),
         t(
             "digest.status.language",
             lang,
             language=t(f"digest.languages.{settings.language}", lang),
-        )
-    )
+        ),
+    ]
     if settings.enabled:
         # A date that already has a post-log row (e.g. from `/digest now`) won't post again.
         upcoming = [
@@ -82,27 +117,30 @@ def status_text(
             if last is None or due.local_date > last.local_date
         ][:3]
         times = ", ".join(timestamp(due.instant) for due in upcoming)
-        lines.append(t("digest.status.next", lang, times=times))
+        lines.append(t(f"{prefix}.status.next", lang, times=times))
     if last is None:
-        lines.append(t("digest.status.last_none", lang))
+        lines.append(t(f"{prefix}.status.last_none", lang))
     else:
         lines.append(
             t(
-                "digest.status.last",
+                f"{prefix}.status.last",
                 lang,
                 date=last.local_date.isoformat(),
-                outcome=_outcome_words(settings.guild_id, last, lang),
+                outcome=outcome(last),
             )
         )
-    return "\n".join(lines)
+    return lines
 
 
-def _outcome_words(guild_id: int, record: PostRecord, lang: Lang) -> str:
+def outcome_words(
+    record: PostRecord, lang: Lang, *, link: Callable[[int, int], str], posted: str, claimed: str
+) -> str:
+    """The last post's outcome in words; ``link`` makes a message's link from its channel and
+    message ids, ``posted`` and ``claimed`` are the locale keys of a sent and an unfinished post."""
     if record.status is PostStatus.POSTED and record.message_id and record.channel_id:
-        link = message_link(guild_id, record.channel_id, record.message_id)
-        return t("digest.outcomes.posted", lang, link=link)
+        return t(posted, lang, link=link(record.channel_id, record.message_id))
     if record.status is PostStatus.CLAIMED:
-        return t("digest.outcomes.claimed", lang)
+        return t(claimed, lang)
     key = "skipped" if record.status is PostStatus.SKIPPED else "failed"
     reason = reason_words(record.reason, record.detail, lang)
     return t(f"digest.outcomes.{key}", lang, reason=reason)

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 
+from bot.catalog.models import Lang
 from bot.digest import poster
 from bot.digest.due import (
     parse_post_time,
@@ -25,7 +27,32 @@ from bot.ui.text import echo
 if TYPE_CHECKING:
     from bot.app import SummitBot
 
-__all__ = ["DigestOptionError", "PostTimeOption", "TimezoneOption"]
+__all__ = [
+    "DigestOptionError",
+    "PostTimeOption",
+    "TimezoneOption",
+    "chosen_lang",
+    "language_choices",
+]
+
+
+def language_choices(command: str) -> list[app_commands.Choice[str]]:
+    """A digest command's ``language`` choices, localized under ``commands.<command>.choices``."""
+    return [
+        app_commands.Choice(
+            name=locale_str("Chinese", key=f"commands.{command}.choices.zh"), value="zh"
+        ),
+        app_commands.Choice(
+            name=locale_str("English", key=f"commands.{command}.choices.en"), value="en"
+        ),
+    ]
+
+
+def chosen_lang(language: app_commands.Choice[str] | None, default: Lang) -> Lang:
+    """The post language a ``language`` choice picked, or ``default`` when none was."""
+    if language is None:
+        return default
+    return "zh" if language.value == "zh" else "en"
 
 
 class DigestOptionError(app_commands.TransformerError):

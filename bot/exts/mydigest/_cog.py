@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.catalog.models import Lang
@@ -22,12 +21,17 @@ from bot.digest.due import format_post_time, next_due
 from bot.digest.service import DigestService
 from bot.exts._shared import lang_of, reply_private
 from bot.exts.digest._text import timestamp
-from bot.exts.digest.options import PostTimeOption, TimezoneOption
+from bot.exts.digest.options import (
+    PostTimeOption,
+    TimezoneOption,
+    chosen_lang,
+    language_choices,
+)
 from bot.exts.mydigest._text import now_text, status_text
 from bot.exts.options import EventOption
 from bot.i18n import t
 from bot.ops.health import digest_service
-from bot.store import DisableReason, RecipientKind
+from bot.store import DisableReason, RecipientKind, UserSettings
 from bot.ui.digest import event_line
 
 if TYPE_CHECKING:
@@ -56,6 +60,15 @@ class MyDigest(commands.Cog, name="MyDigest"):
             raise RuntimeError("the digest service (with personal digests) is not running")
         return service
 
+    async def _settings_or_reply(
+        self, interaction: discord.Interaction[SummitBot], lang: Lang
+    ) -> UserSettings | None:
+        """The user's settings; None, having said they have none, when they have none."""
+        settings = await self.bot.store.get_user_settings(interaction.user.id)
+        if settings is None:
+            await reply_private(interaction, t("mydigest.not_configured", lang))
+        return settings
+
     @mydigest.command(name="set", description="Get a quote by DM every day at your local time")
     @app_commands.describe(
         time="Your local time, 24-hour HH:MM, e.g. 08:00 or 21:30",
@@ -63,16 +76,7 @@ class MyDigest(commands.Cog, name="MyDigest"):
         language="Language of the quote (default: your Discord language)",
         event="Quotes from this summit only (default: every summit)",
     )
-    @app_commands.choices(
-        language=[
-            app_commands.Choice(
-                name=locale_str("Chinese", key="commands.mydigest.set.choices.zh"), value="zh"
-            ),
-            app_commands.Choice(
-                name=locale_str("English", key="commands.mydigest.set.choices.en"), value="en"
-            ),
-        ]
-    )
+    @app_commands.choices(language=language_choices("mydigest.set"))
     async def mydigest_set(
         self,
         interaction: discord.Interaction[SummitBot],
@@ -82,9 +86,7 @@ class MyDigest(commands.Cog, name="MyDigest"):
         event: EventOption | None = None,
     ) -> None:
         lang = lang_of(interaction)
-        post_lang: Lang = lang
-        if language is not None:
-            post_lang = "zh" if language.value == "zh" else "en"
+        post_lang = chosen_lang(language, lang)
         user_id = interaction.user.id
         settings = await self.bot.store.upsert_user_settings(
             user_id,
@@ -121,9 +123,8 @@ class MyDigest(commands.Cog, name="MyDigest"):
     async def mydigest_off(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         user_id = interaction.user.id
-        settings = await self.bot.store.get_user_settings(user_id)
+        settings = await self._settings_or_reply(interaction, lang)
         if settings is None:
-            await reply_private(interaction, t("mydigest.not_configured", lang))
             return
         if not settings.enabled and settings.disabled_reason is DisableReason.USER:
             await reply_private(interaction, t("mydigest.off_already", lang))
@@ -139,9 +140,8 @@ class MyDigest(commands.Cog, name="MyDigest"):
     async def mydigest_status(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         user_id = interaction.user.id
-        settings = await self.bot.store.get_user_settings(user_id)
+        settings = await self._settings_or_reply(interaction, lang)
         if settings is None:
-            await reply_private(interaction, t("mydigest.not_configured", lang))
             return
         last = await self.bot.store.last_post(user_id, kind=_USER)
         now = self._service().clock()
@@ -155,9 +155,8 @@ class MyDigest(commands.Cog, name="MyDigest"):
     async def mydigest_now(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         user_id = interaction.user.id
-        settings = await self.bot.store.get_user_settings(user_id)
+        settings = await self._settings_or_reply(interaction, lang)
         if settings is None:
-            await reply_private(interaction, t("mydigest.not_configured", lang))
             return
         service = self._service()
         if not settings.enabled:

@@ -7,17 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import aiohttp
 import discord
 
 from bot.digest.sending import DigestPost, SendError
-from bot.exts.digest._sender import render_digest
+from bot.exts.digest._sender import TRANSIENT, find_own_post, render_digest, send_error
 from bot.exts.mydigest._components import personal_view
 
 __all__ = ["DiscordDmSender", "personal_message"]
-
-#: Errors that mean Discord never answered (connection trouble or a timeout).
-_TRANSIENT = (aiohttp.ClientError, OSError, TimeoutError)
 
 
 def personal_message(post: DigestPost, user_id: int) -> dict[str, Any]:
@@ -29,14 +25,6 @@ def personal_message(post: DigestPost, user_id: int) -> dict[str, Any]:
     }
 
 
-def _send_error(exc: Exception) -> SendError:
-    if isinstance(exc, discord.HTTPException):
-        return SendError(exc.status, exc.code, exc.text or str(exc))
-    if isinstance(exc, discord.RateLimited):
-        return SendError(429, 0, f"rate limited for {exc.retry_after:.1f} s")
-    return SendError(0, 0, f"no answer from Discord: {exc!r}")
-
-
 class DiscordDmSender:
     """:class:`~bot.digest.sending.DmSender` through a discord.py client (no cache needed)."""
 
@@ -46,8 +34,8 @@ class DiscordDmSender:
     async def open_dm(self, user_id: int) -> int:
         try:
             data = await self.client.http.start_private_message(user_id)
-        except (discord.HTTPException, discord.RateLimited, *_TRANSIENT) as exc:
-            raise _send_error(exc) from exc
+        except (discord.HTTPException, discord.RateLimited, *TRANSIENT) as exc:
+            raise send_error(exc) from exc
         return int(data["id"])
 
     def _channel(self, channel_id: int) -> discord.PartialMessageable:
@@ -59,8 +47,8 @@ class DiscordDmSender:
             message = await self._channel(channel_id).send(
                 nonce=nonce, **personal_message(post, guild_id)
             )
-        except (discord.HTTPException, discord.RateLimited, *_TRANSIENT) as exc:
-            raise _send_error(exc) from exc
+        except (discord.HTTPException, discord.RateLimited, *TRANSIENT) as exc:
+            raise send_error(exc) from exc
         return message.id
 
     async def find_sent(
@@ -70,16 +58,6 @@ class DiscordDmSender:
         me = self.client.user
         if me is None:
             raise SendError(0, 0, "not logged in")
-        marker = f" {quote_id}"
-        try:
-            async for message in self._channel(channel_id).history(
-                limit=100, after=since, oldest_first=True
-            ):
-                if message.author.id != me.id:
-                    continue
-                for embed in message.embeds:
-                    if (embed.footer.text or "").endswith(marker):
-                        return message.id
-        except (discord.HTTPException, *_TRANSIENT) as exc:
-            raise _send_error(exc) from exc
-        return None
+        return await find_own_post(
+            self._channel(channel_id), me, since=since, markers=(f" {quote_id}",)
+        )

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.catalog.models import Lang
-from bot.digest.due import format_post_time, next_n_due
 from bot.digest.outcomes import PostOutcome, PostResult
-from bot.exts.digest._text import reason_words, timestamp
+from bot.exts.digest._text import outcome_words, reason_words, schedule_lines
 from bot.i18n import t
 from bot.store import DisableReason, PostRecord, PostStatus, UserSettings
 
@@ -35,49 +34,18 @@ def status_text(
     lines = [t("mydigest.status.header_on", lang)] if settings.enabled else []
     if not settings.enabled:
         lines += _paused_lines(settings, lang)
-    lines.append(
-        t(
-            "digest.status.time",
+
+    def outcome(record: PostRecord) -> str:
+        return outcome_words(
+            record,
             lang,
-            time=format_post_time(settings.post_time),
-            zone=settings.timezone,
+            link=dm_link,
+            posted="mydigest.outcomes.sent",
+            claimed="mydigest.outcomes.sending",
         )
-    )
-    lines.append(
-        t("digest.status.language", lang, language=t(f"digest.languages.{settings.language}", lang))
-    )
-    if settings.enabled:
-        upcoming = [
-            due
-            for due in next_n_due(now, settings.post_time, settings.timezone, 4)
-            if last is None or due.local_date > last.local_date
-        ][:3]
-        lines.append(
-            t("mydigest.status.next", lang, times=", ".join(timestamp(d.instant) for d in upcoming))
-        )
-    if last is None:
-        lines.append(t("mydigest.status.last_none", lang))
-    else:
-        lines.append(
-            t(
-                "mydigest.status.last",
-                lang,
-                date=last.local_date.isoformat(),
-                outcome=_outcome_words(last, lang),
-            )
-        )
+
+    lines += schedule_lines(settings, last, now, lang, prefix="mydigest", outcome=outcome)
     return "\n".join(lines)
-
-
-def _outcome_words(record: PostRecord, lang: Lang) -> str:
-    if record.status is PostStatus.POSTED and record.message_id and record.channel_id:
-        return t("mydigest.outcomes.sent", lang, link=dm_link(record.channel_id, record.message_id))
-    if record.status is PostStatus.CLAIMED:
-        return t("mydigest.outcomes.sending", lang)
-    key = "skipped" if record.status is PostStatus.SKIPPED else "failed"
-    return t(
-        f"digest.outcomes.{key}", lang, reason=reason_words(record.reason, record.detail, lang)
-    )
 
 
 def now_text(result: PostResult, lang: Lang) -> str:
