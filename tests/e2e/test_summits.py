@@ -27,6 +27,7 @@ from tests.e2e.test_digest import (
     set_digest,
 )
 from tests.fakediscord import FakeDiscord
+from tests.fakediscord.ratelimit import BucketRule
 from tests.summits import AGI_NEXT_ID, XINGHE_ID, add_xinghe, copy_content
 
 AGI_NEXT_EN = "AGI-Next Frontier Summit"
@@ -228,10 +229,19 @@ async def test_whosaid_play_with_an_event_asks_only_that_summits_quotes(summits:
 # --- /digest ------------------------------------------------------------------------------
 
 
+def many_days_in_one_channel(summit: Summit) -> None:
+    """These tests post a cycle of days into one channel within a second of real time: lift the
+    channel's message bucket (5 per 5 s, which they do not test) so the fake does not pace them
+    to one post a second."""
+    rule = BucketRule("POST", "/channels/{channel_id}/messages", 1000, 5.0, ("channel_id",))
+    summit.fake.ratelimiter.set_rule(rule)
+
+
 async def test_digest_set_event_restricts_the_daily_post(
     summits: Summit, clock: VirtualClock
 ) -> None:
     bot = summits.bot
+    many_days_in_one_channel(summits)
     result = await set_digest(summits, language="en", event=XINGHE_ID)
     assert "Quotes from: Xinghe AI Developers Summit 2026 only" in result.content
     status = await summits.slash("digest status", user=summits.admin, locale="en-US")
@@ -261,6 +271,7 @@ async def test_a_reload_that_adds_a_summit_serves_it_everywhere_and_joins_the_cy
 ) -> None:
     summit = one_summit
     bot = summit.bot
+    many_days_in_one_channel(summit)
     await set_digest(summit, language="en")
     posted: list[str] = []
 
@@ -423,6 +434,7 @@ async def test_a_digest_cycle_stored_with_bare_ids_runs_over_both_summits_withou
     added: the cycle over the union posts every quote once."""
     summit = one_summit
     bot = summit.bot
+    many_days_in_one_channel(summit)
     await set_digest(summit, language="en")
     posted: list[str] = []
 
