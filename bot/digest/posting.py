@@ -225,7 +225,7 @@ class Posting:
             return DigestPost(catalog, quote, settings.language, day=day)
         round_id: int | None = None
         reveal = None
-        if isinstance(settings, GuildSettings) and settings.mode is DigestMode.WHOSAID:
+        if settings.mode is DigestMode.WHOSAID:
             round_ = await self.store.create_round(
                 guild_id=settings.guild_id,
                 channel_id=settings.channel_id,

@@ -53,7 +53,7 @@ class DigestPost:
     catalog: Catalog
     quote: Quote
     lang: Lang
-    day: date | None = None
+    day: date
     thread: bool = False
     role_id: int | None = None
     round_id: int | None = None

@@ -78,8 +78,9 @@ async def test_thread_on_opens_one_thread_on_the_post_named_from_date_and_speake
     catalog = summit.bot.catalog
     quote_id = message.embeds[0]["footer"]["text"].rsplit(" ", 1)[-1]
     speaker = catalog.speakers[catalog.quotes[quote_id].speaker]
-    assert speaker.name.en in thread.name
-    assert str(clock.now.astimezone().year) in thread.name
+    (row,) = [r for r in await summit.bot.store.recent_posts(summit.guild.id) if r.message_id]
+    day = row.local_date  # the guild's local date, which may differ from UTC's
+    assert thread.name == f"{day.day} {day.strftime('%b')} {day.year} · {speaker.name.en}"
     assert summit.fake.thread_archive[message.id] == 1440  # archives after a day
     settings = await summit.bot.store.get_settings(summit.guild.id)
     assert settings is not None

@@ -3,6 +3,7 @@ unique within its message, is claimed by exactly one registered item, and resolv
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import discord
@@ -35,6 +36,8 @@ from bot.ui.custom_ids import (
     decode_filters,
     encode_filters,
 )
+
+DAY = date(2026, 1, 16)  # any local date: these tests read the message, not the date
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The largest snowflake (64 bits) as the owner: 13 base-36 digits.
@@ -109,9 +112,9 @@ async def every_view(catalog: Catalog) -> list[discord.ui.View]:
         views.append(quote_view(catalog, quote, lang, filters.kept(), BIGGEST_USER))
         views.append(daily_post_view(catalog, quote, lang))
         # A daily post with the role's Notify me, a whosaid round with it, a personal DM.
-        post = DigestPost(catalog, quote, lang, role_id=BIGGEST_USER)
+        post = DigestPost(catalog, quote, lang, DAY, role_id=BIGGEST_USER)
         views.append(digest_message(post)["view"])
-        round_post = DigestPost(catalog, quote, lang, role_id=BIGGEST_USER, round_id=2**63 - 1)
+        round_post = DigestPost(catalog, quote, lang, DAY, role_id=BIGGEST_USER, round_id=2**63 - 1)
         views.append(digest_message(round_post)["view"])
         views.append(personal_view(post, BIGGEST_USER))
         views.append(profile_view(speaker, lang))
@@ -155,15 +158,15 @@ async def test_every_custom_id_fits_is_unique_and_claimed_once(
 
 def test_the_daily_posts_buttons_with_notify_me_and_a_rounds_without_them(real: Catalog) -> None:
     quote = next(iter(real.quotes.values()))
-    post = DigestPost(real, quote, "en", role_id=42)
+    post = DigestPost(real, quote, "en", DAY, role_id=42)
     ids = custom_ids(digest_message(post)["view"])
     assert [claimed_by(i) for i in ids] == [["AnotherQuote"], ["SpeakerProfile"], ["NotifyButton"]]
     rows = digest_message(post)["view"].to_components()
     assert [len(r["components"]) for r in rows] == [3, 1]  # the link is the first row's third
-    round_ids = custom_ids(digest_message(DigestPost(real, quote, "en", round_id=7))["view"])
+    round_ids = custom_ids(digest_message(DigestPost(real, quote, "en", DAY, round_id=7))["view"])
     assert round_ids
     assert all(claimed_by(i) == ["AnswerButton"] for i in round_ids)
-    dm = custom_ids(personal_view(DigestPost(real, quote, "en"), 42))
+    dm = custom_ids(personal_view(DigestPost(real, quote, "en", DAY), 42))
     assert [claimed_by(i) for i in dm] == [["AnotherQuote"], ["SpeakerProfile"], ["StopButton"]]
 
 

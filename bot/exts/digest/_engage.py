@@ -85,10 +85,10 @@ def _date(day: dt.date, lang: Lang) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def thread_name(post: DigestPost, today: dt.date) -> str:
-    """The thread's name: the post's date and its speaker (a round hides the speaker), in the
-    post's language, within Discord's 100 characters."""
-    day = post.day or today
+def thread_name(post: DigestPost) -> str:
+    """The thread's name: the post's (local) date and its speaker (a round hides the speaker),
+    in the post's language, within Discord's 100 characters."""
+    day = post.day
     if post.round_id is not None:
         who = t("engage.thread_round", post.lang)
     else:
@@ -137,7 +137,7 @@ class ThreadOpener:
             await self.client.http.start_thread_with_message(
                 channel_id,
                 message_id,
-                name=thread_name(post, dt.datetime.now(dt.UTC).date()),
+                name=thread_name(post),
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,
                 reason="Discussion thread of the daily quote",
             )
