@@ -308,14 +308,9 @@ class InteractionSender:
         wait: bool = True,
     ) -> InteractionResult:
         """Click the button ``custom_id`` on ``message`` (it must have that button)."""
-        component = find_component(message.components, custom_id)
-        if component is None:
-            raise LookupError(f"message {message.id} has no component {custom_id!r}")
-        if component.get("disabled"):
-            raise ValueError(f"component {custom_id!r} is disabled")
+        data = click_data(message, custom_id)
         channel = self.channels.get(message.channel_id)
         guild = self.guilds.get(message.guild_id or 0)
-        data = {"custom_id": custom_id, "component_type": component.get("type", 2)}
         result = await self._send_interaction(
             MESSAGE_COMPONENT,
             data,
@@ -382,3 +377,13 @@ def find_component(rows: list[JSON], custom_id: str) -> JSON | None:
 
 
 __all__ = ["InteractionResult", "InteractionSender", "InteractionTimeout", "find_component"]
+
+
+def click_data(message: Message, custom_id: str) -> dict[str, Any]:
+    """The ``data`` of a press on the enabled component ``custom_id`` of ``message``."""
+    component = find_component(message.components, custom_id)
+    if component is None:
+        raise LookupError(f"message {message.id} has no component {custom_id!r}")
+    if component.get("disabled"):
+        raise ValueError(f"component {custom_id!r} is disabled")
+    return {"custom_id": custom_id, "component_type": component.get("type", 2)}

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import permissions as perms
-from .interactions import find_component
+from .interactions import click_data
 from .kinds import APPLICATION_COMMAND, AUTOCOMPLETE, MESSAGE_COMPONENT
 from .limits import MESSAGE_COMMAND
 from .results import InteractionResult, InteractionTimeout
@@ -347,10 +347,7 @@ class Reach:
         install: int = USER_INSTALL,
     ) -> InteractionResult:
         """Press the button ``custom_id`` on ``message`` (a message of this place)."""
-        component = find_component(message.components, custom_id)
-        if component is None:
-            raise LookupError(f"message {message.id} has no component {custom_id!r}")
-        data = {"custom_id": custom_id, "component_type": component.get("type", 2)}
+        data = click_data(message, custom_id)
         return await self._send(
             MESSAGE_COMPONENT,
             data,
