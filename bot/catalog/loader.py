@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.catalog import _checks
+from bot.catalog import _catalog_checks, _checks
 from bot.catalog._errors import ContentError, ContentIssue
 from bot.catalog._messages import describe, message
 from bot.catalog.drafts import find_todos
@@ -97,7 +97,7 @@ def load_catalog(content_path: Path, *, drafts: bool = False) -> Catalog:
     issues.extend(issue for pack in packs for issue in pack.issues)
     for pack in packs:
         issues.extend(_draft_issues(pack, drafts))
-    issues.extend(_checks.check_catalog(packs, people))
+    issues.extend(_catalog_checks.check_catalog(packs, people))
     if issues:
         raise ContentError(_unique(issues))
     registry = {person.id: person for person in people.valid("person")}
