@@ -24,6 +24,7 @@ __all__ = [
     "disabled_text",
     "message_link",
     "now_text",
+    "now_words",
     "outcome_words",
     "reason_words",
     "schedule_lines",
@@ -148,26 +149,46 @@ def outcome_words(
 
 def now_text(guild_id: int, result: PostResult, lang: Lang) -> str:
     """`/digest now`: what the attempt to post today's quote did."""
+
+    def link(channel_id: int, message_id: int) -> str:
+        return message_link(guild_id, channel_id, message_id)
+
+    return now_words(result, lang, link=link, prefix="digest", posted="posted", off="disabled")
+
+
+def now_words(
+    result: PostResult,
+    lang: Lang,
+    *,
+    link: Callable[[int, int], str],
+    prefix: str,
+    posted: str,
+    off: str,
+) -> str:
+    """What a `now` command's attempt did, in words. ``link`` makes the post's link from its
+    channel and message ids; ``prefix`` is the command's locale section (`digest`, `mydigest`),
+    ``posted`` and ``off`` the keys under ``<prefix>.now`` of a sent post and of a digest the
+    attempt turned off. Skips and failures read the same for both (``digest.now.*``)."""
     channel = f"<#{result.channel_id}>" if result.channel_id else "?"
-    link = (
-        message_link(guild_id, result.channel_id, result.message_id)
+    post_link = (
+        link(result.channel_id, result.message_id)
         if result.channel_id and result.message_id
         else ""
     )
     reason = reason_words(result.reason, result.detail, lang)
     if result.outcome is PostOutcome.POSTED:
-        return t("digest.now.posted", lang, channel=channel, link=link)
+        return t(f"{prefix}.now.{posted}", lang, channel=channel, link=post_link)
     if result.outcome is PostOutcome.ALREADY:
         if result.status is PostStatus.POSTED:
-            return t("digest.now.already", lang, link=link)
+            return t(f"{prefix}.now.already", lang, link=post_link)
         if result.status is PostStatus.CLAIMED:
-            return t("digest.now.in_progress", lang)
+            return t(f"{prefix}.now.in_progress", lang)
         if result.status is PostStatus.SKIPPED:
             return t("digest.now.skipped", lang, reason=reason)
     if result.outcome is PostOutcome.DISABLED:
-        return t("digest.now.disabled", lang, reason=reason)
+        return t(f"{prefix}.now.{off}", lang, reason=reason)
     if result.outcome is PostOutcome.SKIPPED:
         return t("digest.now.skipped", lang, reason=reason)
     if result.outcome is PostOutcome.NOT_ENABLED:
-        return t("digest.not_configured", lang)
+        return t(f"{prefix}.not_configured", lang)
     return t("digest.now.failed", lang, reason=reason)

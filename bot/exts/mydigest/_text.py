@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.catalog.models import Lang
-from bot.digest.outcomes import PostOutcome, PostResult
-from bot.exts.digest._text import outcome_words, reason_words, schedule_lines
+from bot.digest.outcomes import PostResult
+from bot.exts.digest._text import now_words, outcome_words, reason_words, schedule_lines
 from bot.i18n import t
-from bot.store import DisableReason, PostRecord, PostStatus, UserSettings
+from bot.store import DisableReason, PostRecord, UserSettings
 
 __all__ = ["dm_link", "now_text", "status_text"]
 
@@ -50,25 +50,4 @@ def status_text(
 
 def now_text(result: PostResult, lang: Lang) -> str:
     """`/mydigest now`: what the attempt to send today's quote did."""
-    link = (
-        dm_link(result.channel_id, result.message_id)
-        if result.channel_id and result.message_id
-        else ""
-    )
-    reason = reason_words(result.reason, result.detail, lang)
-    if result.outcome is PostOutcome.POSTED:
-        return t("mydigest.now.sent", lang, link=link)
-    if result.outcome is PostOutcome.ALREADY:
-        if result.status is PostStatus.POSTED:
-            return t("mydigest.now.already", lang, link=link)
-        if result.status is PostStatus.CLAIMED:
-            return t("mydigest.now.in_progress", lang)
-        if result.status is PostStatus.SKIPPED:
-            return t("digest.now.skipped", lang, reason=reason)
-    if result.outcome is PostOutcome.DISABLED:
-        return t("mydigest.now.paused", lang, reason=reason)
-    if result.outcome is PostOutcome.SKIPPED:
-        return t("digest.now.skipped", lang, reason=reason)
-    if result.outcome is PostOutcome.NOT_ENABLED:
-        return t("mydigest.not_configured", lang)
-    return t("digest.now.failed", lang, reason=reason)
+    return now_words(result, lang, link=dm_link, prefix="mydigest", posted="sent", off="paused")
