@@ -9,6 +9,7 @@ Parameters are transformed in order, so the first option that misses is the one 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import discord
@@ -59,13 +60,14 @@ def choices(suggestions: list[Suggestion]) -> Choices:
     ]
 
 
-class _Lookup(app_commands.Transformer["SummitBot"], Generic[EntryT]):
+class _Lookup(app_commands.Transformer["SummitBot"], Generic[EntryT], ABC):
     """An option naming one catalog entry of `kind`: suggested as typed, resolved on use."""
 
     kind: ClassVar[Kind]
 
+    @abstractmethod
     def find(self, catalog: Catalog, value: str) -> EntryT | None:
-        raise NotImplementedError
+        """The entry `value` names, or None."""
 
     async def transform(self, interaction: discord.Interaction[SummitBot], value: str, /) -> EntryT:
         bot = interaction.client
