@@ -23,13 +23,12 @@ from bot.endpoints import apply_overrides
 from bot.exts.checks import NotOwner
 from bot.exts.reach import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bot.i18n import SummitTranslator, lang_for_locale, strings, t
-from bot.logs import bind_log_context
 from bot.ops.health import HealthServer
 from bot.ops.metrics import BotMetrics, Outcome, app_command_names, bot_snapshot
 from bot.ops.reload import ReloadResult, reload_content
 from bot.store import Store, StoreError
 from bot.ui.components import DYNAMIC_ITEMS
-from bot.ui.replies import interaction_context, reply_private
+from bot.ui.replies import bind_interaction_log_context, interaction_context, reply_private
 from bot.ui.text import bound_options
 
 if TYPE_CHECKING:
@@ -66,7 +65,7 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
 
     async def interaction_check(self, interaction: discord.Interaction[SummitBot], /) -> bool:
         # Runs first in the interaction's own task: every log line of it carries its ids.
-        bind_log_context(**interaction_context(interaction))
+        bind_interaction_log_context(interaction)
         # Before discord.py reads any option (commands and autocomplete): bounded input.
         bound_options(interaction.data)
         interaction.client.metrics.interaction_started(interaction)
@@ -76,6 +75,7 @@ class SummitTree(app_commands.CommandTree["SummitBot"]):
         self, interaction: discord.Interaction[SummitBot], error: app_commands.AppCommandError, /
     ) -> None:
         lang = lang_for_locale(interaction.locale)
+        interaction.client.metrics.handler_failed(interaction, getattr(error, "original", error))
         if (
             isinstance(error, app_commands.TransformerError)
             and error.__cause__ is not None
@@ -162,7 +162,6 @@ class SummitBot(commands.Bot):
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,
             max_messages=None,
-            http_trace=metrics.http_trace(),
             **options,
         )
         self.metrics = metrics

@@ -6,8 +6,10 @@ so discord.py, aiohttp, asyncio and our own loggers all go through it:
 
 - **Context.** `bind_log_context(...)` (for the rest of the current task) and `log_context(...)`
   (for a block) attach ids such as `interaction_id` and `guild_id` to every record logged
-  meanwhile; the command tree binds them for each interaction, the digest job for each guild.
-  Explicit `extra=` values win over bound ones.
+  meanwhile; the digest job binds them for each guild. `bind_lazy_log_context(fields)` binds
+  a function that gives them, called only when a record is logged: the command tree binds an
+  interaction's ids that way, so the many interactions that log nothing never build them.
+  Explicit `extra=` values win over bound ones, and eagerly bound ones over lazy ones.
 - **Redaction.** The formatter replaces every registered secret, every Discord-token-shaped
   string, the token part of interaction/webhook URLs and the value of every `"token"` field of
   a dumped payload (JSON or Python repr) with `<redacted>` in the final text,
@@ -25,7 +27,7 @@ import re
 import sys
 import threading
 import traceback
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, TextIO
@@ -47,6 +49,7 @@ __all__ = [
     "Redactor",
     "TextFormatter",
     "add_secret",
+    "bind_lazy_log_context",
     "bind_log_context",
     "current_log_context",
     "log_context",
@@ -75,6 +78,9 @@ _STANDARD_ATTRS = frozenset(
 _context: ContextVar[Mapping[str, object]] = ContextVar(
     "summitbot_log_context", default=MappingProxyType({})
 )
+_lazy_context: ContextVar[Callable[[], Mapping[str, object]] | None] = ContextVar(
+    "summitbot_lazy_log_context", default=None
+)
 
 
 # --- context ----------------------------------------------------------------------------------
@@ -88,6 +94,12 @@ def bind_log_context(**fields: object) -> None:
     _context.set({**_context.get(), **{k: v for k, v in fields.items() if v is not None}})
 
 
+def bind_lazy_log_context(fields: Callable[[], Mapping[str, object]]) -> None:
+    """Like `bind_log_context`, but `fields()` is called only when a record is logged (None
+    values are skipped); binding again replaces the function."""
+    _lazy_context.set(fields)
+
+
 @contextlib.contextmanager
 def log_context(**fields: object) -> Iterator[None]:
     """Attach fields to every record logged inside the block."""
@@ -99,15 +111,18 @@ def log_context(**fields: object) -> Iterator[None]:
 
 
 def current_log_context() -> Mapping[str, object]:
-    """The fields bound in the current context."""
-    return _context.get()
+    """The fields bound in the current context (the lazy ones computed now)."""
+    lazy = _lazy_context.get()
+    if lazy is None:
+        return _context.get()
+    return {**{k: v for k, v in lazy().items() if v is not None}, **_context.get()}
 
 
 class ContextFilter(logging.Filter):
     """Copy the bound context fields onto each record (never overriding `extra=` values)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in _context.get().items():
+        for key, value in current_log_context().items():
             if not hasattr(record, key):
                 setattr(record, key, value)
         return True

@@ -10,7 +10,7 @@ import discord
 
 from bot.catalog import Kind
 from bot.catalog.models import Lang
-from bot.ui.replies import NO_MENTIONS, lang_of, reply_private
+from bot.ui.replies import NO_MENTIONS, defer_privately, lang_of, reply_private
 from bot.ui.text import not_found_text
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_CHOICES",
     "NO_MENTIONS",
+    "defer_privately",
     "lang_of",
     "miss_message",
     "refuse",

@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.exts._shared import NO_MENTIONS, lang_of
+from bot.exts._shared import NO_MENTIONS, defer_privately, lang_of
 from bot.exts.checks import is_owner
 from bot.exts.reach import server_only
 from bot.i18n import t
@@ -83,7 +83,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Bot owner 
     async def reload(self, interaction: discord.Interaction[SummitBot]) -> None:
         lang = lang_of(interaction)
         # Loading takes a moment on big packs; Discord wants an answer within 3 s.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_privately(interaction)
         log.info("content reload requested by user %d", interaction.user.id)
         result = await self.bot.reload_content()
         await interaction.followup.send(

@@ -1,19 +1,25 @@
 """Prometheus metrics for one bot, in its own `CollectorRegistry` (several bots can share a
 process, as the tests and a multi-shard setup do).
 
-Hot-path cost is one dict insert per interaction and one counter increment per outcome; the
-gauges (gateway latency, guilds, content counts) are read from the bot only when `/metrics`
-is scraped.
+Hot-path cost is a clock read and a done-callback per interaction and one counter increment
+per outcome; the gauges (gateway latency, guilds, content counts) are read from the bot only
+when `/metrics` is scraped.
 
 Interaction latency is measured from when discord.py hands the interaction to the command tree
-(`SummitTree.interaction_check`) to when Discord acknowledged the first response (the
-`POST /interactions/{id}/{token}/callback` returned), observed through discord.py's public
-`http_trace` hook. A deferral counts as the first response. Discord's own clock is not used:
-the snowflake time would add clock skew between Discord and this host.
+(`SummitTree.interaction_check`) to when Discord acknowledged the first response. Most
+handlers answer last, so that is when the interaction's task ends (a done-callback on it);
+a handler that answers first and works on (a deferral, or a response followed by storage
+writes) says so with `responded()` right after the answer. A first response Discord refused
+is reported by the tree's error handler; one that never went out (refused, unreachable, or
+never sent) is a failure when the task ends. Nothing is added to the HTTP client: an aiohttp
+trace config would cost every REST request about 40 µs. Discord's own clock is not used: the
+snowflake time would add clock skew between Discord and this host.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import math
 import re
 import time
@@ -54,12 +60,10 @@ OUTCOMES: tuple[Outcome, ...] = ("ok", "error", "user_error")
 COMMAND_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
 AUTOCOMPLETE_BUCKETS = (0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0)
 
-#: Interactions awaiting their first response; the oldest are dropped beyond this (an
-#: interaction that never got a response must not grow the table forever).
-MAX_PENDING = 10_000
-
 _OUTCOME_KEY = "summitbot.outcome"
-_CALLBACK = re.compile(r"/interactions/(\d+)/[^/]+/callback$")
+#: When the tree received an interaction (`perf_counter`), until its first response is timed.
+_STARTED_KEY = "summitbot.started"
+_CALLBACK = re.compile(r"/interactions/\d+/[^/]+/callback$")
 
 
 @dataclass(frozen=True)
@@ -71,13 +75,6 @@ class Snapshot:
     guilds: int = 0
     #: Content counts by kind (packs, speakers, quotes, terms, topics); empty before loading.
     content: Mapping[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class _Pending:
-    started: float
-    kind: Literal["command", "autocomplete"]
-    command: str
 
 
 def command_label(interaction: discord.Interaction[Any]) -> str:
@@ -185,7 +182,6 @@ class BotMetrics:
             registry.register(_StateCollector(snapshot))
         if process:
             ProcessCollector(registry=registry)
-        self._pending: dict[int, _Pending] = {}
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -196,16 +192,12 @@ class BotMetrics:
                 self.commands.labels(command=name, outcome=outcome)
 
     def interaction_started(self, interaction: discord.Interaction[Any]) -> None:
-        """Note a command or autocomplete request arriving at the tree."""
-        kind: Literal["command", "autocomplete"] = (
-            "autocomplete"
-            if interaction.type is discord.InteractionType.autocomplete
-            else "command"
-        )
-        pending = self._pending
-        if len(pending) >= MAX_PENDING:
-            del pending[next(iter(pending))]
-        pending[interaction.id] = _Pending(time.perf_counter(), kind, command_label(interaction))
+        """Start timing a command or autocomplete request arriving at the tree (called in the
+        interaction's own task); its first response ends it, or else the task's end."""
+        interaction.extras[_STARTED_KEY] = time.perf_counter()
+        task = asyncio.current_task()
+        if task is not None:
+            task.add_done_callback(functools.partial(self._handled, interaction))
 
     def command_outcome(self, interaction: discord.Interaction[Any], outcome: Outcome) -> None:
         """Count how a command ended; only the first outcome of an interaction counts."""
@@ -216,48 +208,36 @@ class BotMetrics:
         interaction.extras[_OUTCOME_KEY] = outcome
         self.commands.labels(command=command_label(interaction), outcome=outcome).inc()
 
-    def first_response(self, interaction_id: int, *, ok: bool) -> None:
-        """The first response of `interaction_id` was acknowledged (or refused)."""
-        pending = self._pending.pop(interaction_id, None)
-        if pending is None:
-            return  # not a tree interaction (a button), or already measured
-        if not ok:
-            self.failed_responses.labels(kind=pending.kind).inc()
+    def responded(self, interaction: discord.Interaction[Any], *, ok: bool = True) -> None:
+        """The first response of `interaction` was acknowledged (or, `ok=False`, refused).
+        Only the first call for an interaction the tree started counts (not a button)."""
+        started = interaction.extras.pop(_STARTED_KEY, None)
+        if started is None:
             return
-        elapsed = time.perf_counter() - pending.started
-        histogram = (
-            self.autocomplete_latency
-            if pending.kind == "autocomplete"
-            else self.interaction_latency
-        )
-        histogram.labels(command=pending.command).observe(elapsed)
+        autocomplete = interaction.type is discord.InteractionType.autocomplete
+        if not ok:
+            kind = "autocomplete" if autocomplete else "command"
+            self.failed_responses.labels(kind=kind).inc()
+            return
+        elapsed = time.perf_counter() - started
+        histogram = self.autocomplete_latency if autocomplete else self.interaction_latency
+        histogram.labels(command=command_label(interaction)).observe(elapsed)
 
-    def http_trace(self) -> aiohttp.TraceConfig:
-        """A trace config for discord.py's `http_trace` option that times first responses."""
-        trace = aiohttp.TraceConfig()
-        trace.on_request_end.append(self._on_request_end)
-        trace.on_request_exception.append(self._on_request_exception)
-        return trace
+    def handler_failed(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
+        """A handler failed with `error`: when that was Discord refusing the first response,
+        count it now (the apology the tree sends next would otherwise be timed as the
+        answer)."""
+        response = getattr(error, "response", None)
+        if (
+            isinstance(error, discord.HTTPException)
+            and isinstance(response, aiohttp.ClientResponse)
+            and _CALLBACK.search(response.url.path)
+        ):
+            self.responded(interaction, ok=False)
 
-    async def _on_request_end(
-        self,
-        _session: aiohttp.ClientSession,
-        _context: object,
-        params: aiohttp.TraceRequestEndParams,
-    ) -> None:
-        match = _CALLBACK.search(params.url.path)
-        if match is not None:
-            self.first_response(int(match.group(1)), ok=params.response.status < 400)
-
-    async def _on_request_exception(
-        self,
-        _session: aiohttp.ClientSession,
-        _context: object,
-        params: aiohttp.TraceRequestExceptionParams,
-    ) -> None:
-        match = _CALLBACK.search(params.url.path)
-        if match is not None:
-            self.first_response(int(match.group(1)), ok=False)
+    def _handled(self, interaction: discord.Interaction[Any], _task: object) -> None:
+        # The handler ended: its answer (if any) went out before, so this is when it did.
+        self.responded(interaction, ok=interaction.response.is_done())
 
     # -- digest and content --------------------------------------------------------------------
 

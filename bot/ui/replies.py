@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,7 +12,7 @@ from discord import app_commands
 
 from bot.catalog.models import Lang
 from bot.i18n import lang_for_locale
-from bot.logs import bind_log_context
+from bot.logs import bind_lazy_log_context
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,12 @@ def interaction_context(interaction: discord.Interaction[Any]) -> dict[str, obje
     }
 
 
+def bind_interaction_log_context(interaction: discord.Interaction[Any]) -> None:
+    """Attach the interaction's ids to every record logged later in its task (computed only
+    if one is: most interactions log nothing)."""
+    bind_lazy_log_context(functools.partial(interaction_context, interaction))
+
+
 async def reply_private(interaction: discord.Interaction[Any], content: str) -> None:
     """Answer with a short private message, whether or not the interaction was answered
     (a failed send is logged: there is nowhere else to say it)."""
@@ -50,13 +57,20 @@ async def reply_private(interaction: discord.Interaction[Any], content: str) -> 
         log.warning("could not send a private reply", extra=interaction_context(interaction))
 
 
+async def defer_privately(interaction: discord.Interaction[Any]) -> None:
+    """Acknowledge now and answer privately later ("thinking…"), for work that may take longer
+    than Discord's 3 s; the acknowledgement is the first response the metrics time."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    interaction.client.metrics.responded(interaction)
+
+
 async def guarded(
     interaction: discord.Interaction[Any], answer: Callable[[], Awaitable[None]]
 ) -> None:
     """Run a persistent item's answer with the interaction's ids bound to every log line and
     its failures answered by the tree's one handler (logged with an id, a short apology)
     instead of discord.py's silent log line. (Clicks skip the tree's `interaction_check`.)"""
-    bind_log_context(**interaction_context(interaction))
+    bind_interaction_log_context(interaction)
     try:
         await answer()
     except Exception as error:  # every failure gets the tree's answer, as commands do

@@ -21,6 +21,7 @@ from bot.logs import (
     RedactingFormatter,
     Redactor,
     TextFormatter,
+    bind_lazy_log_context,
     bind_log_context,
     current_log_context,
     log_context,
@@ -125,6 +126,31 @@ async def test_a_binding_stays_in_its_own_task() -> None:
     await asyncio.gather(handler("a", 1), handler("b", 2))
     assert seen == {"a": 1, "b": 2}
     assert "interaction_id" not in current_log_context()
+
+
+async def test_lazy_context_is_built_only_for_records_logged(stream: io.StringIO) -> None:
+    setup_logging(settings(json_format=True), stream=stream)
+    log = logging.getLogger("summitbot.test")
+    calls: list[int] = []
+
+    def fields() -> dict[str, object]:
+        calls.append(1)
+        return {"interaction_id": 7, "guild_id": 8, "channel_id": None}
+
+    async def handler() -> None:
+        bind_lazy_log_context(fields)
+        log.debug("nothing built yet" if not calls else "built")
+        bind_log_context(guild_id=9)  # bound eagerly: wins over the lazy value
+        log.info("answered")
+
+    await asyncio.create_task(handler())
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["message"] == "nothing built yet"
+    assert (first["interaction_id"], first["guild_id"]) == (7, 8)
+    assert "channel_id" not in first  # None values are skipped, as when bound eagerly
+    assert (second["interaction_id"], second["guild_id"]) == (7, 9)
+    assert len(calls) == 2  # once per record, never before
+    assert "interaction_id" not in current_log_context()  # it stayed in its task
 
 
 def test_setup_logging_replaces_its_handler_and_sets_the_level(stream: io.StringIO) -> None:

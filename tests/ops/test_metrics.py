@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from unittest import mock
 
+import aiohttp
 import discord
 import pytest
 from prometheus_client import generate_latest
+from yarl import URL
 
-from bot.ops import metrics as metrics_module
 from bot.ops.metrics import BotMetrics, Snapshot
 from bot.store import Reason
 
@@ -26,7 +28,16 @@ def interaction(interaction_id: int, name: str = "quote", *, autocomplete: bool 
     fake.extras = {}
     fake.command = None
     fake.data = {"name": name, "type": 1}
+    fake.response = mock.NonCallableMagicMock(spec=discord.InteractionResponse)
     return fake
+
+
+def http_error(path: str) -> discord.HTTPException:
+    """discord.py's error for a request to `path` that Discord answered with 400."""
+    response = mock.NonCallableMagicMock(spec=aiohttp.ClientResponse)
+    response.url = URL(f"https://discord.com{path}")
+    response.status, response.reason = 400, "Bad Request"
+    return discord.HTTPException(response, {"code": 50035, "message": "Invalid Form Body"})
 
 
 def value(m: BotMetrics, name: str, **labels: str) -> float | None:
@@ -51,33 +62,70 @@ def test_known_commands_start_at_zero() -> None:
         assert value(m, "summitbot_commands_total", command="digest set", outcome=outcome) == 0
 
 
-def test_first_responses_feed_the_histogram_of_their_kind() -> None:
+async def test_first_responses_feed_the_histogram_of_their_kind() -> None:
     m = BotMetrics(process=False)
-    m.interaction_started(interaction(1, "quote"))
-    m.interaction_started(interaction(2, "glossary", autocomplete=True))
-    m.interaction_started(interaction(3, "speaker"))
-    m.first_response(1, ok=True)
-    m.first_response(1, ok=True)  # a second callback of the same interaction is not timed
-    m.first_response(2, ok=True)
-    m.first_response(3, ok=False)
-    m.first_response(99, ok=True)  # a button: never started in the tree
+    quote, glossary, speaker = (
+        interaction(1, "quote"),
+        interaction(2, "glossary", autocomplete=True),
+        interaction(3, "speaker"),
+    )
+    for started in (quote, glossary, speaker):
+        m.interaction_started(started)
+    m.responded(quote)
+    m.responded(quote)  # a second response of the same interaction is not timed
+    m.responded(glossary)
+    m.responded(speaker, ok=False)
+    m.responded(interaction(99))  # a button: never started in the tree
     assert value(m, "summitbot_interaction_response_seconds_count", command="quote") == 1
     assert value(m, "summitbot_autocomplete_response_seconds_count", command="glossary") == 1
     assert value(m, "summitbot_interaction_response_seconds_count", command="speaker") is None
     assert value(m, "summitbot_interaction_response_failures_total", kind="command") == 1
 
 
-def test_interactions_that_never_answer_do_not_grow_the_table(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(metrics_module, "MAX_PENDING", 3)
+async def test_a_handler_that_ends_is_timed_by_whether_it_answered() -> None:
     m = BotMetrics(process=False)
-    for i in range(10):
-        m.interaction_started(interaction(i))
-    assert len(m._pending) == 3
-    m.first_response(9, ok=True)
-    m.first_response(0, ok=True)  # dropped long ago
+    answered, silent = interaction(1, "quote"), interaction(2, "glossary", autocomplete=True)
+    answered.response.is_done.return_value = True
+    silent.response.is_done.return_value = False
+
+    async def handle(started: Any) -> None:
+        m.interaction_started(started)  # in the interaction's own task, as the tree calls it
+
+    for started in (answered, silent):
+        await asyncio.create_task(handle(started))
+    await asyncio.sleep(0)  # the done-callbacks run on the next turn of the loop
     assert value(m, "summitbot_interaction_response_seconds_count", command="quote") == 1
+    assert value(m, "summitbot_interaction_response_failures_total", kind="autocomplete") == 1
+
+
+async def test_an_answer_marked_early_is_not_timed_again_at_the_end() -> None:
+    m = BotMetrics(process=False)
+    deferred = interaction(1, "digest now")
+    deferred.response.is_done.return_value = True
+
+    async def handle() -> None:
+        m.interaction_started(deferred)
+        m.responded(deferred)  # the deferral
+        await asyncio.sleep(0)  # the work after it
+
+    await asyncio.create_task(handle())
+    await asyncio.sleep(0)
+    assert value(m, "summitbot_interaction_response_seconds_count", command="digest now") == 1
+
+
+async def test_only_a_refused_callback_counts_as_a_failed_first_response() -> None:
+    m = BotMetrics(process=False)
+    refused, other = interaction(1, "quote"), interaction(2, "speaker")
+    m.interaction_started(refused)
+    m.interaction_started(other)
+    m.handler_failed(refused, http_error("/api/v10/interactions/1/tok/callback"))
+    m.handler_failed(other, http_error("/api/v10/channels/5/messages"))
+    m.handler_failed(other, ValueError("a bug"))
+    assert value(m, "summitbot_interaction_response_failures_total", kind="command") == 1
+    m.responded(refused)  # the apology that followed: not timed as the answer
+    m.responded(other)
+    assert value(m, "summitbot_interaction_response_seconds_count", command="quote") is None
+    assert value(m, "summitbot_interaction_response_seconds_count", command="speaker") == 1
 
 
 @pytest.mark.parametrize(

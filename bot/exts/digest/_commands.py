@@ -19,7 +19,7 @@ from discord.ext import commands
 from bot.catalog.models import Lang
 from bot.digest.due import format_post_time, next_due
 from bot.digest.service import DigestService
-from bot.exts._shared import NO_MENTIONS, lang_of, refuse, reply_private
+from bot.exts._shared import NO_MENTIONS, defer_privately, lang_of, refuse, reply_private
 from bot.exts.checks import is_manager
 from bot.exts.digest._engage import (
     engage_status_lines,
@@ -263,6 +263,6 @@ class DigestCommands(commands.Cog):
             await reply_private(interaction, f"{text}\n{t('digest.status.fix_hint', lang)}")
             return
         # Sending may wait for the throttle and retries: acknowledge within the 3 s first.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_privately(interaction)
         result = await self.service.poster.post_today(guild_id)
         await reply_private(interaction, now_text(guild_id, result, lang))

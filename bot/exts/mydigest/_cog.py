@@ -19,7 +19,7 @@ from discord.ext import commands
 from bot.catalog.models import Lang
 from bot.digest.due import format_post_time, next_due
 from bot.digest.service import DigestService
-from bot.exts._shared import lang_of, reply_private
+from bot.exts._shared import defer_privately, lang_of, reply_private
 from bot.exts.digest._text import timestamp
 from bot.exts.digest.options import (
     PostTimeOption,
@@ -166,7 +166,7 @@ class MyDigest(commands.Cog, name="MyDigest"):
                 service.schedule_user(resumed)
                 log.info("personal digest for user %d resumed by /mydigest now", user_id)
         # Sending may wait for the throttle and retries: acknowledge within the 3 s first.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_privately(interaction)
         assert service.personal is not None
         result = await service.personal.post_today(user_id)
         await reply_private(interaction, now_text(result, lang))

@@ -14,11 +14,10 @@ import discord
 
 from bot.digest.sending import DigestPost
 from bot.i18n import t
-from bot.logs import bind_log_context
 from bot.ops.health import digest_service
 from bot.store import DisableReason
 from bot.ui.components import daily_post_view
-from bot.ui.replies import interaction_context, lang_of, reply_private
+from bot.ui.replies import bind_interaction_log_context, lang_of, reply_private
 
 if TYPE_CHECKING:
     from bot.app import SummitBot
@@ -65,7 +64,7 @@ class StopButton(
 
     async def callback(self, interaction: discord.Interaction[SummitBot]) -> None:  # type: ignore[override]
         # Component clicks skip the tree's check: bind the ids for every log line here.
-        bind_log_context(**interaction_context(interaction))
+        bind_interaction_log_context(interaction)
         lang = lang_of(interaction)
         if interaction.user.id != self.user_id:
             await reply_private(interaction, t("errors.not_your_view", lang))

@@ -94,6 +94,7 @@ class WhoSaid(commands.Cog, name="WhoSaid"):
             view=answer_view(round_.id, round_choices(catalog, quote), lang),
             allowed_mentions=NO_MENTIONS,
         )
+        self.bot.metrics.responded(interaction)  # what follows is bookkeeping, not the answer
         if response.message_id is not None and interaction.channel_id is not None:
             await self.bot.store.set_round_message(
                 round_.id, channel_id=interaction.channel_id, message_id=response.message_id
