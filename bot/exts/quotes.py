@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.catalog import Catalog
 from bot.catalog.models import Pack, Quote, Speaker, Topic
 from bot.exts._shared import NO_MENTIONS, lang_of, refuse
 from bot.exts.options import EventOption, SearchOption, SpeakerOption, TopicOption
@@ -28,6 +29,9 @@ FILTER_OPTIONS = {
     "event": "Only quotes from this summit",
 }
 
+#: No filter: every quote.
+NO_FILTERS = QuoteFilters()
+
 
 async def resolve_filters(
     interaction: discord.Interaction[SummitBot],
@@ -41,9 +45,26 @@ async def resolve_filters(
     The options' transformers have already resolved the speaker and topic (a miss never gets
     here). Returns `(None, [])` when a reply was already sent.
     """
-    bot = interaction.client
-    catalog = bot.catalog
-    lang = lang_of(interaction)
+    catalog = interaction.client.catalog
+    if speaker is None and topic is None and search is None and event is None:
+        filters, quotes = NO_FILTERS, catalog.search_quotes()
+    else:
+        filters, quotes = _filtered(catalog, speaker, topic, search, event)
+    if not quotes:
+        lang = lang_of(interaction)
+        described = echo(filters.describe(catalog, lang), FILTERS_ECHO)
+        await refuse(interaction, t("quotes.none_found", lang, filters=described))
+        return None, []
+    return filters, quotes
+
+
+def _filtered(
+    catalog: Catalog,
+    speaker: Speaker | None,
+    topic: Topic | None,
+    search: str | None,
+    event: Pack | None,
+) -> tuple[QuoteFilters, list[Quote]]:
     speaker_id = speaker.id if speaker is not None else None
     topic_id = topic.id if topic is not None else None
     event_id = event.id if event is not None else None
@@ -62,16 +83,6 @@ async def resolve_filters(
             speaker_id, text = named.id, None
     filters = QuoteFilters(speaker_id, topic_id, text, event_id)
     quotes = catalog.search_quotes(text, speaker=speaker_id, topic=topic_id, event=event_id)
-    if not quotes:
-        await refuse(
-            interaction,
-            t(
-                "quotes.none_found",
-                lang,
-                filters=echo(filters.describe(catalog, lang), FILTERS_ECHO),
-            ),
-        )
-        return None, []
     return filters, quotes
 
 
@@ -100,7 +111,7 @@ class Quotes(commands.Cog):
         catalog, lang = self.bot.catalog, lang_of(interaction)
         await interaction.response.send_message(
             embed=quote_embed(catalog, chosen, lang),
-            view=quote_view(catalog, chosen, lang, filters.kept(), interaction.user.id),
+            view=quote_view(catalog, chosen, lang, filters.kept()),
             allowed_mentions=NO_MENTIONS,
         )
 

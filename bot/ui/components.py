@@ -16,24 +16,31 @@ Discord's limit; written and read by `bot.ui.custom_ids`; ids travel as 8-charac
     sb:sq:<speaker>                                          a speaker's quotes, a private pager
     sb:pg:<owner>:<page>:<p|n>:<stamp>:<speaker>:<topic>:[@<event>:]<search>   turn a page
 
-`owner` is the invoker's user id in base 36 ("" for none: a daily post's buttons belong to
-everyone); `quote`, `speaker`, `topic` are keys or "" for "any"; `@<event>:` is the key of
-the summit the quotes come from, left out for every summit ("@:" when a search starts with
-"@", so the two never mix); `search` is the search words,
-whitespace collapsed and cut to `SEARCH_KEPT` characters (a cut search matches every quote
-the whole one did); `stamp` is the key of the pager's list when it was opened, so a turn can
-say that a content update changed it. A click whose ids no longer resolve (a content reload
-removed them) or whose `custom_id` is malformed is answered privately with a clear message.
+`owner` is the user id, in base 36, of the only user whose click may change the message in
+place. A pager carries it; "another" leaves it empty (buttons sent before this carried it and
+are still honoured): whose a quote is comes from the clicked message itself, which Discord
+sends with the click (`interaction_metadata`: the user whose command or click it answered;
+a daily post has none, so its buttons answer everyone privately). So a quote's buttons are
+the same for everyone and their view is built once (`quote_view`). `quote`, `speaker`,
+`topic` are keys or "" for "any"; `@<event>:` is the key of the summit the quotes come
+from, left out for every summit ("@:" when a search starts with "@", so the two never mix);
+`search` is the search words, whitespace collapsed and cut to `SEARCH_KEPT` characters (a cut
+search matches every quote the whole one did); `stamp` is the key of the pager's list when it
+was opened, so a turn can say that a content update changed it. A click whose ids no longer
+resolve (a content reload removed them) or whose `custom_id` is malformed is answered
+privately with a clear message.
 
 The views these functions build are only containers for the components' JSON: plain buttons
 with the items' custom_ids (each item's `button`), stopped before they are sent, so discord.py
 neither stores them nor starts a timeout task. The items themselves are built by discord.py
-from a click. Another feature may add its own persistent items to such a view (a DM's Stop, a
-daily post's Notify me): they are sent in rows after these buttons.
+from a click. Another feature may add its own persistent items to a view of its own (a DM's
+Stop, a daily post's Notify me): they are sent in rows after these buttons. A view several
+messages share (`quote_view`'s) refuses them.
 """
 
 from __future__ import annotations
 
+import abc
 import logging
 import random
 import re
@@ -45,6 +52,7 @@ import discord
 from bot.catalog import Catalog, short_key
 from bot.catalog.models import Lang, Pack, Quote, Speaker
 from bot.i18n import t
+from bot.ui._embeds import renders
 from bot.ui.custom_ids import (
     ANOTHER,
     MAX_PAGE,
@@ -72,7 +80,7 @@ PER_PAGE = 5
 # --- answering a click ------------------------------------------------------------------------
 
 
-class _Answer:
+class _Answer(abc.ABC):
     """How every button answers: the click's ids in each log line, a private note for a
     `custom_id` that no longer resolves, and failures through the tree's one error handler
     (logged with an id, a short apology) instead of discord.py's silent log line."""
@@ -80,8 +88,9 @@ class _Answer:
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await guarded(interaction, lambda: self.answer(interaction))
 
+    @abc.abstractmethod
     async def answer(self, interaction: discord.Interaction[SummitBot]) -> None:
-        raise NotImplementedError
+        """Answer the click."""
 
 
 async def _stale(interaction: discord.Interaction[SummitBot]) -> None:
@@ -92,12 +101,15 @@ async def _stale(interaction: discord.Interaction[SummitBot]) -> None:
 #: A button as Discord's JSON (a message component of type 2).
 ButtonJSON = dict[str, Any]
 
+_BUTTON = discord.ComponentType.button.value
+_ACTION_ROW = discord.ComponentType.action_row.value
+
 
 def _button(
     custom_id: str, label: str, style: discord.ButtonStyle, *, disabled: bool = False
 ) -> ButtonJSON:
     return {
-        "type": discord.ComponentType.button.value,
+        "type": _BUTTON,
         "style": style.value,
         "label": label,
         "custom_id": custom_id,
@@ -135,6 +147,14 @@ async def _clicked_speaker(
     return speaker
 
 
+def _made_for_clicker(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the clicked message answered the clicker's own command or click (Discord sends
+    the message with the click, with the user it answered; a daily post answered nobody)."""
+    message = interaction.message
+    metadata = message.interaction_metadata if message is not None else None
+    return metadata is not None and metadata.user.id == interaction.user.id
+
+
 class AnotherQuote(_Answer, discord.ui.DynamicItem[Button], template=r"sb:qa:(?P<rest>.*)"):
     """Another quote with the same filters: the invoker's message changes in place; anyone
     else gets their own quote privately (with buttons of their own)."""
@@ -144,11 +164,9 @@ class AnotherQuote(_Answer, discord.ui.DynamicItem[Button], template=r"sb:qa:(?P
         self.args = args
 
     @staticmethod
-    def button(
-        label: str, quote: Quote | None, filters: QuoteFilters, owner_id: int | None
-    ) -> ButtonJSON:
+    def button(label: str, quote: Quote | None, filters: QuoteFilters) -> ButtonJSON:
         quote_key = "" if quote is None else short_key(quote.id)
-        custom_id = f"sb:qa:{owner_text(owner_id)}:{quote_key}:{encode_filters(filters)}"
+        custom_id = f"sb:qa::{quote_key}:{encode_filters(filters)}"
         return _button(custom_id, label, discord.ButtonStyle.primary)
 
     @classmethod
@@ -174,17 +192,17 @@ class AnotherQuote(_Answer, discord.ui.DynamicItem[Button], template=r"sb:qa:(?P
         if pick is None:
             await reply_private(interaction, t("quotes.none_left", lang))
             return
-        user_id = interaction.user.id
-        if args["owner"] and args["owner"] == owner_text(user_id):
+        owner = args["owner"]  # only in buttons sent before the message told whose it is
+        if owner == owner_text(interaction.user.id) if owner else _made_for_clicker(interaction):
             await interaction.response.edit_message(
                 embed=quote_embed(catalog, pick, lang),
-                view=quote_view(catalog, pick, lang, filters, user_id),
+                view=quote_view(catalog, pick, lang, filters),
             )
             return
         # Someone else's message (or a daily post): their own quote, privately.
         await interaction.response.send_message(
             embed=quote_embed(catalog, pick, lang),
-            view=quote_view(catalog, pick, lang, filters, user_id),
+            view=quote_view(catalog, pick, lang, filters),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
@@ -358,11 +376,17 @@ class Components(discord.ui.View):
     another feature added with `add_item` (a DM's Stop, a daily post's Notify me).
     """
 
-    def __init__(self, *buttons: ButtonJSON) -> None:
+    def __init__(self, *buttons: ButtonJSON, shared: bool = False) -> None:
         super().__init__(timeout=None)
-        row = {"type": discord.ComponentType.action_row.value, "components": [*buttons]}
+        row = {"type": _ACTION_ROW, "components": [*buttons]}
         self._rows = [row] if buttons else []
+        self._shared = shared
         self.stop()
+
+    def add_item(self, item: discord.ui.Item[Any]) -> Self:
+        if self._shared:
+            raise TypeError("this view is shared by several messages: add items to your own")
+        return super().add_item(item)
 
     def to_components(self) -> list[dict[str, Any]]:
         if not self.children:
@@ -373,35 +397,44 @@ class Components(discord.ui.View):
 def _source_link(catalog: Catalog, item: Quote | Speaker | Pack, lang: Lang) -> ButtonJSON:
     event = item.event if isinstance(item, Pack) else catalog.event_for(item)
     return {
-        "type": discord.ComponentType.button.value,
+        "type": _BUTTON,
         "style": discord.ButtonStyle.link.value,
         "label": t("buttons.source", lang),
         "url": event.source.url,
     }
 
 
-def quote_view(
-    catalog: Catalog,
-    quote: Quote,
-    lang: Lang,
-    filters: QuoteFilters,
-    owner_id: int | None,
-    *,
-    another_label: str | None = None,
-) -> discord.ui.View:
-    """Under a quote: another (same filters), the speaker's profile, the source."""
-    return Components(
-        AnotherQuote.button(another_label or t("buttons.another", lang), quote, filters, owner_id),
+def _quote_buttons(
+    catalog: Catalog, quote: Quote, lang: Lang, filters: QuoteFilters, another: str
+) -> tuple[ButtonJSON, ...]:
+    return (
+        AnotherQuote.button(another, quote, filters),
         SpeakerProfile.button(t("buttons.speaker_profile", lang), quote.speaker),
         _source_link(catalog, quote, lang),
     )
 
 
+def quote_view(
+    catalog: Catalog, quote: Quote, lang: Lang, filters: QuoteFilters
+) -> discord.ui.View:
+    """Under a quote: another (same filters), the speaker's profile, the source.
+
+    The buttons are the same for every message of this quote with these filters, so the view
+    is built once and shared: send it as it is (it refuses `add_item`)."""
+    return renders(catalog).get(
+        ("quote view", quote.id, lang, filters),
+        lambda: Components(
+            *_quote_buttons(catalog, quote, lang, filters, t("buttons.another", lang)),
+            shared=True,
+        ),
+    )
+
+
 def daily_post_view(catalog: Catalog, quote: Quote, lang: Lang) -> discord.ui.View:
     """Under a daily post: another quote and the speaker's profile (both answered privately to
-    whoever clicks), and the source."""
+    whoever clicks), and the source; a view of its own, so features can add their buttons."""
     label = t("buttons.another_quote", lang)
-    return quote_view(catalog, quote, lang, QuoteFilters(), None, another_label=label)
+    return Components(*_quote_buttons(catalog, quote, lang, QuoteFilters(), label))
 
 
 def profile_view(speaker: Speaker, lang: Lang) -> discord.ui.View:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.ui.custom_ids import owner_text
 from tests.e2e.conftest import Summit
 
 EPHEMERAL = 64
@@ -226,6 +227,39 @@ async def test_another_button_for_someone_else_is_private(summit: Summit) -> Non
     assert clicked.ephemeral
     assert "Yao Shunyu" in clicked.embeds[0]["author"]["name"]
     assert first.message.embeds == before
+
+
+async def test_a_private_quote_is_its_clickers_own_to_change_in_place(summit: Summit) -> None:
+    # Whose a message is comes from the message itself (Discord's interaction metadata): the
+    # private quote someone got from another's button is theirs, so their "another" edits it.
+    first = await summit.slash("quote", {"speaker": "yaoshunyu"}, locale="en-US")
+    another = button_by_label(first, "Another")["custom_id"]
+    assert another.startswith("sb:qa::")  # no owner: the same buttons for everyone
+    private = await summit.fake.click(first.message, another, summit.admin)
+    assert private.ephemeral
+    again = button_by_label(private, "Another")["custom_id"]
+    clicked = await summit.fake.click(private.message, again, summit.admin)
+    assert clicked.response_type == UPDATE_MESSAGE
+    assert "Yao Shunyu" in private.message.embeds[0]["author"]["name"]
+
+
+async def test_another_buttons_that_carry_their_owner_still_answer_as_before(
+    summit: Summit,
+) -> None:
+    # Buttons sent before the message told whose it was carry the invoker (base 36).
+    first = await summit.slash("quote", {"speaker": "yaoshunyu"}, locale="en-US")
+    button = button_by_label(first, "Another")
+    member_owned = button["custom_id"].replace("sb:qa::", f"sb:qa:{owner_text(summit.member.id)}:")
+    button["custom_id"] = member_owned  # as the message carried it then
+    clicked = await summit.fake.click(first.message, member_owned, summit.member)
+    assert clicked.response_type == UPDATE_MESSAGE
+    admin_owned = member_owned.replace(owner_text(summit.member.id), owner_text(summit.admin.id))
+    button_by_label(first, "Another")["custom_id"] = admin_owned
+    # The invoker presses a button its owner field gives to someone else: a private quote.
+    clicked = await summit.fake.click(first.message, admin_owned, summit.member)
+    assert clicked.response_type == CHANNEL_MESSAGE
+    assert clicked.ephemeral
+    assert summit.fake.violations == []
 
 
 async def test_speaker_profile_button(summit: Summit) -> None:

@@ -109,7 +109,7 @@ async def every_view(catalog: Catalog) -> list[discord.ui.View]:
     topic = max(catalog.topics.values(), key=lambda t: len(t.id))
     filters = QuoteFilters(speaker.id, topic.id, LONG_SEARCH)
     for lang in ("en", "zh"):
-        views.append(quote_view(catalog, quote, lang, filters.kept(), BIGGEST_USER))
+        views.append(quote_view(catalog, quote, lang, filters.kept()))
         views.append(daily_post_view(catalog, quote, lang))
         # A daily post with the role's Notify me, a whosaid round with it, a personal DM.
         post = DigestPost(catalog, quote, lang, DAY, role_id=BIGGEST_USER)
@@ -130,7 +130,7 @@ async def every_view(catalog: Catalog) -> list[discord.ui.View]:
         views.append(Components(turn))
         # The same with a summit filter (`event:`), which takes its room from the search.
         one_summit = QuoteFilters(speaker.id, topic.id, LONG_SEARCH, catalog.packs[0].id).kept()
-        views.append(quote_view(catalog, quote, lang, one_summit, BIGGEST_USER))
+        views.append(quote_view(catalog, quote, lang, one_summit))
         _embed, view = pager(catalog, quotes, one_summit, 1_000, BIGGEST_USER, lang)
         views.append(view)
         turn = PageTurn.button(
@@ -234,3 +234,17 @@ def test_a_summit_filter_travels_in_the_custom_id_and_old_ids_still_parse(real: 
     gone = ANOTHER.fullmatch(f"owner:{short_key('q')}:::@{short_key('gone-2025')}:")
     assert gone is not None
     assert decode_filters(real, gone) is None
+
+
+async def test_a_quote_view_is_shared_and_refuses_items(real: Catalog) -> None:
+    catalog = real
+    quote = next(iter(catalog.quotes.values()))
+    shared = quote_view(catalog, quote, "en", QuoteFilters())
+    assert quote_view(catalog, quote, "en", QuoteFilters()) is shared
+    assert quote_view(catalog, quote, "zh", QuoteFilters()) is not shared
+    with pytest.raises(TypeError):
+        shared.add_item(discord.ui.Button(label="x", custom_id="x"))
+    own = daily_post_view(catalog, quote, "en")
+    own.add_item(discord.ui.Button(label="x", custom_id="x"))  # a daily post's view is its own
+    assert len(own.to_components()) == 2
+    assert len(shared.to_components()) == 1
