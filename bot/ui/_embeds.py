@@ -6,12 +6,14 @@ field, which is protected when an embed has to shrink.
 
 from __future__ import annotations
 
+import copy
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
 import discord
+from discord.types.embed import Embed as EmbedData
 
 from bot.catalog import Catalog
 from bot.catalog.models import Event, Lang
@@ -80,14 +82,43 @@ class RenderCache:
 
 
 _caches: weakref.WeakKeyDictionary[Catalog, RenderCache] = weakref.WeakKeyDictionary()
+#: The live catalog's cache, checked first: only one catalog is live between reloads, and a
+#: `WeakKeyDictionary` lookup makes a weak reference each time.
+_live: tuple[weakref.ref[Catalog], RenderCache] | None = None
 
 
 def renders(catalog: Catalog) -> RenderCache:
     """The render cache of `catalog`."""
+    global _live
+    live = _live
+    if live is not None and live[0]() is catalog:
+        return live[1]
     cache = _caches.get(catalog)
     if cache is None:
         cache = _caches[catalog] = RenderCache()
+    _live = (weakref.ref(catalog), cache)
     return cache
+
+
+class SharedEmbed(discord.Embed):
+    """An embed several messages share (`memo_embed`): it never changes, so its JSON is worked
+    out once instead of on every send. `copy()` gives a plain `Embed` to change."""
+
+    __slots__ = ("_data",)
+    _data: EmbedData
+
+    @classmethod
+    def of(cls, embed: discord.Embed) -> SharedEmbed:
+        data = embed.to_dict()
+        shared = cls.from_dict(copy.deepcopy(data))
+        shared._data = data
+        return shared
+
+    def to_dict(self) -> EmbedData:
+        return self._data
+
+    def copy(self) -> discord.Embed:  # type: ignore[override]  # a copy is made to be changed
+        return discord.Embed.from_dict(copy.deepcopy(self._data))
 
 
 def memo_embed(
@@ -95,7 +126,7 @@ def memo_embed(
 ) -> discord.Embed:
     """A memoised embed, shared by every caller: send it as it is, and `copy()` it first to
     change anything (a copy costs as much as the rest of a `/quote`)."""
-    return renders(catalog).get(key, build)
+    return renders(catalog).get(key, lambda: SharedEmbed.of(build()))
 
 
 # --- fields ---------------------------------------------------------------------------------
