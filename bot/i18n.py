@@ -64,15 +64,23 @@ LOCALE_FILES: Mapping[Lang, Path] = {
     "en": LOCALES_DIR / "en-US.yaml",
     "zh": LOCALES_DIR / "zh-CN.yaml",
 }
-_CHINESE_LOCALES = frozenset({discord.Locale.chinese.value, discord.Locale.taiwan_chinese.value})
+
+
+def _lang_of(locale: str) -> Lang:
+    return "zh" if locale.strip().lower().replace("_", "-").startswith("zh") else "en"
+
+
+#: Every locale Discord knows, decided once (every interaction asks).
+_LANG_BY_LOCALE: Mapping[discord.Locale, Lang] = {
+    locale: _lang_of(locale.value) for locale in discord.Locale
+}
 
 
 def lang_for_locale(locale: str | discord.Locale | None) -> Lang:
     """The response language for a Discord locale: Chinese for zh-CN/zh-TW, else English."""
-    if locale is None:
-        return "en"
-    value = locale.value if isinstance(locale, discord.Locale) else str(locale)
-    return "zh" if value.strip().lower().replace("_", "-").startswith("zh") else "en"
+    if isinstance(locale, discord.Locale):
+        return _LANG_BY_LOCALE[locale]
+    return "en" if locale is None else _lang_of(str(locale))
 
 
 def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, str], file: Path) -> None:
