@@ -164,6 +164,22 @@ async def running_summit(
         yield Summit(fake, bot, settings, guild, guild.text_channels[0], other, admin, member)
 
 
+@contextlib.asynccontextmanager
+async def restarted(summit: Summit) -> AsyncIterator[SummitBot]:
+    """Stop the running bot and run a new one (a new process's worth of state) on the same
+    database and fake Discord, until the block ends.
+
+    Both bots are closed only after discord.py dispatched their `on_ready`: a bot closed while
+    it still waits for guilds dispatches `on_ready` after it closed, into no event loop.
+    """
+    await summit.bot.wait_until_ready()
+    await summit.bot.close()
+    bot = build_bot(summit.settings)
+    async with run_client(bot, summit.fake):
+        await bot.wait_until_ready()
+        yield bot
+
+
 @pytest.fixture
 async def summit(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Summit]:
     async with running_summit(fake_discord, tmp_path) as running:

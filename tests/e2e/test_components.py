@@ -6,32 +6,17 @@ database and fake Discord, and clicks the old message's buttons (DESIGN.md §3, 
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import time, timedelta
 
-from bot.app import SummitBot
 from bot.digest.due import next_due
 from bot.i18n import t
-from tests.e2e.conftest import Summit, VirtualClock, bot_posts, build_bot
+from tests.e2e.conftest import Summit, VirtualClock, bot_posts, restarted
 from tests.e2e.test_commands import button_by_label as button
 from tests.e2e.test_commands import buttons
-from tests.fakediscord import run_client
 
 EPHEMERAL = 64
 UPDATE_MESSAGE = 7
 CHANNEL_MESSAGE = 4
-
-
-@contextlib.asynccontextmanager
-async def restarted(summit: Summit) -> AsyncIterator[SummitBot]:
-    """Stop the running bot and run a new one (a new process's worth of state) on the same
-    database and fake Discord."""
-    await summit.bot.close()
-    bot = build_bot(summit.settings)
-    bot._connection.guild_ready_timeout = 0.1
-    async with run_client(bot, summit.fake):
-        yield bot
 
 
 async def test_quote_buttons_answer_after_a_restart(summit: Summit) -> None:

@@ -25,9 +25,9 @@ import pytest
 from bot.app import SummitBot
 from bot.i18n import t
 from bot.store import DisableReason, PostStatus, RecipientKind
-from tests.e2e.conftest import Summit, VirtualClock, build_bot, running_summit, service
+from tests.e2e.conftest import Summit, VirtualClock, restarted, running_summit, service
 from tests.e2e.test_commands import button_by_label, embed_text
-from tests.fakediscord import FakeDiscord, Message, User, run_client
+from tests.fakediscord import FakeDiscord, Message, User
 from tests.fakediscord.reach import (
     BOT_DM,
     GUILD,
@@ -240,12 +240,9 @@ async def fire_personal(bot: SummitBot, user: User) -> None:
 
 
 @contextlib.asynccontextmanager
-async def restarted(summit: Summit) -> AsyncIterator[SummitBot]:
-    """Stop the bot; run a new one on the same database until the block ends."""
-    await summit.bot.close()
-    bot = build_bot(summit.settings)
-    bot._connection.guild_ready_timeout = 0.1
-    async with run_client(bot, summit.fake):
+async def restarted_with_catch_up(summit: Summit) -> AsyncIterator[SummitBot]:
+    """`restarted`, once the new bot's digest catch-up ran."""
+    async with restarted(summit) as bot:
         startup = service(bot).startup
         assert startup is not None
         await asyncio.wait_for(startup, 10)
@@ -287,7 +284,7 @@ async def test_mydigest_a_minute_ahead_sends_exactly_one_dm_even_across_a_restar
     assert len(opened) == 1
 
     clock.now = due + dt.timedelta(minutes=5)
-    async with restarted(summit) as bot:
+    async with restarted_with_catch_up(summit) as bot:
         await fire_personal(bot, user)
         assert len(dm_messages(summit.fake, user)) == 1, "none after a restart that same day"
         row = await bot.store.last_post(user.id, kind=USER_KIND)
@@ -405,7 +402,7 @@ async def test_a_dm_due_while_the_bot_was_down_is_sent_at_startup(
     hhmm, due = minute_ahead(clock)
     await set_mydigest(reach, reach.bot_dm(user), user, hhmm)
     clock.now = due + dt.timedelta(hours=1)  # down over the due minute, back within grace
-    async with restarted(summit) as bot:
+    async with restarted_with_catch_up(summit) as bot:
         assert len(dm_messages(summit.fake, user)) == 1
         row = await bot.store.last_post(user.id, kind=USER_KIND)
         assert row is not None
