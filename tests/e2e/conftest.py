@@ -6,6 +6,7 @@ commands synced to the dev guild, a fresh SQLite file and the real content pack.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -140,6 +141,19 @@ class Summit:
         )
 
 
+async def settle_ready(bot: SummitBot) -> None:
+    """Let a running bot dispatch `on_ready` before it is closed.
+
+    discord.py dispatches it `guild_ready_timeout` after the last GUILD_CREATE, and `close()`
+    does not cancel that wait: a bot closed sooner dispatches `on_ready` into no event loop
+    ("coroutine 'Client._run_event' was never awaited"). A bot that never gets ready (its
+    connection cut by the test) is closed anyway after a second.
+    """
+    if not bot.is_closed():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(bot.wait_until_ready(), 1.0)
+
+
 @contextlib.asynccontextmanager
 async def running_summit(
     fake: FakeDiscord,
@@ -162,6 +176,7 @@ async def running_summit(
     bot = build_bot(settings)
     async with run_client(bot, fake):
         yield Summit(fake, bot, settings, guild, guild.text_channels[0], other, admin, member)
+        await settle_ready(bot)
 
 
 @contextlib.asynccontextmanager
@@ -169,15 +184,14 @@ async def restarted(summit: Summit) -> AsyncIterator[SummitBot]:
     """Stop the running bot and run a new one (a new process's worth of state) on the same
     database and fake Discord, until the block ends.
 
-    Both bots are closed only after discord.py dispatched their `on_ready`: a bot closed while
-    it still waits for guilds dispatches `on_ready` after it closed, into no event loop.
+    Both bots are closed only after their `on_ready` (`settle_ready`).
     """
-    await summit.bot.wait_until_ready()
+    await settle_ready(summit.bot)
     await summit.bot.close()
     bot = build_bot(summit.settings)
     async with run_client(bot, summit.fake):
-        await bot.wait_until_ready()
         yield bot
+        await settle_ready(bot)
 
 
 @pytest.fixture
