@@ -190,6 +190,11 @@ class Catalog:
         return self._packs_by_id.get(pack_id)
 
     @property
+    def every_quote(self) -> tuple[Quote, ...]:
+        """Every quote of every summit, in pack order (what `/quote` with no filter picks from)."""
+        return self._quote_list
+
+    @property
     def newest(self) -> Pack:
         """The summit with the latest date (the one `/summit` shows without an option)."""
         return self.newest_first[0]

@@ -14,9 +14,9 @@ from bot.catalog.models import Pack, Quote, Speaker, Topic
 from bot.exts._shared import NO_MENTIONS, lang_of, refuse
 from bot.exts.options import EventOption, SearchOption, SpeakerOption, TopicOption
 from bot.i18n import t
-from bot.ui.components import pager, quote_view
+from bot.ui.components import pager, quote_message
 from bot.ui.custom_ids import QuoteFilters
-from bot.ui.quotes import FILTERS_ECHO, quote_embed
+from bot.ui.quotes import FILTERS_ECHO
 from bot.ui.text import echo
 
 if TYPE_CHECKING:
@@ -104,15 +104,17 @@ class Quotes(commands.Cog):
         search: SearchOption | None = None,
         event: EventOption | None = None,
     ) -> None:
-        filters, quotes = await resolve_filters(interaction, speaker, topic, search, event)
-        if filters is None:
-            return
-        chosen = random.choice(quotes)
-        catalog, lang = self.bot.catalog, lang_of(interaction)
+        catalog = self.bot.catalog
+        if speaker is None and topic is None and search is None and event is None:
+            chosen, kept = random.choice(catalog.every_quote), NO_FILTERS
+        else:
+            filters, quotes = await resolve_filters(interaction, speaker, topic, search, event)
+            if filters is None:
+                return
+            chosen, kept = random.choice(quotes), filters.kept()
+        embed, view = quote_message(catalog, chosen, lang_of(interaction), kept)
         await interaction.response.send_message(
-            embed=quote_embed(catalog, chosen, lang),
-            view=quote_view(catalog, chosen, lang, filters.kept()),
-            allowed_mentions=NO_MENTIONS,
+            embed=embed, view=view, allowed_mentions=NO_MENTIONS
         )
 
     @app_commands.command(name="quotes", description="Browse the summit's quotes")

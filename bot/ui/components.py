@@ -192,19 +192,14 @@ class AnotherQuote(_Answer, discord.ui.DynamicItem[Button], template=r"sb:qa:(?P
         if pick is None:
             await reply_private(interaction, t("quotes.none_left", lang))
             return
+        embed, view = quote_message(catalog, pick, lang, filters)
         owner = args["owner"]  # only in buttons sent before the message told whose it is
         if owner == owner_text(interaction.user.id) if owner else _made_for_clicker(interaction):
-            await interaction.response.edit_message(
-                embed=quote_embed(catalog, pick, lang),
-                view=quote_view(catalog, pick, lang, filters),
-            )
+            await interaction.response.edit_message(embed=embed, view=view)
             return
         # Someone else's message (or a daily post): their own quote, privately.
         await interaction.response.send_message(
-            embed=quote_embed(catalog, pick, lang),
-            view=quote_view(catalog, pick, lang, filters),
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
+            embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
 
@@ -427,6 +422,18 @@ def quote_view(
             *_quote_buttons(catalog, quote, lang, filters, t("buttons.another", lang)),
             shared=True,
         ),
+    )
+
+
+def quote_message(
+    catalog: Catalog, quote: Quote, lang: Lang, filters: QuoteFilters
+) -> tuple[discord.Embed, discord.ui.View]:
+    """A quote's embed and the buttons under it (`quote_view`), found with one lookup: what
+    `/quote` and "another" send, shared by every message of that quote, language and filters
+    (send both as they are)."""
+    return renders(catalog).get(
+        ("quote message", quote.id, lang, filters),
+        lambda: (quote_embed(catalog, quote, lang), quote_view(catalog, quote, lang, filters)),
     )
 
 

@@ -261,6 +261,7 @@ def test_search_quotes(mini: Catalog) -> None:
     ]
     assert len(mini.search_quotes()) == 6
     assert len(mini.search_quotes("")) == 6
+    assert mini.every_quote == tuple(mini.search_quotes())
 
 
 def test_relations(mini: Catalog) -> None:

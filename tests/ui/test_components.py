@@ -23,6 +23,7 @@ from bot.ui.components import (
     daily_post_view,
     pager,
     profile_view,
+    quote_message,
     quote_view,
     source_links,
     speaker_view,
@@ -36,6 +37,7 @@ from bot.ui.custom_ids import (
     decode_filters,
     encode_filters,
 )
+from bot.ui.quotes import quote_embed
 
 DAY = date(2026, 1, 16)  # any local date: these tests read the message, not the date
 
@@ -248,3 +250,14 @@ async def test_a_quote_view_is_shared_and_refuses_items(real: Catalog) -> None:
     own.add_item(discord.ui.Button(label="x", custom_id="x"))  # a daily post's view is its own
     assert len(own.to_components()) == 2
     assert len(shared.to_components()) == 1
+
+
+async def test_a_quote_message_is_its_memoised_embed_and_shared_view(real: Catalog) -> None:
+    catalog = real
+    quote = next(iter(catalog.quotes.values()))
+    filters = QuoteFilters(speaker=quote.speaker)
+    embed, view = quote_message(catalog, quote, "zh", filters)
+    assert embed is quote_embed(catalog, quote, "zh")
+    assert view is quote_view(catalog, quote, "zh", filters)
+    assert quote_message(catalog, quote, "zh", filters) == (embed, view)
+    assert quote_message(catalog, quote, "en", filters)[0] is not embed
