@@ -46,10 +46,7 @@ async def resolve_filters(
     here). Returns `(None, [])` when a reply was already sent.
     """
     catalog = interaction.client.catalog
-    if speaker is None and topic is None and search is None and event is None:
-        filters, quotes = NO_FILTERS, catalog.search_quotes()
-    else:
-        filters, quotes = _filtered(catalog, speaker, topic, search, event)
+    filters, quotes = _filtered(catalog, speaker, topic, search, event)
     if not quotes:
         lang = lang_of(interaction)
         described = echo(filters.describe(catalog, lang), FILTERS_ECHO)
